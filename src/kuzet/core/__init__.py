@@ -1,0 +1,1 @@
+"""Central types, geometry and errors. Imports no other kuzet package."""
