@@ -33,6 +33,16 @@ def _register_all() -> None:
         module.register(app)
 
 
+
+
+@app.command()
+def version() -> None:
+    """Print the Kuzet version."""
+    from kuzet import __version__
+
+    typer.echo(__version__)
+
+
 _register_all()
 
 
