@@ -1,0 +1,54 @@
+"""Cameras: a source plus optional overrides of the global sections."""
+
+from typing import Literal
+
+from pydantic import Field
+
+from kuzet.config.base import KuzetModel
+from kuzet.config.detect import DetectConfig
+from kuzet.config.geometry import LineConfig, MaskConfig, ZoneConfig
+from kuzet.config.motion import MotionConfig
+from kuzet.config.rules import RuleConfig
+from kuzet.config.tracking import TrackingConfig
+
+
+class SourceConfig(KuzetModel):
+    """Where frames come from: a file path or an rtsp/rtmp/http(s) URL."""
+
+    url: str = Field(
+        min_length=1,
+        description="File path or stream URL (rtsp://, rtmp://, http(s)://); `${ENV}` allowed.",
+    )
+    pace: Literal["realtime", "fast"] = Field(
+        default="realtime",
+        description="Files only: `realtime` paces to the video's timestamps, `fast` runs flat out.",
+    )
+    loop: bool = Field(default=False, description="Files only: start again at the end.")
+    rtsp_transport: Literal["tcp", "udp"] = Field(default="tcp", description="RTSP transport.")
+    timeout: float = Field(
+        default=10.0, gt=0, description="Seconds to wait when opening or reading a stream."
+    )
+    reconnect_initial: float = Field(
+        default=1.0, gt=0, description="First reconnect delay in seconds (doubles each try)."
+    )
+    reconnect_max: float = Field(default=60.0, gt=0, description="Longest reconnect delay.")
+
+
+class CameraConfig(KuzetModel):
+    """One camera. Sections left out inherit the global ones; keys set here override them."""
+
+    source: SourceConfig = Field(description="Video source.")
+    enabled: bool = Field(default=True, description="Start this camera.")
+    name: str | None = Field(default=None, description="Display name (default: the key).")
+    site: str | None = Field(default=None, description="Site or area the camera belongs to.")
+    detect: DetectConfig = Field(default_factory=DetectConfig, description="Detection overrides.")
+    motion: MotionConfig = Field(default_factory=MotionConfig, description="Motion overrides.")
+    tracking: TrackingConfig = Field(
+        default_factory=TrackingConfig, description="Tracking overrides."
+    )
+    zones: dict[str, ZoneConfig] = Field(default_factory=dict, description="Named zones.")
+    lines: dict[str, LineConfig] = Field(default_factory=dict, description="Named lines.")
+    masks: list[MaskConfig] = Field(
+        default_factory=list, description="Motion masks (added to motion.masks)."
+    )
+    rules: list[RuleConfig] = Field(default_factory=list, description="Rules run on this camera.")

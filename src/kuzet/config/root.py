@@ -1,0 +1,53 @@
+"""The whole configuration file."""
+
+from pydantic import Field, model_validator
+
+from kuzet.config.api import ApiConfig
+from kuzet.config.base import KuzetModel
+from kuzet.config.cameras import CameraConfig
+from kuzet.config.detect import DetectConfig
+from kuzet.config.events import EventsConfig
+from kuzet.config.motion import MotionConfig
+from kuzet.config.runtime import RuntimeConfig
+from kuzet.config.store import StoreConfig
+from kuzet.config.tracking import TrackingConfig
+
+
+class KuzetConfig(KuzetModel):
+    """Root of the YAML file.
+
+    Global `detect`, `motion` and `tracking` sections are defaults; a camera's own
+    section overrides only the keys it sets (merged by the loader before validation).
+    """
+
+    version: int = Field(default=1, ge=1, le=1, description="Config format version.")
+    cameras: dict[str, CameraConfig] = Field(
+        min_length=1, description="Cameras by id (letters, digits, `_`, `-`)."
+    )
+    detect: DetectConfig = Field(default_factory=DetectConfig, description="Default detection.")
+    motion: MotionConfig = Field(default_factory=MotionConfig, description="Default motion.")
+    tracking: TrackingConfig = Field(
+        default_factory=TrackingConfig, description="Default tracking."
+    )
+    events: EventsConfig = Field(default_factory=EventsConfig, description="Event delivery.")
+    store: StoreConfig = Field(default_factory=StoreConfig, description="Database and media.")
+    api: ApiConfig = Field(default_factory=ApiConfig, description="HTTP API.")
+    runtime: RuntimeConfig = Field(default_factory=RuntimeConfig, description="Processes.")
+
+    @model_validator(mode="after")
+    def _references_exist(self) -> "KuzetConfig":
+        for cam_id, cam in self.cameras.items():
+            if not cam_id.replace("_", "").replace("-", "").isalnum():
+                raise ValueError(f"camera id {cam_id!r} may use only letters, digits, _ and -")
+            seen: set[str] = set()
+            for rule in cam.rules:
+                if rule.id in seen:
+                    raise ValueError(f"cameras.{cam_id}: duplicate rule id {rule.id!r}")
+                seen.add(rule.id)
+                zone = getattr(rule, "zone", None)
+                if zone is not None and zone not in cam.zones:
+                    raise ValueError(
+                        f"cameras.{cam_id}: rule {rule.id!r} names zone {zone!r}, "
+                        f"which is not among this camera's zones {sorted(cam.zones)}"
+                    )
+        return self
