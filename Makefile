@@ -1,0 +1,49 @@
+# Kuzet: the two set-up commands are `make demo` and `make test`.
+# Each does the whole set-up idempotently: system packages, virtualenv, Python
+# dependencies, model pack; then starts the demo or runs the whole suite.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+# pytest arguments, e.g. `make test PYTEST_ARGS="-k tracker"`
+PYTEST_ARGS ?=
+
+.PHONY: demo test setup system venv models lint typecheck bench clean
+
+demo: setup
+	$(BIN)/kuzet demo
+
+test: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+setup: system venv models
+
+system:
+	@bash scripts/install-system.sh
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	# rapidocr pins the GUI build of OpenCV; its real needs are in pyproject.toml
+	$(BIN)/python -m pip install -q --no-deps 'rapidocr-onnxruntime==1.4.4'
+	touch $(STAMP)
+
+models: venv
+	$(BIN)/kuzet models install
+
+lint: venv
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/python scripts/check_sizes.py
+
+typecheck: venv
+	$(BIN)/mypy
+
+bench: setup
+	for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
