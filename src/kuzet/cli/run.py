@@ -1,7 +1,108 @@
-"""`kuzet` commands: run (being written)."""
+"""``kuzet serve``, ``kuzet demo`` and ``kuzet analyze``."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Annotated, Optional
 
 import typer
 
+from kuzet.core.errors import KuzetError
+
+ConfigOpt = Annotated[Path, typer.Option("--config", "-c", help="YAML config file.")]
+DataDirOpt = Annotated[
+    Optional[Path],  # noqa: UP045 - typer needs Optional here
+    typer.Option("--data-dir", help="Data folder (default: $KUZET_DATA_DIR or ~/.local/share/kuzet)."),
+]
+
+
+def _fail(error: Exception) -> None:
+    typer.echo(f"error: {error}", err=True)
+    raise typer.Exit(2)
+
+
+def _load(path: Path):  # type: ignore[no-untyped-def]
+    from kuzet.config.load import load_config
+
+    return load_config(path)
+
+
+def _serve(config_path: Path, data_dir: Path | None, host: str | None, port: int | None, banner: str) -> None:
+    import uvicorn
+
+    from kuzet.runtime.paths import data_dir as resolve_data_dir
+    from kuzet.runtime.system import EmbeddedSystem
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        config = _load(config_path)
+        system = EmbeddedSystem(config, resolve_data_dir(data_dir))
+    except KuzetError as error:
+        _fail(error)
+    bind_host = host or config.api.host
+    bind_port = port or config.api.port
+    app = system.create_app()
+    system.start()
+    typer.echo(banner.format(url=f"http://{bind_host}:{bind_port}/"), err=False)
+    try:
+        uvicorn.run(app, host=bind_host, port=bind_port, log_level="warning")
+    finally:
+        system.stop()
+
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the main app."""
+    """Add serve, demo and analyze."""
+
+    @app.command()
+    def serve(
+        config: ConfigOpt,
+        data_dir: DataDirOpt = None,
+        host: Annotated[Optional[str], typer.Option(help="Bind address (default: api.host).")] = None,  # noqa: UP045
+        port: Annotated[Optional[int], typer.Option(help="TCP port (default: api.port).")] = None,  # noqa: UP045
+    ) -> None:
+        """Run the whole system: cameras, detectors, API and console."""
+        _serve(config, data_dir, host, port, "Kuzet console: {url}")
+
+    @app.command()
+    def demo(
+        data_dir: DataDirOpt = None,
+        port: Annotated[int, typer.Option(help="TCP port.")] = 8800,
+    ) -> None:
+        """Run the system on the demo config (two looping sample cameras), on 127.0.0.1."""
+        from kuzet.runtime.paths import SAMPLE_VIDEO, demo_config_path
+
+        if not SAMPLE_VIDEO.exists():
+            _fail(KuzetError(f"sample video {SAMPLE_VIDEO} missing: apt-get install opencv-doc"))
+        banner = "Kuzet demo running. Console: {url}  (Ctrl+C to stop)"
+        _serve(demo_config_path(), data_dir, "127.0.0.1", port, banner)
+
+    @app.command()
+    def analyze(
+        video: Annotated[Path, typer.Argument(help="Video file to analyse.")],
+        config: ConfigOpt,
+        camera: Annotated[Optional[str], typer.Option(help="Camera whose zones and rules apply (default: first).")] = None,  # noqa: UP045,E501
+        data_dir: DataDirOpt = None,
+        as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary as the last line.")] = False,
+    ) -> None:
+        """Run one camera's pipeline over a file as fast as possible and store its events."""
+        from kuzet.runtime.analyze import analyze_video
+        from kuzet.runtime.paths import data_dir as resolve_data_dir
+
+        if not video.exists():
+            _fail(KuzetError(f"video file not found: {video}"))
+        try:
+            result = analyze_video(_load(config), video, resolve_data_dir(data_dir), camera)
+        except KuzetError as error:
+            _fail(error)
+        summary = result.to_json()
+        typer.echo(
+            f"{summary['frames']} frames in {summary['elapsed_s']} s ({summary['fps']} frames/s), "
+            f"{summary['events_total']} events"
+        )
+        for event in summary["events"]:
+            typer.echo(f"  {event['kind']} {event['rule_id']} {event['started_at']} -> {event['ended_at']}")
+        if as_json:
+            typer.echo(json.dumps(summary))
+

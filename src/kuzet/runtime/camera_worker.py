@@ -1,0 +1,141 @@
+"""One process per camera: ingest, the camera's pipeline, live frames, health.
+
+The process talks to the supervisor over ``out`` (events, health, live JPEGs)
+and to its detector process over ``detector``. Both pipes are this camera's
+alone. A broad ``except`` is allowed here: this is the process boundary.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, replace
+from multiprocessing.connection import Connection
+from multiprocessing.sharedctypes import Synchronized
+from typing import Any
+
+from kuzet.config.cameras import CameraConfig
+from kuzet.config.events import EventsConfig
+from kuzet.core.types import CameraHealth, CameraState
+from kuzet.runtime.live_render import render_live
+from kuzet.runtime.messages import EventMessage, HealthMessage, LiveFrame
+
+log = logging.getLogger(__name__)
+
+HEALTH_EVERY_S = 1.0
+
+
+@dataclass(frozen=True)
+class CameraWorkerArgs:
+    """Everything a camera process needs (pickled to the child)."""
+
+    camera_id: str
+    camera: CameraConfig
+    events: EventsConfig
+    media_root: str
+    class_names: tuple[str, ...]
+    live_fps: float
+    restarts: int = 0
+
+
+class _Outbox:
+    """Thread-safe sender on the camera's pipe to the supervisor."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+        self._lock = threading.Lock()
+
+    def send(self, message: object) -> None:
+        with self._lock:
+            self._conn.send(message)
+
+
+def camera_main(
+    args: CameraWorkerArgs,
+    out: Connection,
+    detector: Connection,
+    viewers: Synchronized[int],
+    stop: Any,
+) -> None:
+    """Entry point of a camera process; returns when ``stop`` is set."""
+    from kuzet.ingest import ReconnectingSource
+    from kuzet.runtime.detector_service import RemoteDetector
+    from kuzet.runtime.pipeline import CameraPipeline
+    from kuzet.store.media import MediaStore
+
+    logging.basicConfig(level=logging.INFO, format=f"%(asctime)s {args.camera_id} %(message)s")
+    outbox = _Outbox(out)
+    cfg = args.camera
+    source = ReconnectingSource(args.camera_id, cfg.source, fps=cfg.detect.fps, width=cfg.detect.width)
+    remote = RemoteDetector(detector)
+    pipeline = CameraPipeline(
+        args.camera_id, cfg, remote, args.class_names, MediaStore(args.media_root), args.events
+    )
+    shape = [0, 0]
+    reporter = threading.Thread(
+        target=_report_health, args=(source, pipeline, remote, args, outbox, stop, shape), daemon=True
+    )
+    reporter.start()
+    _run(args, source, pipeline, outbox, viewers, stop, shape)
+
+
+def _run(  # noqa: PLR0913 - the loop's collaborators, built in camera_main
+    args: CameraWorkerArgs,
+    source: Any,
+    pipeline: Any,
+    outbox: _Outbox,
+    viewers: Synchronized[int],
+    stop: Any,
+    shape: list[int],
+) -> None:
+    stopper = threading.Thread(target=lambda: (stop.wait(), source.close()), daemon=True)
+    stopper.start()
+    last_live = 0.0
+    last = None
+    for frame in source.frames():
+        if stop.is_set():
+            break
+        shape[:] = frame.shape
+        result = pipeline.process(frame)
+        last = frame
+        for event in result.events:
+            outbox.send(EventMessage(event))
+        now = time.monotonic()
+        if viewers.value > 0 and now - last_live >= 1.0 / args.live_fps:
+            last_live = now
+            jpeg = render_live(frame.image, result.detections, pipeline.zones_abs, result.motion)
+            outbox.send(LiveFrame(args.camera_id, frame.seq, jpeg))
+    if last is not None:
+        for event in pipeline.close(last.ts, time.time()):
+            outbox.send(EventMessage(event))
+
+
+def _report_health(  # noqa: PLR0913
+    source: Any,
+    pipeline: Any,
+    remote: Any,
+    args: CameraWorkerArgs,
+    outbox: _Outbox,
+    stop: Any,
+    shape: list[int],
+) -> None:
+    frames_before, analysed_before, t_before = 0, 0, time.monotonic()
+    while not stop.wait(HEALTH_EVERY_S):
+        now = time.monotonic()
+        dt = max(now - t_before, 1e-6)
+        stats = pipeline.stats
+        health: CameraHealth = replace(
+            source.health,
+            fps_analysed=round((stats.analysed - analysed_before) / dt, 2),
+            detect_drops=remote.drops,
+            restarts=args.restarts,
+        )
+        if health.state is CameraState.ONLINE and remote.drops and stats.frames:
+            if stats.detect_drops / max(stats.frames, 1) > 0.2:
+                health = replace(health, state=CameraState.DEGRADED, reason="detector overloaded")
+        frames_before, analysed_before, t_before = stats.frames, stats.analysed, now
+        try:
+            outbox.send(HealthMessage(health, shape[1], shape[0]))
+        except (OSError, ValueError):
+            return

@@ -1,0 +1,76 @@
+"""Typed messages between the supervisor, camera workers and detector processes.
+
+Each camera has its own pipes (one writer per pipe), so a camera worker that is
+killed mid-write can only corrupt its own channel, which the supervisor replaces
+when it restarts the worker.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+
+from kuzet.core.types import CameraHealth, Detections, Event, FloatArray, Image
+
+
+@dataclass(frozen=True, slots=True)
+class DetectRequest:
+    """Camera -> detector: scan these regions of this image (None = full frame)."""
+
+    request_id: int
+    sent_at: float  # time.monotonic() in the sender; same clock on one machine
+    image: Image
+    regions: FloatArray | None
+
+
+@dataclass(frozen=True, slots=True)
+class DetectReply:
+    """Detector -> camera: detections, or ``dropped`` with a reason."""
+
+    request_id: int
+    detections: Detections | None
+    dropped: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AttachCamera:
+    """Supervisor -> detector: serve this camera over ``conn`` (replaces an old one)."""
+
+    camera_id: str
+    conn: Connection
+
+
+@dataclass(frozen=True, slots=True)
+class EventMessage:
+    """Camera -> supervisor: an event lifecycle step."""
+
+    event: Event
+
+
+@dataclass(frozen=True, slots=True)
+class HealthMessage:
+    """Camera -> supervisor: health snapshot plus the analysed frame size."""
+
+    health: CameraHealth
+    width: int
+    height: int
+
+
+@dataclass(frozen=True, slots=True)
+class LiveFrame:
+    """Camera -> supervisor: an annotated live JPEG (sent only while someone watches)."""
+
+    camera_id: str
+    seq: int
+    jpeg: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class DetectorStats:
+    """Detector -> supervisor: counters."""
+
+    worker: int
+    processed: int
+    dropped_stale: int
+    dropped_full: int
+    mean_ms: float

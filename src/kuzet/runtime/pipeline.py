@@ -1,0 +1,188 @@
+"""One camera's analysis stages, in data-flow order.
+
+``CameraPipeline.process(frame)`` runs motion -> region planning -> detection
+(only where needed) -> tracking -> rules, and renders evidence snapshots for
+events that open. The detector is injected as a function so the same pipeline
+runs in-process (``kuzet analyze``) and in a camera worker talking to the shared
+detector processes (``kuzet serve``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import numpy as np
+
+from kuzet.config.cameras import CameraConfig
+from kuzet.config.events import EventsConfig
+from kuzet.core.geometry import rel_to_abs
+from kuzet.core.types import (
+    Detections,
+    Event,
+    EventPhase,
+    Evidence,
+    FloatArray,
+    Frame,
+    Image,
+    Motion,
+    Observation,
+)
+from kuzet.events.snapshot import render_snapshot, snapshot_key
+from kuzet.motion import MotionDetector, RegionPlanner
+from kuzet.rules import build_rules
+from kuzet.runtime.filters import DetectionFilter
+from kuzet.store.media import MediaStore
+from kuzet.track import ByteTracker
+
+log = logging.getLogger(__name__)
+
+# (image, regions or None for the full frame) -> detections, or None when the
+# request was dropped (queue full / stale): the frame is then not analysed.
+DetectFn = Callable[[Image, FloatArray | None], Detections | None]
+
+MODEL_SIZE = 416
+
+
+@dataclass
+class PipelineStats:
+    """Counters for health reporting and benchmarks."""
+
+    frames: int = 0
+    analysed: int = 0
+    full_frame_passes: int = 0
+    region_passes: int = 0
+    skipped_no_motion: int = 0
+    detect_drops: int = 0
+    events: int = 0
+
+
+@dataclass(frozen=True)
+class PipelineOutput:
+    """What one frame produced."""
+
+    frame: Frame
+    motion: Motion
+    detections: Detections
+    events: list[Event] = field(default_factory=list)
+    analysed: bool = True
+
+
+class CameraPipeline:
+    """Motion-gated detection, tracking and rules for one camera."""
+
+    def __init__(
+        self,
+        camera_id: str,
+        cfg: CameraConfig,
+        detect: DetectFn,
+        class_names: tuple[str, ...],
+        media: MediaStore | None = None,
+        events_cfg: EventsConfig | None = None,
+    ) -> None:
+        self.camera_id = camera_id
+        self.cfg = cfg
+        self._detect = detect
+        self._media = media
+        self._events_cfg = events_cfg or EventsConfig()
+        self._filter = DetectionFilter(cfg.detect, class_names)
+        self._class_names = class_names
+        self._shape: tuple[int, int] | None = None
+        self.stats = PipelineStats()
+
+    def _start(self, shape: tuple[int, int]) -> None:
+        # Stages that need the frame size are built on the first frame.
+        self._shape = shape
+        masks = [*self.cfg.motion.masks, *self.cfg.masks]
+        self._motion = MotionDetector(self.cfg.motion.model_copy(update={"masks": masks}), shape)
+        self._planner = RegionPlanner(MODEL_SIZE, self.cfg.detect.full_frame_interval)
+        self._tracker = ByteTracker(self.cfg.tracking, shape)
+        self._rules = build_rules(self.camera_id, self.cfg, shape)
+
+    def process(self, frame: Frame) -> PipelineOutput:
+        """Analyse one frame (already at analysis resolution and rate)."""
+        if self._shape != frame.shape:
+            self._start(frame.shape)
+        self.stats.frames += 1
+        motion = self._planner.plan(
+            self._motion.detect(frame), self._tracker.live_boxes, frame.shape, frame.ts
+        )
+        raw = self._run_detector(frame, motion)
+        if raw is None:
+            return PipelineOutput(frame, motion, Detections.empty(self._class_names), [], False)
+        self.stats.analysed += 1
+        h, w = frame.shape
+        tracked = self._tracker.update(self._filter(raw, float(h * w)), frame.ts)
+        obs = Observation(
+            camera_id=self.camera_id,
+            ts=frame.ts,
+            wall=frame.wall,
+            frame_shape=frame.shape,
+            detections=tracked.detections,
+            stationary=tracked.stationary,
+            ended_tracks=tracked.ended,
+        )
+        events: list[Event] = []
+        for rule in self._rules:
+            events.extend(rule.update(obs))
+            for track_id in tracked.ended:
+                rule.forget(track_id)
+        events = [self._with_evidence(e, frame, tracked.detections) for e in events]
+        self.stats.events += len(events)
+        return PipelineOutput(frame, motion, tracked.detections, events, True)
+
+    def _run_detector(self, frame: Frame, motion: Motion) -> Detections | None:
+        if motion.full_frame or not self.cfg.detect.motion_gating:
+            self.stats.full_frame_passes += 1
+            dets = self._detect(frame.image, None)
+        elif len(motion.regions):
+            self.stats.region_passes += 1
+            dets = self._detect(frame.image, motion.regions)
+        else:
+            self.stats.skipped_no_motion += 1
+            return Detections.empty(self._class_names)
+        if dets is None:
+            self.stats.detect_drops += 1
+        return dets
+
+    def close(self, frame_ts: float, wall: float) -> list[Event]:
+        """Close every open event (camera stopping)."""
+        if self._shape is None:
+            return []
+        closed: list[Event] = []
+        for rule in self._rules:
+            closed.extend(rule.close_all(frame_ts, wall))
+        return closed
+
+    @property
+    def zones_abs(self) -> dict[str, FloatArray]:
+        """Zone polygons in pixels of the analysed frame (for drawing)."""
+        if self._shape is None:
+            return {}
+        return {n: rel_to_abs(z.points, self._shape) for n, z in self.cfg.zones.items()}
+
+    def _with_evidence(self, event: Event, frame: Frame, dets: Detections) -> Event:
+        # A snapshot is taken when an event opens: the frame that triggered it.
+        if event.phase is not EventPhase.OPEN or self._media is None:
+            return event
+        rows = np.isin(dets.track_id, event.track_ids) if dets.track_id is not None else []
+        chosen = dets[rows] if len(dets) else dets
+        zone_name = event.attrs.get("zone")
+        zone = self.zones_abs.get(zone_name) if isinstance(zone_name, str) else None
+        jpeg = render_snapshot(
+            frame.image,
+            chosen.xyxy,
+            chosen.labels,
+            zone,
+            self._events_cfg.snapshot_quality,
+            self._events_cfg.snapshot_max_width,
+        )
+        when = datetime.fromtimestamp(frame.wall, UTC)
+        key = snapshot_key(self.camera_id, event.id, when)
+        digest = self._media.put(key, jpeg)
+        return dataclasses.replace(
+            event, evidence=Evidence(snapshot_key=key, snapshot_sha256=digest)
+        )

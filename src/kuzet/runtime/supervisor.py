@@ -1,0 +1,309 @@
+"""Starts, watches and restarts the embedded runtime's processes.
+
+Start order: detector processes, then camera workers, then the collector and
+watchdog threads; stop is the reverse. A camera worker that dies is restarted
+with fresh pipes (at most ``max_restarts`` times within ``restart_window``
+seconds) while the other cameras run on; a dead detector process is restarted
+together with the cameras it served.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing as mp
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Any
+
+from kuzet.config.root import KuzetConfig
+from kuzet.core.types import CameraHealth, CameraState, Event
+from kuzet.events.bus import Bus
+from kuzet.runtime.camera_worker import CameraWorkerArgs, camera_main
+from kuzet.runtime.detector_service import DetectorWorkerArgs, detector_main
+from kuzet.runtime.messages import (
+    AttachCamera,
+    DetectorStats,
+    EventMessage,
+    HealthMessage,
+    LiveFrame,
+)
+
+log = logging.getLogger(__name__)
+_ctx = mp.get_context("spawn")
+
+
+@dataclass
+class _Detector:
+    index: int
+    process: Any
+    control: Connection
+    stats: Connection
+    latest: DetectorStats | None = None
+
+
+@dataclass
+class _Camera:
+    camera_id: str
+    detector: int
+    viewers: Any
+    process: Any = None
+    out: Connection | None = None
+    stop: Any = None
+    health: CameraHealth | None = None
+    size: tuple[int, int] = (0, 0)
+    live: tuple[int, bytes] | None = None
+    restarts: int = 0
+    restart_times: deque[float] = field(default_factory=deque)
+    given_up: bool = False
+
+
+class Supervisor:
+    """The embedded runtime; also the API's ``LiveView``."""
+
+    def __init__(self, config: KuzetConfig, media_root: Path, bus: Bus[Event]) -> None:
+        self.config = config
+        self.media_root = media_root
+        self.bus = bus
+        self._lock = threading.RLock()
+        self._stopping = threading.Event()
+        self._detectors: list[_Detector] = []
+        self._cameras: dict[str, _Camera] = {}
+        self._threads: list[threading.Thread] = []
+        from kuzet.detect import COCO_CLASSES
+
+        self._class_names = tuple(COCO_CLASSES)
+
+    # -- lifecycle -------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start detectors, cameras, then the collector and watchdog threads."""
+        for index in range(self.config.runtime.detector_workers):
+            self._detectors.append(self._start_detector(index))
+        enabled = [cid for cid, cam in self.config.cameras.items() if cam.enabled]
+        for n, camera_id in enumerate(enabled):
+            cam = _Camera(camera_id, n % len(self._detectors), _ctx.Value("i", 0, lock=False))
+            self._cameras[camera_id] = cam
+            self._start_camera(cam)
+        for target in (self._collect, self._watch):
+            thread = threading.Thread(target=target, name=target.__name__, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop cameras (they close open events), then detectors."""
+        self._stopping.set()
+        with self._lock:
+            cameras = list(self._cameras.values())
+        for cam in cameras:
+            if cam.stop is not None:
+                cam.stop.set()
+        deadline = time.monotonic() + timeout
+        for cam in cameras:
+            if cam.process is not None:
+                cam.process.join(max(0.1, deadline - time.monotonic()))
+        self._drain(0.3)
+        for cam in cameras:
+            if cam.process is not None and cam.process.is_alive():
+                cam.process.terminate()
+        for det in self._detectors:
+            with contextlib.suppress(OSError, ValueError):
+                det.control.send(None)
+            det.process.join(2.0)
+            if det.process.is_alive():
+                det.process.terminate()
+        for thread in self._threads:
+            thread.join(2.0)
+
+    def _start_detector(self, index: int) -> _Detector:
+        rt = self.config.runtime
+        args = DetectorWorkerArgs(
+            worker=index,
+            detect=self.config.detect,
+            threads=rt.detector_threads,
+            models_dir=rt.models_dir,
+            queue_size=rt.queue_size,
+        )
+        control_child, control = _ctx.Pipe(duplex=False)
+        stats, stats_child = _ctx.Pipe(duplex=False)
+        process = _ctx.Process(
+            target=detector_main, args=(args, control_child, stats_child),
+            name=f"kuzet-detector-{index}", daemon=True,
+        )
+        process.start()
+        control_child.close()
+        stats_child.close()
+        return _Detector(index, process, control, stats)
+
+    def _start_camera(self, cam: _Camera) -> None:
+        cfg = self.config.cameras[cam.camera_id]
+        args = CameraWorkerArgs(
+            camera_id=cam.camera_id,
+            camera=cfg,
+            events=self.config.events,
+            media_root=str(self.media_root),
+            class_names=self._class_names,
+            live_fps=self.config.api.live_fps,
+            restarts=cam.restarts,
+        )
+        out, out_child = _ctx.Pipe(duplex=False)
+        det_camera_side, det_detector_side = _ctx.Pipe(duplex=True)
+        stop = _ctx.Event()
+        process = _ctx.Process(
+            target=camera_main,
+            args=(args, out_child, det_camera_side, cam.viewers, stop),
+            name=f"kuzet-camera-{cam.camera_id}", daemon=True,
+        )
+        process.start()
+        out_child.close()
+        det_camera_side.close()
+        self._detectors[cam.detector].control.send(AttachCamera(cam.camera_id, det_detector_side))
+        det_detector_side.close()
+        with self._lock:
+            cam.process, cam.out, cam.stop = process, out, stop
+            if cam.health is None:
+                cam.health = CameraHealth(cam.camera_id, CameraState.STARTING, "starting")
+
+    # -- threads ---------------------------------------------------------------
+
+    def _collect(self) -> None:
+        while not self._stopping.is_set():
+            self._drain(0.5)
+
+    def _drain(self, timeout: float) -> None:
+        with self._lock:
+            sources: dict[Connection, _Camera | _Detector] = {
+                c.out: c for c in self._cameras.values() if c.out is not None
+            }
+            sources.update({d.stats: d for d in self._detectors})
+        for conn in wait(list(sources), timeout=timeout):
+            owner = sources[conn]  # type: ignore[index]
+            try:
+                message = conn.recv()  # type: ignore[union-attr]
+            except (EOFError, OSError):
+                self._forget_conn(owner, conn)  # type: ignore[arg-type]
+                continue
+            except Exception:  # a half-written message from a killed worker
+                log.exception("bad message from %s", owner)
+                self._forget_conn(owner, conn)  # type: ignore[arg-type]
+                continue
+            self._dispatch(owner, message)
+
+    def _forget_conn(self, owner: _Camera | _Detector, conn: Connection) -> None:
+        with self._lock:
+            if isinstance(owner, _Camera) and owner.out is conn:
+                owner.out = None
+
+    def _dispatch(self, owner: _Camera | _Detector, message: object) -> None:
+        if isinstance(message, EventMessage):
+            self.bus.publish(message.event)
+        elif isinstance(message, HealthMessage) and isinstance(owner, _Camera):
+            with self._lock:
+                owner.health = replace(message.health, restarts=owner.restarts)
+                owner.size = (message.width, message.height)
+        elif isinstance(message, LiveFrame) and isinstance(owner, _Camera):
+            owner.live = (message.seq, message.jpeg)
+        elif isinstance(message, DetectorStats) and isinstance(owner, _Detector):
+            owner.latest = message
+
+    def _watch(self) -> None:
+        rt = self.config.runtime
+        while not self._stopping.wait(0.5):
+            for det in list(self._detectors):
+                if not det.process.is_alive() and not self._stopping.is_set():
+                    log.error("detector %d died (exit %s); restarting", det.index, det.process.exitcode)
+                    self._detectors[det.index] = self._start_detector(det.index)
+                    for cam in self._cameras.values():
+                        if cam.detector == det.index and cam.process is not None:
+                            cam.process.kill()
+            for cam in list(self._cameras.values()):
+                if cam.process is None or cam.process.is_alive() or cam.given_up:
+                    continue
+                if self._stopping.is_set():
+                    return
+                self._restart_camera(cam, rt.max_restarts, rt.restart_window)
+
+    def _restart_camera(self, cam: _Camera, max_restarts: int, window: float) -> None:
+        code = cam.process.exitcode
+        now = time.monotonic()
+        while cam.restart_times and now - cam.restart_times[0] > window:
+            cam.restart_times.popleft()
+        if len(cam.restart_times) >= max_restarts:
+            cam.given_up = True
+            reason = f"worker died {len(cam.restart_times) + 1} times in {window:.0f}s; not restarting"
+            log.error("camera %s: %s", cam.camera_id, reason)
+            with self._lock:
+                cam.health = CameraHealth(cam.camera_id, CameraState.OFFLINE, reason, restarts=cam.restarts)
+            return
+        cam.restart_times.append(now)
+        cam.restarts += 1
+        log.warning("camera %s worker exited (code %s); restart #%d", cam.camera_id, code, cam.restarts)
+        with self._lock:
+            cam.health = CameraHealth(
+                cam.camera_id, CameraState.STARTING,
+                f"worker restarted after exit code {code}", restarts=cam.restarts,
+            )
+        self._start_camera(cam)
+
+    # -- LiveView (read by the API) --------------------------------------------
+
+    def camera_health(self) -> list[CameraHealth]:
+        """Health of every configured camera, in config order."""
+        with self._lock:
+            out = []
+            for camera_id, cfg in self.config.cameras.items():
+                cam = self._cameras.get(camera_id)
+                if cam is None or cam.health is None:
+                    state = CameraState.DISABLED if not cfg.enabled else CameraState.STARTING
+                    out.append(CameraHealth(camera_id, state, "disabled" if not cfg.enabled else ""))
+                else:
+                    out.append(cam.health)
+            return out
+
+    def camera_info(self) -> list[dict[str, Any]]:
+        """Id, display name, site and analysed frame size of each camera."""
+        with self._lock:
+            return [
+                {
+                    "id": camera_id,
+                    "name": cfg.name or camera_id,
+                    "site": cfg.site,
+                    "width": self._cameras[camera_id].size[0] if camera_id in self._cameras else 0,
+                    "height": self._cameras[camera_id].size[1] if camera_id in self._cameras else 0,
+                }
+                for camera_id, cfg in self.config.cameras.items()
+            ]
+
+    def latest_jpeg(self, camera_id: str) -> tuple[int, bytes] | None:
+        """The newest annotated live frame of a camera, if any."""
+        cam = self._cameras.get(camera_id)
+        return None if cam is None else cam.live
+
+    @contextlib.contextmanager
+    def watch(self, camera_id: str) -> Iterator[None]:
+        """While held, the camera renders live frames."""
+        cam = self._cameras.get(camera_id)
+        if cam is None:
+            yield
+            return
+        with self._lock:  # the counter itself is lock-free shared memory
+            cam.viewers.value += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                cam.viewers.value -= 1
+
+    def pids(self) -> dict[str, int]:
+        """Process ids of the camera workers (for operations and tests)."""
+        with self._lock:
+            return {c.camera_id: c.process.pid for c in self._cameras.values() if c.process}
+
+    def detector_stats(self) -> list[DetectorStats]:
+        """Latest counters of each detector process."""
+        return [d.latest for d in self._detectors if d.latest is not None]

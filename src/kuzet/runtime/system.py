@@ -1,0 +1,59 @@
+"""The embedded system: store, media, bus, sinks, supervisor and API in one object."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from kuzet.config.root import KuzetConfig
+from kuzet.core.types import Event
+from kuzet.events.bus import Bus
+from kuzet.runtime.supervisor import Supervisor
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class EmbeddedSystem:
+    """Everything ``kuzet serve`` runs, built in start order and stopped in reverse."""
+
+    config: KuzetConfig
+    data_dir: Path
+
+    def __post_init__(self) -> None:
+        from kuzet.events.sinks import StoreSink
+        from kuzet.store import MediaStore, open_store
+
+        self.bus: Bus[Event] = Bus()
+        self.store = open_store(self.config.store.url, self.data_dir)
+        media_root = Path(self.config.store.media_dir or self.data_dir / "media")
+        self.media = MediaStore(media_root)
+        self._unsubscribe = [self.bus.subscribe(StoreSink(self.store.events))]
+        self.mqtt = None
+        if self.config.events.mqtt is not None:
+            from kuzet.events.mqtt import MqttSink
+
+            self.mqtt = MqttSink(self.config.events.mqtt)
+            self._unsubscribe.append(self.bus.subscribe(self.mqtt))
+        self.supervisor = Supervisor(self.config, media_root, self.bus)
+
+    def create_app(self):  # type: ignore[no-untyped-def]
+        """The FastAPI app serving this system."""
+        from kuzet.api import AppDeps, create_app
+
+        deps = AppDeps(store=self.store, media=self.media, bus=self.bus, live=self.supervisor)
+        return create_app(deps)
+
+    def start(self) -> None:
+        """Start the camera and detector processes."""
+        self.supervisor.start()
+
+    def stop(self) -> None:
+        """Stop processes, then sinks, then the store."""
+        self.supervisor.stop()
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        if self.mqtt is not None:
+            self.mqtt.close()
+        self.store.close()
