@@ -156,7 +156,9 @@ def convert_to_onnx(name: str, folder: Path) -> Path:
     try:
         tfjs = importlib.import_module("kuzet.models.tfjs")
     except ImportError as exc:
-        raise ModelError(f"the TFJS->ONNX converter (kuzet.models.tfjs) is unavailable: {exc}") from exc
+        raise ModelError(
+            f"the TFJS->ONNX converter (kuzet.models.tfjs) is unavailable: {exc}"
+        ) from exc
     model, _report = tfjs.convert_tfjs(folder / "tfjs" / f"{name}.json")
     out = folder / f"{name}.onnx"
     atomic_write_bytes(out, model.SerializeToString())
