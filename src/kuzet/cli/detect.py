@@ -80,7 +80,7 @@ def _build(task: Task, threads: int, min_score: float | None, model: Path | None
     if task is Task.POSE:
         from kuzet.enrich.pose.movenet import PoseEstimator
 
-        score = 0.2 if min_score is None else min_score
+        score = 0.15 if min_score is None else min_score
         return PoseEstimator(require_model("movenet-multipose"), threads,
                              min_score=score).detect
     from kuzet.enrich.text.ocr import TextReader

@@ -325,9 +325,12 @@ def install_models(
     with tqdm(total=total, disable=not progress, unit="step", desc="models") as bar, \
             tempfile.TemporaryDirectory(prefix=_TMP_PREFIX, dir=folder) as tmp_name:
 
+        begun = [0]
+
         def step(label: str) -> None:
-            if bar.postfix:  # the previous step is done
+            if begun[0]:  # the previous step is done
                 bar.update(1)
+            begun[0] += 1
             bar.set_postfix_str(label)
 
         tmp = Path(tmp_name)
