@@ -72,6 +72,8 @@ def verify(
     directory: Path | None = _DIR,
     golden: Path | None = typer.Option(
         None, "--golden", help="Folder with <model>.npz golden inputs/outputs."),
+    reconvert: bool = typer.Option(
+        False, "--reconvert", help="With --golden: re-convert the kept TFJS sources first."),
     as_json: bool = typer.Option(False, "--json", help="Last stdout line is a JSON object."),
 ) -> None:
     """Re-check every hash; with --golden compare outputs with the golden ones."""
@@ -79,7 +81,7 @@ def verify(
     from kuzet.models.verify import GOLDEN_TOLERANCE, verify_models
 
     try:
-        report = verify_models(directory, golden)
+        report = verify_models(directory, golden, reconvert)
     except KuzetError as exc:
         _fail(str(exc))
         return

@@ -66,13 +66,15 @@ class VerifyReport:
 
 
 def verify_models(
-    directory: str | Path | None = None, golden: Path | None = None
+    directory: str | Path | None = None, golden: Path | None = None, reconvert: bool = False
 ) -> VerifyReport:
     """Re-hash every installed file and optionally compare with golden outputs.
 
     Args:
         directory: Model folder; defaults to ``$KUZET_MODELS`` or the user cache.
         golden: Folder with ``<model>.npz`` reference inputs/outputs.
+        reconvert: Compare freshly re-converted models (from the kept TFJS
+            sources in ``tfjs/``) instead of the stored ONNX files.
 
     Returns:
         The report; ``report.passed`` tells the overall verdict.
@@ -91,14 +93,15 @@ def verify_models(
         if not problems:
             report.ok.append(spec.name)
     if golden is not None:
-        _golden(report, folder, golden)
+        _golden(report, folder, golden, reconvert)
     return report
 
 
-def _golden(report: VerifyReport, folder: Path, golden: Path) -> None:
+def _golden(report: VerifyReport, folder: Path, golden: Path, reconvert: bool) -> None:
     try:
         compare = importlib.import_module("kuzet.models.tfjs.golden").compare_golden
-    except ImportError as exc:
+        convert = importlib.import_module("kuzet.models.tfjs").convert_tfjs
+    except (ImportError, AttributeError) as exc:
         for name in GOLDEN_MODELS:
             report.golden_errors[name] = f"golden comparison unavailable: {exc}"
         return
@@ -112,6 +115,9 @@ def _golden(report: VerifyReport, folder: Path, golden: Path) -> None:
             report.golden_errors[name] = f"{name} is not installed or failed its hash check"
         else:
             try:
-                report.golden[name] = float(compare(entry.resolve(folder), npz))
+                model: Any = entry.resolve(folder)
+                if reconvert:
+                    model, _ = convert(folder / "tfjs" / f"{name}.json")
+                report.golden[name] = float(compare(model, npz))
             except (KuzetError, ValueError, KeyError, RuntimeError) as exc:
                 report.golden_errors[name] = f"{type(exc).__name__}: {exc}"
