@@ -1,0 +1,72 @@
+"""SQLAlchemy 2 table models for the store.
+
+Every datetime column uses :class:`UTCDateTime`: values are converted to UTC on
+the way in and come back timezone-aware (UTC) on every backend, so SQLite (which
+has no time zones) and PostgreSQL (``timestamptz``) behave the same.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
+    """A ``DateTime(timezone=True)`` that always stores and returns UTC.
+
+    Naive datetimes are taken to be UTC already. On SQLite the value is stored
+    without an offset so that text comparison orders times correctly.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Normalise to UTC before writing."""
+        if value is None:
+            return None
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Return an aware UTC datetime."""
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every Kuzet table."""
+
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: sa.JSON(), list[Any]: sa.JSON()}
+
+
+class EventRow(Base):
+    """One event, upserted by id as its lifecycle advances (open -> update -> close)."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        sa.Index("ix_events_camera_started", "camera_id", "started_at"),
+        sa.Index("ix_events_kind_started", "kind", "started_at"),
+        sa.Index("ix_events_started_id", "started_at", "id"),
+    )
+
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    camera_id: Mapped[str] = mapped_column(sa.String(128))
+    kind: Mapped[str] = mapped_column(sa.String(64))
+    rule_id: Mapped[str] = mapped_column(sa.String(128))
+    severity: Mapped[str] = mapped_column(sa.String(16))
+    status: Mapped[str] = mapped_column(sa.String(8))
+    started_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime]
+    track_ids: Mapped[list[Any]]
+    labels: Mapped[list[Any]]
+    attrs: Mapped[dict[str, Any]]
+    snapshot_key: Mapped[str | None] = mapped_column(sa.String(512))
+    snapshot_sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    frame_ts: Mapped[float] = mapped_column(sa.Float, default=0.0)
