@@ -1,1 +1,13 @@
+"""Camera sources: PyAV decoding, timestamps, pacing, reconnect with backoff, health."""
 
+from kuzet.ingest.reconnect import Backoff, ReconnectingSource
+from kuzet.ingest.source import VideoSource, is_stream_url, open_options, redact_url
+
+__all__ = [
+    "Backoff",
+    "ReconnectingSource",
+    "VideoSource",
+    "is_stream_url",
+    "open_options",
+    "redact_url",
+]

@@ -1,0 +1,244 @@
+"""Decode one camera source with PyAV into analysis-ready ``Frame`` objects.
+
+Every packet is decoded (inter-coded video needs it), but only the frames the
+analysis rate keeps are converted to BGR, and libswscale scales them to the
+analysis width during that conversion, which is the cheap place to do it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import av
+import av.error
+
+from kuzet.config.cameras import SourceConfig
+from kuzet.core.errors import SourceUnavailable
+from kuzet.core.types import CameraHealth, CameraState, Frame
+from kuzet.ingest.timing import FrameSampler, Pacer, RateMeter, Timeline, scaled_size
+
+log = logging.getLogger(__name__)
+
+STREAM_SCHEMES = ("rtsp", "rtsps", "rtmp", "rtmps", "http", "https", "udp", "tcp", "srt")
+# A stream is given up (and reconnected) after this many undecodable packets in a row.
+MAX_CORRUPT_RUN = 100
+# av raises these for I/O, protocol and codec failures; OSError covers timeouts.
+AV_ERRORS: tuple[type[BaseException], ...] = (av.error.FFmpegError, OSError)
+
+
+def is_stream_url(url: str) -> bool:
+    """True for network stream URLs (rtsp, rtmp, http(s), ...), False for files."""
+    scheme, sep, _ = url.partition("://")
+    return bool(sep) and scheme.lower() in STREAM_SCHEMES
+
+
+def redact_url(url: str) -> str:
+    """The URL with any password replaced by ``***`` (safe for logs and health reasons).
+
+    Example:
+        >>> redact_url("rtsp://admin:secret@10.0.0.5/stream1")
+        'rtsp://admin:***@10.0.0.5/stream1'
+    """
+    scheme, sep, rest = url.partition("://")
+    if not sep or "@" not in rest.split("/", 1)[0]:
+        return url
+    userinfo, _, host = rest.partition("@")
+    user = userinfo.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}" if ":" in userinfo else url
+
+
+def open_options(cfg: SourceConfig) -> dict[str, str]:
+    """FFmpeg demuxer/protocol options for a source.
+
+    Timeouts are in microseconds. rtsp's and http's ``timeout`` is the socket
+    timeout; rtmp's ``timeout`` would switch it to *listen* mode, so it is not set.
+    """
+    if not is_stream_url(cfg.url):
+        return {}
+    scheme = cfg.url.partition("://")[0].lower()
+    micros = str(int(cfg.timeout * 1_000_000))
+    options = {"rw_timeout": micros, "fflags": "+discardcorrupt"}
+    if scheme in ("rtsp", "rtsps"):
+        options.update(rtsp_transport=cfg.rtsp_transport, timeout=micros)
+    elif scheme in ("http", "https"):
+        options["timeout"] = micros
+    return options
+
+
+@dataclass
+class _Pass:
+    """State of one open container."""
+
+    container: Any
+    stream: Any
+    size: tuple[int, int]
+
+
+class VideoSource:
+    """One camera source: a file or a stream, decoded at the analysis rate.
+
+    Args:
+        camera_id: Camera name, copied into every frame.
+        cfg: The source settings (URL, pacing, loop, timeouts).
+        fps: Analysis frames per second; frames between are decoded, not converted.
+        width: Analysis width in pixels (height follows the aspect, even).
+        stop: Event that ends ``frames()`` when set (``close()`` sets it).
+
+    Example:
+        >>> src = VideoSource("gate", SourceConfig(url="clip.mp4", pace="fast"), fps=5, width=640)
+        >>> for frame in src.frames():  # doctest: +SKIP
+        ...     print(frame.seq, frame.ts, frame.shape)
+    """
+
+    def __init__(
+        self,
+        camera_id: str,
+        cfg: SourceConfig,
+        fps: float,
+        width: int,
+        stop: threading.Event | None = None,
+    ) -> None:
+        if fps <= 0 or width <= 0:
+            raise ValueError(f"fps and width must be > 0, got fps={fps}, width={width}")
+        self.camera_id = camera_id
+        self.cfg = cfg
+        self.fps = float(fps)
+        self.width = int(width)
+        self.live = is_stream_url(cfg.url)
+        self._stop = stop if stop is not None else threading.Event()
+        self._meter = RateMeter()
+        self._last_wall: float | None = None
+        self._state = CameraState.STARTING
+        self._decoded = 0
+        self.corrupt_packets = 0
+        self.last_corrupt_wall = 0.0
+        self._label = redact_url(cfg.url)
+
+    @property
+    def health(self) -> CameraHealth:
+        """Snapshot of the decoding state (online once frames flow)."""
+        return CameraHealth(
+            camera_id=self.camera_id,
+            state=self._state,
+            last_frame_wall=self._last_wall,
+            fps_in=round(self._meter.rate, 2),
+        )
+
+    def close(self) -> None:
+        """Stop ``frames()`` at the next frame (safe from another thread)."""
+        self._stop.set()
+
+    def frames(self) -> Iterator[Frame]:
+        """Decoded frames at the analysis rate and width.
+
+        Files end the iterator at their end unless ``loop`` is set; then they
+        restart with ``seq`` and ``ts`` continuing.
+
+        Yields:
+            Frames with ``ts`` from the PTS (seconds, first frame at 0).
+
+        Raises:
+            SourceUnavailable: The source cannot be opened or read, or a stream ended.
+        """
+        timeline: Timeline | None = None
+        pacer = Pacer(self._stop, realtime=self.cfg.pace == "realtime" and not self.live)
+        while not self._stop.is_set():
+            current = self._open()
+            try:
+                if timeline is None:
+                    timeline = Timeline(_rate(current.stream), self.live)
+                sampler = FrameSampler(self.fps, timeline.rate)
+                timeline.start_pass()
+                before = self._decoded
+                for frame in self._decode(current, timeline, sampler):
+                    if not pacer.wait(frame.ts):
+                        return
+                    yield frame
+            finally:
+                current.container.close()
+            if self._stop.is_set() or not (self.live or self.cfg.loop):
+                return
+            if self._decoded == before:
+                raise SourceUnavailable(f"no frame could be decoded from {self._label}")
+            if self.live:
+                raise SourceUnavailable(f"stream ended: {self._label}")
+
+    def _describe(self, exc: BaseException) -> str:
+        # FFmpeg errors repeat the URL; keep its password out of logs and health.
+        return str(exc).replace(self.cfg.url, self._label)
+
+    def _open(self) -> _Pass:
+        url = self.cfg.url
+        if not self.live and not os.path.isfile(url):
+            raise SourceUnavailable(f"video file not found: {url}")
+        try:
+            container = av.open(
+                url,
+                container_options=open_options(self.cfg),
+                timeout=(self.cfg.timeout, self.cfg.timeout),
+            )
+        except AV_ERRORS as exc:
+            raise SourceUnavailable(f"cannot open {self._label}: {self._describe(exc)}") from exc
+        if not container.streams.video:
+            container.close()
+            raise SourceUnavailable(f"no video stream in {self._label}")
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        ctx = stream.codec_context
+        sar = stream.sample_aspect_ratio
+        size = scaled_size(ctx.width, ctx.height, self.width, float(sar) if sar else 1.0)
+        return _Pass(container, stream, size)
+
+    def _decode(self, current: _Pass, timeline: Timeline, sampler: FrameSampler) -> Iterator[Frame]:
+        for decoded in self._raw_frames(current):
+            wall = time.time()
+            self._meter.tick()
+            self._last_wall, self._state = wall, CameraState.ONLINE
+            seq = self._decoded
+            self._decoded += 1
+            ts = timeline.stamp(decoded.pts, decoded.time_base, wall)
+            if not sampler.keep(ts):
+                continue
+            w, h = current.size
+            image = decoded.to_ndarray(format="bgr24", width=w, height=h)
+            yield Frame(self.camera_id, seq, ts, wall, image)
+
+    def _raw_frames(self, current: _Pass) -> Iterator[Any]:
+        corrupt_run = 0
+        packets = current.container.demux(current.stream)
+        while not self._stop.is_set():
+            try:
+                packet = next(packets)
+            except StopIteration:
+                return
+            except AV_ERRORS as exc:
+                raise SourceUnavailable(
+                    f"read failed on {self._label}: {self._describe(exc)}"
+                ) from exc
+            try:
+                decoded = packet.decode()
+            except av.error.InvalidDataError as exc:
+                # One bad packet is not a dead camera; a long run of them is.
+                self.corrupt_packets += 1
+                self.last_corrupt_wall = time.time()
+                corrupt_run += 1
+                if corrupt_run >= MAX_CORRUPT_RUN:
+                    raise SourceUnavailable(
+                        f"undecodable data from {self._label}: {self._describe(exc)}"
+                    ) from exc
+                continue
+            corrupt_run = 0
+            yield from decoded
+
+
+def _rate(stream: Any) -> float | None:
+    for rate in (stream.average_rate, stream.guessed_rate, stream.base_rate):
+        if rate:
+            return float(rate)
+    return None
