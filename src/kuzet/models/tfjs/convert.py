@@ -199,7 +199,7 @@ def _build(source: TfjsModel, nodes: list[TfNode], opset: int, optimise: bool) -
             raise ModelError(f"{source.path}: output {key!r} refers to unknown tensor {ref!r}")
         b.reserve(key)
         b.nodes.append(helper.make_node("Identity", [b.value(t)], [key], name=f"{key}/output"))
-        out_infos.append(helper.make_tensor_value_info(key, t.dtype, None))
+        out_infos.append(helper.make_tensor_value_info(key, t.dtype, _out_shape(source, key, t)))
     keep = {o.name for o in out_infos}
     final = cancel_transposes(b.nodes, keep) if optimise else prune(b.nodes, keep)
     used = {i for n in final for i in n.input}
@@ -209,6 +209,13 @@ def _build(source: TfjsModel, nodes: list[TfNode], opset: int, optimise: bool) -
                               producer_name="kuzet.models.tfjs")
     model.ir_version = min(model.ir_version, 10)
     return model
+
+
+def _out_shape(source: TfjsModel, key: str, t: Tensor) -> list[Dim]:
+    """Rank-only output shape (shape inference fills in the dims later)."""
+    sig = next((o for o in source.outputs if o.key == key), None)
+    rank = t.rank if t.rank is not None else (len(sig.shape) if sig and sig.shape else 0)
+    return [f"{key}_dim{k}" for k in range(rank)]
 
 
 def _lookup(values: dict[tuple[str, int], Tensor], ref: str, node: TfNode) -> Tensor:

@@ -111,7 +111,8 @@ class Builder:
         self.initializers: list[TensorProto] = []
         self._names: set[str] = set()
         self._layout_cache: dict[tuple[str, Perm], str] = {}
-        self._const_cache: dict[int, str] = {}
+        # id() -> (array kept alive so the id is never reused, initializer name)
+        self._const_cache: dict[int, tuple[np.ndarray, str]] = {}
         self.scope = "n"
 
     def fresh(self, hint: str) -> str:
@@ -144,15 +145,15 @@ class Builder:
         array = np.asarray(value, dtype=dtype)
         key = id(value) if isinstance(value, np.ndarray) and dtype is None else -1
         if key in self._const_cache:
-            return self._const_cache[key]
+            return self._const_cache[key][1]
         name = self.fresh(f"{self.scope}/const")
         if array.dtype == object:
             tensor = helper.make_tensor(name, TensorProto.STRING, array.shape, array.ravel().tolist())
         else:
-            tensor = numpy_helper.from_array(np.ascontiguousarray(array), name)
+            tensor = numpy_helper.from_array(np.array(array, order="C"), name)
         self.initializers.append(tensor)
-        if key != -1:
-            self._const_cache[key] = name
+        if key != -1 and isinstance(value, np.ndarray):
+            self._const_cache[key] = (value, name)
         return name
 
     def value(self, t: Tensor) -> str:
