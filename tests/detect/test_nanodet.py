@@ -47,8 +47,12 @@ def test_detections_map_to_image_pixels() -> None:
 def test_preprocess_layout() -> None:
     blob, mapping = preprocess(np.zeros((100, 200, 3), np.uint8))
     assert blob.shape == (1, 3, INPUT_SIZE, INPUT_SIZE) and blob.dtype == np.float32
-    assert blob[0, 0, 0, 0] == pytest.approx(-103.53 / 57.375)
-    assert mapping.scale_x == pytest.approx(INPUT_SIZE / 200)
+    assert blob[0, 0, 0, 0] == pytest.approx((114 - 103.53) / 57.375)  # letterbox padding
+    assert blob[0, 0, 208, 0] == pytest.approx(-103.53 / 57.375)  # the image
+    assert mapping.scale_x == mapping.scale_y == pytest.approx(INPUT_SIZE / 200)
+    assert mapping.pad_y == 104
+    _, stretched = preprocess(np.zeros((100, 200, 3), np.uint8), keep_aspect=False)
+    assert stretched.scale_y == pytest.approx(INPUT_SIZE / 100)
 
 
 @pytest.mark.shared
