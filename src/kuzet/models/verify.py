@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kuzet.core.errors import KuzetError
 from kuzet.models.manifest import check_entry, read_manifest
 from kuzet.models.paths import models_dir
 from kuzet.models.registry import MODELS
@@ -119,5 +118,7 @@ def _golden(report: VerifyReport, folder: Path, golden: Path, reconvert: bool) -
                 if reconvert:
                     model, _ = convert(folder / "tfjs" / f"{name}.json")
                 report.golden[name] = float(compare(model, npz))
-            except (KuzetError, ValueError, KeyError, RuntimeError) as exc:
+            # Boundary: ONNX Runtime raises its own exception types (not
+            # RuntimeError subclasses); one model's failure is reported, not fatal.
+            except Exception as exc:  # noqa: BLE001
                 report.golden_errors[name] = f"{type(exc).__name__}: {exc}"
