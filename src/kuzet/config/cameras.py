@@ -2,10 +2,11 @@
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from kuzet.config.base import KuzetModel
 from kuzet.config.detect import DetectConfig
+from kuzet.config.errors import Loc, LocatedValueError
 from kuzet.config.geometry import LineConfig, MaskConfig, ZoneConfig
 from kuzet.config.motion import MotionConfig
 from kuzet.config.rules import RuleConfig
@@ -52,3 +53,31 @@ class CameraConfig(KuzetModel):
         default_factory=list, description="Motion masks (added to motion.masks)."
     )
     rules: list[RuleConfig] = Field(default_factory=list, description="Rules run on this camera.")
+
+    @model_validator(mode="after")
+    def _references_exist(self) -> "CameraConfig":
+        issues = _reference_issues(self)
+        if issues:
+            raise LocatedValueError(issues)
+        return self
+
+
+def _reference_issues(cam: CameraConfig) -> list[tuple[Loc, str]]:
+    """Duplicate rule ids and rules naming zones or lines the camera lacks."""
+    issues: list[tuple[Loc, str]] = []
+    seen: set[str] = set()
+    for index, rule in enumerate(cam.rules):
+        if rule.id in seen:
+            issues.append((("rules", index, "id"), f"duplicate rule id {rule.id!r}"))
+        seen.add(rule.id)
+        for key, names in (("zone", cam.zones), ("line", cam.lines)):
+            ref = getattr(rule, key, None)
+            if ref is not None and ref not in names:
+                issues.append(
+                    (
+                        ("rules", index, key),
+                        f"rule {rule.id!r} names {key} {ref!r}, which is not among this "
+                        f"camera's {key}s {sorted(names)}",
+                    )
+                )
+    return issues

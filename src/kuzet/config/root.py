@@ -6,6 +6,7 @@ from kuzet.config.api import ApiConfig
 from kuzet.config.base import KuzetModel
 from kuzet.config.cameras import CameraConfig
 from kuzet.config.detect import DetectConfig
+from kuzet.config.errors import Loc, LocatedValueError
 from kuzet.config.events import EventsConfig
 from kuzet.config.motion import MotionConfig
 from kuzet.config.runtime import RuntimeConfig
@@ -35,19 +36,13 @@ class KuzetConfig(KuzetModel):
     runtime: RuntimeConfig = Field(default_factory=RuntimeConfig, description="Processes.")
 
     @model_validator(mode="after")
-    def _references_exist(self) -> "KuzetConfig":
-        for cam_id, cam in self.cameras.items():
+    def _camera_ids_valid(self) -> "KuzetConfig":
+        issues: list[tuple[Loc, str]] = []
+        for cam_id in self.cameras:
             if not cam_id.replace("_", "").replace("-", "").isalnum():
-                raise ValueError(f"camera id {cam_id!r} may use only letters, digits, _ and -")
-            seen: set[str] = set()
-            for rule in cam.rules:
-                if rule.id in seen:
-                    raise ValueError(f"cameras.{cam_id}: duplicate rule id {rule.id!r}")
-                seen.add(rule.id)
-                zone = getattr(rule, "zone", None)
-                if zone is not None and zone not in cam.zones:
-                    raise ValueError(
-                        f"cameras.{cam_id}: rule {rule.id!r} names zone {zone!r}, "
-                        f"which is not among this camera's zones {sorted(cam.zones)}"
-                    )
+                message = f"camera id {cam_id!r} may use only letters, digits, _ and -"
+                issues.append((("cameras", cam_id), message))
+        if issues:
+            raise LocatedValueError(issues)
         return self
+

@@ -20,7 +20,9 @@ class RuleBase(KuzetModel):
     )
     active_hours: tuple[int, int] | None = Field(
         default=None,
-        description="[start, end) local hours when the rule is active, e.g. [22, 6]; null = always.",
+        description=(
+            "[start, end) local hours when the rule is active, e.g. [22, 6]; null = always."
+        ),
     )
 
 

@@ -16,5 +16,6 @@ class StoreConfig(KuzetModel):
         ),
     )
     media_dir: str | None = Field(
-        default=None, description="Media folder (object-store key layout); null = `<data dir>/media`."
+        default=None,
+        description="Media folder (object-store key layout); null = `<data dir>/media`.",
     )
