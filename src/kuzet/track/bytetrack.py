@@ -1,0 +1,230 @@
+"""ByteTrack-class multi-object tracker with time measured in seconds.
+
+Each step: predict every track to the frame's timestamp (constant-velocity
+Kalman filter, ``dt`` in seconds, so irregular frames are fine), then associate
+in ByteTrack's order::
+
+    1. high-score detections  <-> confirmed tracks (matched or lost), predicted boxes
+    1b. high-score leftovers  <-> confirmed leftovers, by their last seen box
+    2. low-score detections   <-> confirmed tracks still unmatched and not lost
+    3. high-score leftovers   <-> tentative tracks
+    4. high-score leftovers   ->  new tentative tracks
+
+Association is IoU with the Hungarian method, within class groups (a person
+never matches a car). A track is reported once it has ``min_hits`` detections,
+then keeps its id until it has gone ``max_lost`` seconds without one.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import Counter, deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from kuzet.config.tracking import TrackingConfig
+from kuzet.core.geometry import clip_boxes
+from kuzet.core.types import Detections, FloatArray
+from kuzet.track.association import associate, class_groups
+from kuzet.track.base import BoolArray, TrackResult, empty_boxes
+from kuzet.track.kalman import KalmanBox
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(eq=False)
+class _Track:
+    """Mutable state of one track, private to the tracker."""
+
+    kf: KalmanBox
+    first_ts: float
+    last_seen: float
+    last_box: npt.NDArray[np.float32]  # the latest matched detection's box
+    track_id: int | None = None  # public id, assigned on confirmation
+    hits: int = 1
+    matched: bool = True  # matched in the latest step (False = lost)
+    votes: Counter[int] = field(default_factory=Counter)
+    # (ts, x, y) of measured bottom-centres within the stationary window
+    path: deque[tuple[float, float, float]] = field(default_factory=deque)
+
+    @property
+    def class_id(self) -> int:
+        """Majority class over the track's detections (earliest wins ties)."""
+        return self.votes.most_common(1)[0][0]
+
+    def observe(self, box: npt.NDArray[np.float32], class_id: int, ts: float) -> None:
+        """Record a matched detection."""
+        self.kf.update(box)
+        self.last_box = box.copy()
+        self.votes[class_id] += 1
+        self.last_seen = ts
+        self.hits += 1
+        self.matched = True
+        self.path.append((ts, float(box[0] + box[2]) / 2, float(box[3])))
+
+
+@dataclass
+class _Step:
+    """One update's inputs and the detection row -> track assignments so far."""
+
+    dets: Detections
+    groups: list[str]
+    ts: float
+    owner: dict[int, _Track] = field(default_factory=dict)
+
+
+class ByteTracker:
+    """ByteTrack-class tracker; see the module docstring for the steps.
+
+    Args:
+        cfg: Thresholds and durations (seconds).
+        frame_shape: (height, width) of the analysed frames.
+
+    Example:
+        >>> from kuzet.config.tracking import TrackingConfig
+        >>> tracker = ByteTracker(TrackingConfig(min_hits=1), (480, 640))
+        >>> d = Detections([[10, 10, 50, 90]], [0.9], [0], class_names=("person",))
+        >>> tracker.update(d, 0.0).detections.track_id.tolist()
+        [1]
+    """
+
+    def __init__(self, cfg: TrackingConfig, frame_shape: Sequence[int]) -> None:
+        if len(frame_shape) < 2 or frame_shape[0] <= 0 or frame_shape[1] <= 0:
+            raise ValueError(f"frame_shape must be (height, width) > 0, got {frame_shape}")
+        self.cfg = cfg
+        self._shape = (int(frame_shape[0]), int(frame_shape[1]))
+        self._still_px = cfg.stationary_radius * math.hypot(*self._shape)
+        self._tracks: list[_Track] = []
+        self._next_id = 1
+        self._last_ts: float | None = None
+
+    @property
+    def live_boxes(self) -> FloatArray:
+        """(K,4) xyxy boxes of every live track as of the last update, clipped."""
+        if not self._tracks:
+            return empty_boxes()
+        boxes = np.stack([t.kf.box for t in self._tracks]).astype(np.float32)
+        return clip_boxes(boxes, self._shape)
+
+    def update(self, dets: Detections, ts: float) -> TrackResult:
+        """Associate one frame's detections with the tracks.
+
+        Args:
+            dets: Detections of one frame; never modified.
+            ts: The frame's timestamp in seconds. If it goes backwards (a
+                looped file, a restarted stream) every track ends first.
+
+        Returns:
+            Tracked detections of confirmed tracks, stationary flags, the ids of
+            tracks that ended and the live track boxes.
+        """
+        ended = self._advance(ts) + self._expire(ts)
+        step = _Step(dets, class_groups(dets.class_id, dets.class_names), ts)
+        high = np.flatnonzero(dets.score >= self.cfg.high_score)
+        low = np.flatnonzero(
+            (dets.score >= self.cfg.low_score) & (dets.score < self.cfg.high_score)
+        )
+        confirmed = [t for t in self._tracks if t.track_id is not None]
+        tentative = [t for t in self._tracks if t.track_id is None]
+        was_matched = {id(t) for t in self._tracks if t.matched}
+        for t in self._tracks:
+            t.matched = False
+        left_tracks, left_high = self._match(confirmed, high, step)
+        # Recovery by the last seen box (as in OC-SORT): after a long gap or a
+        # sudden stop the velocity prediction can overshoot the object.
+        left_tracks, left_high = self._match(left_tracks, left_high, step, predicted=False)
+        # Low-score rows only extend tracks seen last step, never lost ones.
+        self._match([t for t in left_tracks if id(t) in was_matched], low, step)
+        unmatched_tentative, left_high = self._match(tentative, left_high, step)
+        dropped = set(map(id, unmatched_tentative))
+        self._tracks = [t for t in self._tracks if id(t) not in dropped]
+        for row in left_high:
+            step.owner[int(row)] = self._start(dets, int(row), ts)
+        self._confirm()
+        return self._result(step, tuple(ended))
+
+    def _advance(self, ts: float) -> list[int]:
+        # Predict every track to ts; time running backwards ends every track.
+        ended: list[int] = []
+        if self._last_ts is not None and ts < self._last_ts:
+            log.warning("time went back from %.3f to %.3f s; ending all tracks", self._last_ts, ts)
+            ended = [t.track_id for t in self._tracks if t.track_id is not None]
+            self._tracks = []
+            self._last_ts = None
+        dt = 0.0 if self._last_ts is None else ts - self._last_ts
+        for t in self._tracks:
+            t.kf.predict(dt)
+        self._last_ts = ts
+        return ended
+
+    def _match(
+        self,
+        tracks: list[_Track],
+        rows: npt.NDArray[np.intp],
+        step: _Step,
+        predicted: bool = True,
+    ) -> tuple[list[_Track], npt.NDArray[np.intp]]:
+        # Associate tracks with detection rows; returns the unmatched of each.
+        if not tracks or not len(rows):
+            return tracks, rows
+        dets = step.dets
+        boxes = np.stack([t.kf.box if predicted else t.last_box for t in tracks])
+        t_groups = class_groups([t.class_id for t in tracks], dets.class_names)
+        matches, left_t, left_d = associate(
+            boxes, t_groups, dets.xyxy[rows], [step.groups[i] for i in rows], self.cfg.match_iou
+        )
+        for ti, di in matches:
+            row = int(rows[di])
+            tracks[ti].observe(dets.xyxy[row], int(dets.class_id[row]), step.ts)
+            step.owner[row] = tracks[ti]
+        return [tracks[i] for i in left_t], rows[left_d]
+
+    def _expire(self, ts: float) -> list[int]:
+        # Tracks unseen for longer than max_lost end before association, so a
+        # detection after a long gap starts a new track instead of reviving one.
+        ended = [t for t in self._tracks if ts - t.last_seen > self.cfg.max_lost]
+        if ended:
+            gone = set(map(id, ended))
+            self._tracks = [t for t in self._tracks if id(t) not in gone]
+        return [t.track_id for t in ended if t.track_id is not None]
+
+    def _start(self, dets: Detections, row: int, ts: float) -> _Track:
+        box = dets.xyxy[row]
+        track = _Track(kf=KalmanBox(box), first_ts=ts, last_seen=ts, last_box=box.copy())
+        track.votes[int(dets.class_id[row])] += 1
+        track.path.append((ts, float(box[0] + box[2]) / 2, float(box[3])))
+        self._tracks.append(track)
+        return track
+
+    def _confirm(self) -> None:
+        for t in self._tracks:
+            if t.track_id is None and t.hits >= self.cfg.min_hits:
+                t.track_id = self._next_id
+                self._next_id += 1
+
+    def _stationary(self, track: _Track, ts: float) -> bool:
+        # Still when every bottom-centre of the last `stationary_after` seconds
+        # lies within the radius of the current one, and the window is covered.
+        window_start = ts - self.cfg.stationary_after
+        path = track.path
+        while len(path) >= 2 and path[1][0] <= window_start:
+            path.popleft()
+        if path[0][0] > window_start + 1e-9:
+            return False
+        _, x, y = path[-1]
+        return all(math.hypot(px - x, py - y) < self._still_px for _, px, py in path)
+
+    def _result(self, step: _Step, ended: tuple[int, ...]) -> TrackResult:
+        owner, ts = step.owner, step.ts
+        rows = sorted(r for r, t in owner.items() if t.track_id is not None)
+        tracks = [owner[r] for r in rows]
+        out = step.dets[np.asarray(rows, dtype=np.intp)].with_columns(
+            track_id=np.asarray([t.track_id for t in tracks], dtype=np.int64),
+            class_id=np.asarray([t.class_id for t in tracks], dtype=np.int64),
+        )
+        stationary: BoolArray = np.asarray([self._stationary(t, ts) for t in tracks], dtype=bool)
+        return TrackResult(out, stationary, ended, self.live_boxes)

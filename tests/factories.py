@@ -1,0 +1,95 @@
+"""Builders for test data: detections, observations and frames.
+
+Import as ``from factories import make_detections`` (``tests/`` is on the path
+through ``tests/conftest.py``). Boxes are xyxy pixels; classes are given by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from kuzet.core.types import Detections, Frame, Observation
+from kuzet.detect.base import COCO_CLASSES
+
+# The COCO names the object detectors use, in index order (person = 0, car = 2).
+CLASS_NAMES: tuple[str, ...] = COCO_CLASSES
+
+FRAME_SHAPE = (480, 640)
+
+
+def _per_row(value: Any, n: int) -> list[Any]:
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        return [value] * n
+    if len(value) != n:
+        raise ValueError(f"expected {n} values, got {len(value)}")
+    return list(value)
+
+
+def make_detections(
+    boxes: Sequence[Sequence[float]] = (),
+    *,
+    classes: str | Sequence[str] = "person",
+    scores: float | Sequence[float] = 0.9,
+    track_ids: Sequence[int] | None = None,
+    attrs: Mapping[str, Any] | None = None,
+    class_names: tuple[str, ...] = CLASS_NAMES,
+) -> Detections:
+    """Detections from xyxy boxes; one class name / score for all rows or one per row.
+
+    Example:
+        >>> make_detections([[0, 0, 10, 20]], classes="car", track_ids=[7]).labels
+        ['car']
+    """
+    n = len(boxes)
+    ids = [class_names.index(c) for c in _per_row(classes, n)]
+    return Detections(
+        xyxy=np.asarray(boxes, np.float32).reshape(-1, 4),
+        score=np.asarray(_per_row(scores, n), np.float32),
+        class_id=np.asarray(ids, np.int64),
+        track_id=None if track_ids is None else np.asarray(track_ids, np.int64),
+        attrs={k: np.asarray(v) for k, v in (attrs or {}).items()},
+        class_names=class_names,
+    )
+
+
+def box_at(x: float, bottom: float, w: float = 40.0, h: float = 100.0) -> list[float]:
+    """An xyxy box whose bottom-centre is (x, bottom): the point rules use."""
+    return [x - w / 2, bottom - h, x + w / 2, bottom]
+
+
+def make_observation(
+    detections: Detections | None = None,
+    *,
+    ts: float = 0.0,
+    wall: float | None = None,
+    camera_id: str = "cam",
+    frame_shape: tuple[int, int] = FRAME_SHAPE,
+    ended_tracks: tuple[int, ...] = (),
+) -> Observation:
+    """An Observation; ``wall`` defaults to 1.7e9 + ts (a fixed day in 2023, UTC)."""
+    dets = detections if detections is not None else make_detections(track_ids=[])
+    return Observation(
+        camera_id=camera_id,
+        ts=ts,
+        wall=1_700_000_000.0 + ts if wall is None else wall,
+        frame_shape=frame_shape,
+        detections=dets,
+        stationary=np.zeros(len(dets), bool),
+        ended_tracks=ended_tracks,
+    )
+
+
+def make_frame(
+    ts: float = 0.0,
+    *,
+    seq: int = 0,
+    camera_id: str = "cam",
+    shape: tuple[int, int] = FRAME_SHAPE,
+    value: int = 64,
+) -> Frame:
+    """A flat grey BGR frame."""
+    image = np.full((*shape, 3), value, np.uint8)
+    return Frame(camera_id=camera_id, seq=seq, ts=ts, wall=1_700_000_000.0 + ts, image=image)
