@@ -48,6 +48,7 @@ class _ModelWriter:
     def const(self, name: str, value: np.ndarray, quant: str | None = None) -> str:
         spec: dict[str, Any] = {"name": name, "shape": list(value.shape),
                                 "dtype": "int32" if value.dtype == np.int32 else "float32"}
+        stored: np.ndarray
         if quant == "float16":
             spec["quantization"] = {"dtype": "float16", "original_dtype": "float32"}
             stored = value.astype(np.float16)

@@ -172,34 +172,17 @@ def _outputs(source: TfjsModel, nodes: list[TfNode]) -> list[tuple[str, str]]:
 
 def _build(source: TfjsModel, nodes: list[TfNode], opset: int, optimise: bool) -> ModelProto:
     b = Builder(opset, optimise)
-    values: dict[tuple[str, int], Tensor] = {}
-    inputs = []
-    for node in nodes:
-        if node.op == "Const":
-            if node.name not in source.weights:
-                raise ModelError(f"{source.path}: constant {node.name!r} is not in weightsManifest")
-            value = source.weights[node.name]
-            outs = [Tensor("", TF_DTYPES.get(node.attr.get("dtype", {}).get("type", ""),
-                                             TensorProto.FLOAT), value.ndim, const=value)]
-        elif node.op == "Placeholder":
-            tensor, info = _placeholder(b, node, source)
-            inputs.append(info)
-            outs = [tensor]
-        elif node.op == "NoOp":
-            continue
-        else:
-            outs = _convert_node(b, node, [_lookup(values, r, node) for r in node.inputs
-                                           if not r.startswith("^")])
-        for k, t in enumerate(outs):
-            values[(node.name, k)] = t
+    values, inputs = _emit_nodes(b, source, nodes)
     out_infos = []
     for key, ref in _outputs(source, nodes):
-        t = values.get(_ref(ref))
-        if t is None:
+        found = values.get(_ref(ref))
+        if found is None:
             raise ModelError(f"{source.path}: output {key!r} refers to unknown tensor {ref!r}")
         b.reserve(key)
-        b.nodes.append(helper.make_node("Identity", [b.value(t)], [key], name=f"{key}/output"))
-        out_infos.append(helper.make_tensor_value_info(key, t.dtype, _out_shape(source, key, t)))
+        b.scope = key
+        b.nodes.append(helper.make_node("Identity", [b.value(found)], [key], name=f"{key}/output"))
+        out_infos.append(helper.make_tensor_value_info(key, found.dtype,
+                                                       _out_shape(source, key, found)))
     keep = {o.name for o in out_infos}
     final = cancel_transposes(b.nodes, keep) if optimise else prune(b.nodes, keep)
     used = {i for n in final for i in n.input}
@@ -209,6 +192,33 @@ def _build(source: TfjsModel, nodes: list[TfNode], opset: int, optimise: bool) -
                               producer_name="kuzet.models.tfjs")
     model.ir_version = min(model.ir_version, 10)
     return model
+
+
+def _emit_nodes(
+    b: Builder, source: TfjsModel, nodes: list[TfNode]
+) -> tuple[dict[tuple[str, int], Tensor], list[onnx.ValueInfoProto]]:
+    """Convert every node; return the TF tensors by (node, output) and the graph inputs."""
+    values: dict[tuple[str, int], Tensor] = {}
+    inputs = []
+    for node in nodes:
+        if node.op == "Const":
+            if node.name not in source.weights:
+                raise ModelError(f"{source.path}: constant {node.name!r} is not in weightsManifest")
+            value = source.weights[node.name]
+            dtype = TF_DTYPES.get(node.attr.get("dtype", {}).get("type", ""), TensorProto.FLOAT)
+            outs = [Tensor("", dtype, value.ndim, const=value)]
+        elif node.op == "Placeholder":
+            tensor, info = _placeholder(b, node, source)
+            inputs.append(info)
+            outs = [tensor]
+        elif node.op == "NoOp":
+            continue
+        else:
+            ins = [_lookup(values, r, node) for r in node.inputs if not r.startswith("^")]
+            outs = _convert_node(b, node, ins)
+        for k, t in enumerate(outs):
+            values[(node.name, k)] = t
+    return values, inputs
 
 
 def _out_shape(source: TfjsModel, key: str, t: Tensor) -> list[Dim]:

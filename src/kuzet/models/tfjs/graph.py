@@ -148,7 +148,8 @@ class Builder:
             return self._const_cache[key][1]
         name = self.fresh(f"{self.scope}/const")
         if array.dtype == object:
-            tensor = helper.make_tensor(name, TensorProto.STRING, array.shape, array.ravel().tolist())
+            items = array.ravel().tolist()
+            tensor = helper.make_tensor(name, TensorProto.STRING, array.shape, items)
         else:
             tensor = numpy_helper.from_array(np.array(array, order="C"), name)
         self.initializers.append(tensor)
@@ -181,7 +182,9 @@ class Builder:
         if t.const is not None:
             return self.const(t.const.astype(np.int64))
         name = self.value(t)
-        return name if t.dtype == TensorProto.INT64 else self.one("Cast", [name], to=TensorProto.INT64)
+        if t.dtype == TensorProto.INT64:
+            return name
+        return self.one("Cast", [name], to=TensorProto.INT64)
 
     def out(self, name: str, like: Tensor, **changes: Any) -> Tensor:
         """A result tensor named ``name`` shaped like ``like`` with ``changes``."""

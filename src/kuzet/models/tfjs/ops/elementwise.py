@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
+import numpy as np
 from onnx import TensorProto
 
 from kuzet.models.tfjs.graph import Builder, Tensor, TfNode
@@ -87,7 +88,7 @@ def _select(b: Builder, node: TfNode, ins: list[Tensor]) -> list[Tensor]:
     cond, x = ins[0], ins[1]
     if node.op == "Select" and cond.rank == 1 and x.rank is not None and x.rank > 1:
         # TF1 Select with a vector condition picks whole rows.
-        axes = b.const(list(range(1, x.rank)), "int64")
+        axes = b.const(np.arange(1, x.rank, dtype=np.int64))
         unsq = b.one("Unsqueeze", [b.value(cond), axes])
         cond = Tensor(unsq, TensorProto.BOOL, x.rank)
     return [_apply(b, [cond, x, ins[2]], "Where", x.dtype)]

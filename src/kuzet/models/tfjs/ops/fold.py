@@ -73,7 +73,7 @@ def _fill(node: TfNode, v: list[np.ndarray]) -> list[np.ndarray]:
 
 
 def _range(node: TfNode, v: list[np.ndarray]) -> list[np.ndarray]:
-    return [np.arange(v[0], v[1], v[2]).astype(v[0].dtype)]
+    return [np.arange(v[0].item(), v[1].item(), v[2].item()).astype(v[0].dtype)]
 
 
 def _transpose(node: TfNode, v: list[np.ndarray]) -> list[np.ndarray]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+
 from kuzet.core.errors import ModelError
 from kuzet.models.tfjs.graph import Builder, Tensor, TfNode
 from kuzet.models.tfjs.ops.base import Converter, need_const, norm_axis
@@ -29,7 +30,8 @@ class _SlicePlan:
 def _plan(node: TfNode, begin: np.ndarray, end: np.ndarray, strides: np.ndarray,
           rank: int | None) -> _SlicePlan:
     """Walk the TF slice spec (masks included) and build the ONNX plan."""
-    masks = {k: node.i(f"{k}_mask") for k in ("begin", "end", "ellipsis", "new_axis", "shrink_axis")}
+    kinds = ("begin", "end", "ellipsis", "new_axis", "shrink_axis")
+    masks = {k: node.i(f"{k}_mask") for k in kinds}
     spec = len(begin)
     plan = _SlicePlan()
     dim = out = 0
