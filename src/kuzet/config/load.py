@@ -74,7 +74,9 @@ def load_config_text(
         'x.mp4'
     """
     parsed = parse_yaml(text, source_name, os.environ if env is None else env)
-    data = merge_camera_sections(parsed.data)
+    # Top-level `x-...` keys hold YAML anchors for reuse; they are not settings.
+    data = {k: v for k, v in parsed.data.items() if not k.startswith("x-")}
+    data = merge_camera_sections(data)
     issues = list(parsed.issues)
     try:
         config = KuzetConfig.model_validate(data)

@@ -94,6 +94,19 @@ def parse_yaml(text: str, source: str, env: Mapping[str, str]) -> ParsedSource:
     return parsed
 
 
+def _key_line(node: CommentedMap, key: Any) -> int:
+    """1-based line of `key`; keys pulled in by ``<<: *anchor`` point at the anchor."""
+    try:
+        return int(node.lc.key(key)[0]) + 1
+    except KeyError:
+        for entry in getattr(node, "merge", []):
+            # ruamel < 0.19 stores (position, map) pairs, later versions the maps.
+            source = entry[1] if isinstance(entry, tuple) else entry
+            if isinstance(source, CommentedMap) and key in source:
+                return _key_line(source, key)
+        return int(node.lc.line) + 1
+
+
 class _Walker:
     """Copies a ruamel tree to plain data, filling the line index and issues."""
 
@@ -108,7 +121,7 @@ class _Walker:
             out: dict[str, Any] = {}
             for key, value in node.items():
                 name = str(key)
-                self._parsed.lines[(*loc, name)] = node.lc.key(key)[0] + 1
+                self._parsed.lines[(*loc, name)] = _key_line(node, key)
                 out[name] = self.convert(value, (*loc, name))
             return out
         if isinstance(node, CommentedSeq):
