@@ -1,0 +1,87 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from kuzet import __version__
+from kuzet.api.deps import AppDeps
+from kuzet.api.routers import include_routers
+from kuzet.api.routers.console import WEB_DIR
+
+log = logging.getLogger(__name__)
+
+SECURITY_HEADERS = (
+    (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+)
+
+
+class SecurityHeaders:
+    """ASGI middleware adding security headers to every HTTP response.
+
+    Pure ASGI (not ``BaseHTTPMiddleware``) so streaming responses pass through
+    unbuffered and client disconnects still reach them.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Wrap ``send`` to add the headers on ``http.response.start``."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                extra = [(n, v) for n, v in SECURITY_HEADERS if n not in present]
+                message["headers"] = list(message.get("headers", [])) + extra
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    deps: AppDeps = app.state.deps
+    log.info("API up: %d cameras", len(deps.live.camera_info()))
+    yield
+    log.info("API stopping")
+
+
+def create_app(deps: AppDeps, protected_dependencies: Sequence[Any] = ()) -> FastAPI:
+    """Build the API and console application.
+
+    Args:
+        deps: Store, media, bus and live view; the caller owns their lifecycle.
+        protected_dependencies: Extra dependencies on every non-public route
+            (the hook for authentication).
+
+    Returns:
+        The ASGI application (serve it with uvicorn).
+
+    Example:
+        >>> app = create_app(AppDeps(store, media, bus, live))  # doctest: +SKIP
+        >>> uvicorn.run(app, timeout_graceful_shutdown=3)  # doctest: +SKIP
+    """
+    app = FastAPI(
+        title="Kuzet",
+        version=__version__,
+        description="Cameras, live views and evidence-backed events.",
+        lifespan=_lifespan,
+    )
+    app.state.deps = deps
+    app.add_middleware(SecurityHeaders)
+    app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
+    include_routers(app, protected_dependencies)
+    return app

@@ -1,0 +1,67 @@
+"""Dependencies of the API: one typed container, reached through ``Depends``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Annotated, cast
+
+from fastapi import Depends, Request
+
+from kuzet.api.live import LiveView
+from kuzet.config.api import ApiConfig
+from kuzet.core.types import Event
+from kuzet.events.bus import Bus
+from kuzet.store.db import Store
+from kuzet.store.events import EventRepo
+from kuzet.store.media import MediaStore
+
+
+@dataclass
+class AppDeps:
+    """Everything the routers use; built by the composition root (``kuzet.runtime``).
+
+    Attributes:
+        store: Open database.
+        media: Evidence files.
+        bus: Event bus; live push subscribes to it.
+        live: Live camera state (health, frames).
+        api: API settings (``live_fps``).
+        sse_heartbeat_s: Seconds between SSE heartbeat comments.
+        sse_queue_size: Events buffered per SSE client; the oldest are dropped beyond.
+    """
+
+    store: Store
+    media: MediaStore
+    bus: Bus[Event]
+    live: LiveView
+    api: ApiConfig = field(default_factory=ApiConfig)
+    sse_heartbeat_s: float = 15.0
+    sse_queue_size: int = 256
+
+
+def get_deps(request: Request) -> AppDeps:
+    """The app's :class:`AppDeps` (set by ``create_app``)."""
+    return cast(AppDeps, request.app.state.deps)
+
+
+Deps = Annotated[AppDeps, Depends(get_deps)]
+
+
+def get_event_repo(deps: Deps) -> EventRepo:
+    """The event repository."""
+    return deps.store.events
+
+
+def get_media(deps: Deps) -> MediaStore:
+    """The media store."""
+    return deps.media
+
+
+def get_live(deps: Deps) -> LiveView:
+    """The live camera view."""
+    return deps.live
+
+
+EventRepoDep = Annotated[EventRepo, Depends(get_event_repo)]
+MediaDep = Annotated[MediaStore, Depends(get_media)]
+LiveDep = Annotated[LiveView, Depends(get_live)]

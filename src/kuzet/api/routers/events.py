@@ -1,0 +1,91 @@
+"""Events: filtered history, one event, its snapshot, and the live SSE stream."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, Query, Response
+from fastapi.responses import StreamingResponse
+
+from kuzet.api.deps import Deps, EventRepoDep, MediaDep
+from kuzet.api.schemas import EventOut, EventPageOut
+from kuzet.api.streams import NO_CACHE, sse_events
+from kuzet.core.types import EventKind
+from kuzet.store.events import MAX_LIMIT, EventQuery
+
+router = APIRouter(prefix="/api/events", tags=["events"])
+
+
+@router.get("", response_model=EventPageOut)
+def list_events(  # noqa: PLR0913 - each query parameter is one filter
+    repo: EventRepoDep,
+    camera: Annotated[list[str] | None, Query(description="Camera id; repeat for several.")] = None,
+    kind: Annotated[list[EventKind] | None, Query(description="Kind; repeat for several.")] = None,
+    status: Literal["open", "closed"] | None = None,
+    since: Annotated[datetime | None, Query(description="Started at or after (ISO 8601).")] = None,
+    until: Annotated[datetime | None, Query(description="Started before (ISO 8601).")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
+    cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page.")] = None,
+) -> EventPageOut:
+    """Events, newest first, with keyset pagination. Naive times are taken as UTC."""
+    query = EventQuery(
+        cameras=camera or [],
+        kinds=[str(k) for k in kind or []],
+        since=since,
+        until=until,
+        status=status,
+        limit=limit,
+        before_cursor=cursor,
+    )
+    try:
+        page = repo.list(query)
+    except ValueError as error:
+        raise HTTPException(400, str(error)) from error
+    return EventPageOut(
+        items=[EventOut.from_stored(e) for e in page.items], next_cursor=page.next_cursor
+    )
+
+
+@router.get(
+    "/stream",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}}},
+)
+async def stream_events(deps: Deps) -> StreamingResponse:
+    """Live event updates as Server-Sent Events.
+
+    The SSE event name is the phase (``open``, ``update``, ``close``) and the data
+    is the event's JSON. A ``ready`` event is sent once the stream is subscribed.
+    """
+    body = sse_events(deps.bus, deps.sse_heartbeat_s, deps.sse_queue_size)
+    return StreamingResponse(body, media_type="text/event-stream", headers=NO_CACHE)
+
+
+@router.get("/{event_id}", response_model=EventOut, responses={404: {}})
+def get_event(event_id: str, repo: EventRepoDep) -> EventOut:
+    """One event by id."""
+    event = repo.get(event_id)
+    if event is None:
+        raise HTTPException(404, f"unknown event {event_id!r}")
+    return EventOut.from_stored(event)
+
+
+@router.get(
+    "/{event_id}/snapshot.jpg",
+    response_class=Response,
+    responses={200: {"content": {"image/jpeg": {}}}, 404: {}},
+)
+def get_snapshot(event_id: str, repo: EventRepoDep, media: MediaDep) -> Response:
+    """The event's JPEG snapshot."""
+    event = repo.get(event_id)
+    if event is None or event.snapshot_key is None:
+        raise HTTPException(404, f"no snapshot for event {event_id!r}")
+    try:
+        data = media.get(event.snapshot_key)
+    except (KeyError, ValueError) as error:
+        raise HTTPException(404, f"snapshot of event {event_id!r} is missing") from error
+    headers = {"Cache-Control": "private, no-store"}
+    if event.snapshot_sha256:
+        headers["ETag"] = f'"{event.snapshot_sha256}"'
+    return Response(data, media_type="image/jpeg", headers=headers)

@@ -1,0 +1,129 @@
+"""Live push: Server-Sent Events from the bus, MJPEG from the live view.
+
+The bus calls subscribers on the publisher's thread; each SSE client gets its
+own bounded asyncio queue fed through ``loop.call_soon_threadsafe``. A slow
+client loses its oldest events (counted), never blocks the bus.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from kuzet.api.live import LiveView
+from kuzet.core.types import Event
+from kuzet.events.bus import Bus
+from kuzet.events.sinks import event_to_json
+
+log = logging.getLogger(__name__)
+
+MJPEG_BOUNDARY = "kuzetframe"
+MJPEG_MEDIA_TYPE = f"multipart/x-mixed-replace; boundary={MJPEG_BOUNDARY}"
+MJPEG_RESEND_S = 2.0
+NO_CACHE = {
+    "Cache-Control": "no-cache, no-store, must-revalidate",
+    "Pragma": "no-cache",
+    "X-Accel-Buffering": "no",
+}
+
+
+def sse_message(event: str, data: dict[str, Any], event_id: str | None = None) -> str:
+    """One SSE message (``event:``, optional ``id:``, one ``data:`` line)."""
+    head = f"event: {event}\n" + (f"id: {event_id}\n" if event_id else "")
+    return f"{head}data: {json.dumps(data, separators=(',', ':'))}\n\n"
+
+
+def event_payload(event: Event) -> dict[str, Any]:
+    """The SSE payload of a bus event: :func:`event_to_json` plus the snapshot URL."""
+    data = event_to_json(event)
+    data["snapshot_url"] = (
+        f"/api/events/{event.id}/snapshot.jpg" if event.evidence.snapshot_key else None
+    )
+    return data
+
+
+class ClientQueue:
+    """A bounded per-client queue that drops its oldest item when full."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, size: int) -> None:
+        self._loop = loop
+        self._queue: asyncio.Queue[Event] = asyncio.Queue(maxsize=size)
+        self.dropped = 0
+
+    def push_threadsafe(self, event: Event) -> None:
+        """Bus callback: hand the event over to the loop thread."""
+        with contextlib.suppress(RuntimeError):  # loop already closed: client is gone
+            self._loop.call_soon_threadsafe(self._push, event)
+
+    def _push(self, event: Event) -> None:
+        if self._queue.full():
+            self._queue.get_nowait()
+            self.dropped += 1
+        self._queue.put_nowait(event)
+
+    async def get(self, timeout: float) -> Event | None:
+        """Next event, or None after ``timeout`` seconds without one."""
+        try:
+            return await asyncio.wait_for(self._queue.get(), timeout)
+        except TimeoutError:
+            return None
+
+
+async def sse_events(bus: Bus[Event], heartbeat_s: float, queue_size: int) -> AsyncIterator[str]:
+    """Stream bus events as SSE until the client goes away.
+
+    The first message is ``ready`` (sent once subscribed); then each event is
+    sent with its phase (``open``/``update``/``close``) as the SSE event name, and
+    a comment line keeps idle connections alive.
+    """
+    queue = ClientQueue(asyncio.get_running_loop(), queue_size)
+    unsubscribe = bus.subscribe(queue.push_threadsafe)
+    try:
+        yield "retry: 3000\n\n"
+        yield sse_message("ready", {})
+        while True:
+            event = await queue.get(heartbeat_s)
+            if event is None:
+                yield ": heartbeat\n\n"
+                continue
+            yield sse_message(str(event.phase), event_payload(event), event.id)
+    finally:
+        unsubscribe()
+        if queue.dropped:
+            log.info("SSE client fell behind; %d events dropped", queue.dropped)
+
+
+def mjpeg_part(jpeg: bytes) -> bytes:
+    """One multipart part carrying a JPEG, followed by the next boundary.
+
+    Ending each part with the boundary (rather than starting with it) lets
+    browsers show a frame as soon as it arrives instead of one frame late.
+    """
+    head = f"Content-Type: image/jpeg\r\nContent-Length: {len(jpeg)}\r\n\r\n".encode()
+    return head + jpeg + f"\r\n--{MJPEG_BOUNDARY}\r\n".encode()
+
+
+async def mjpeg_frames(live: LiveView, camera_id: str, fps: float) -> AsyncIterator[bytes]:
+    """Annotated live frames of one camera, at most ``fps`` per second.
+
+    Holds ``live.watch(camera_id)`` while streaming so the camera renders. A frame
+    is sent when its sequence number changes, and re-sent every couple of seconds
+    so a still or stalled camera keeps the connection checked.
+    """
+    loop = asyncio.get_running_loop()
+    period = 1.0 / fps
+    with live.watch(camera_id):
+        yield f"--{MJPEG_BOUNDARY}\r\n".encode()
+        last_seq: int | None = None
+        last_sent = 0.0
+        while True:
+            latest = live.latest_jpeg(camera_id)
+            now = loop.time()
+            if latest is not None and (latest[0] != last_seq or now - last_sent > MJPEG_RESEND_S):
+                last_seq, last_sent = latest[0], now
+                yield mjpeg_part(latest[1])
+            await asyncio.sleep(period)

@@ -1,0 +1,133 @@
+"""Test helpers: a fake :class:`LiveView` and a uvicorn server in a thread.
+
+Used by the API and browser tests; handy for trying the console without cameras.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import cv2
+import numpy as np
+import uvicorn
+from fastapi import FastAPI
+
+from kuzet.core.types import CameraHealth, CameraState
+
+
+def make_jpeg(width: int = 320, height: int = 180, text: str = "kuzet", seed: int = 0) -> bytes:
+    """A real JPEG: a gradient with a box and ``text`` (distinct per ``seed``)."""
+    x = np.linspace(0, 255, width, dtype=np.float32)
+    image = np.zeros((height, width, 3), np.uint8)
+    image[:] = np.stack([x * 0.3, x * 0.5 + seed % 50, np.full_like(x, 60)], axis=1).astype(
+        np.uint8
+    )
+    cv2.rectangle(image, (width // 4, height // 4), (width // 2, height - 20), (60, 220, 60), 2)
+    cv2.putText(image, text, (10, 24), cv2.FONT_HERSHEY_SIMPLEX, 0.7, (255, 255, 255), 2)
+    ok, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 80])
+    if not ok:
+        raise ValueError("JPEG encoding failed")
+    return buf.tobytes()
+
+
+@dataclass
+class FakeLiveView:
+    """Cameras with fixed health; each ``latest_jpeg`` call yields a new frame.
+
+    Attributes:
+        health: Health per camera id (order = config order).
+        frames: Whether cameras have produced a frame yet.
+        watchers: Current ``watch`` holders per camera.
+    """
+
+    health: dict[str, CameraHealth] = field(default_factory=dict)
+    frames: bool = True
+    watchers: dict[str, int] = field(default_factory=dict)
+    _seq: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def with_cameras(cls, *camera_ids: str) -> FakeLiveView:
+        """Online cameras with the given ids."""
+        now = time.time()
+        return cls(
+            {c: CameraHealth(c, CameraState.ONLINE, "", now, fps_in=10.0) for c in camera_ids}
+        )
+
+    def camera_health(self) -> list[CameraHealth]:
+        """Health in camera order."""
+        return list(self.health.values())
+
+    def camera_info(self) -> list[dict[str, Any]]:
+        """Id, name, site and a fixed 320x180 size."""
+        return [
+            {
+                "id": c,
+                "name": c.replace("-", " ").title(),
+                "site": "HQ",
+                "width": 320,
+                "height": 180,
+            }
+            for c in self.health
+        ]
+
+    def latest_jpeg(self, camera_id: str) -> tuple[int, bytes] | None:
+        """A fresh frame per call, or None when ``frames`` is off or the camera is unknown."""
+        if not self.frames or camera_id not in self.health:
+            return None
+        with self._lock:
+            self._seq += 1
+            seq = self._seq
+        return seq, make_jpeg(text=f"{camera_id} #{seq}", seed=seq)
+
+    @contextlib.contextmanager
+    def watch(self, camera_id: str) -> Iterator[None]:
+        """Count watchers while held."""
+        with self._lock:
+            self.watchers[camera_id] = self.watchers.get(camera_id, 0) + 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self.watchers[camera_id] -= 1
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port that is free right now."""
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def serve_in_thread(app: FastAPI, host: str = "127.0.0.1") -> Iterator[str]:
+    """Run ``app`` with uvicorn in a background thread; yields its base URL.
+
+    Open streams are cut after one second on exit (``timeout_graceful_shutdown``).
+
+    Raises:
+        RuntimeError: If the server does not start within 10 seconds.
+    """
+    port = free_port(host)
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=1
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="uvicorn-test", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
