@@ -7,7 +7,6 @@ against a numpy reference implementation of the same TF graph.
 
 from __future__ import annotations
 
-import base64
 import json
 from pathlib import Path
 from typing import Any
@@ -18,72 +17,15 @@ import pytest
 
 from kuzet.core.errors import ModelError, UnsupportedOpError
 from kuzet.models.tfjs import ConversionReport, convert_tfjs
+from kuzet.models.tfjs.writer import TfjsWriter, attr_ints, attr_s, attr_strs
 
 RNG = np.random.default_rng(7)
 
 
-def _s(text: str) -> dict[str, str]:
-    return {"s": base64.b64encode(text.encode()).decode()}
-
-
-def _ints(values: list[int]) -> dict[str, Any]:
-    return {"list": {"i": [str(v) for v in values]}}
-
-
 def _conv_attr(padding: str, stride: int) -> dict[str, Any]:
-    return {"padding": _s(padding), "strides": _ints([1, stride, stride, 1]),
-            "dilations": _ints([1, 1, 1, 1]), "data_format": _s("NHWC"),
+    return {"padding": attr_s(padding), "strides": attr_ints([1, stride, stride, 1]),
+            "dilations": attr_ints([1, 1, 1, 1]), "data_format": attr_s("NHWC"),
             "T": {"type": "DT_FLOAT"}}
-
-
-class _ModelWriter:
-    """Builds a TFJS graph model (nodes + weight manifest) in memory."""
-
-    def __init__(self) -> None:
-        self.nodes: list[dict[str, Any]] = []
-        self.specs: list[dict[str, Any]] = []
-        self.blobs: list[bytes] = []
-        self.values: dict[str, np.ndarray] = {}  # what the converter should decode
-
-    def const(self, name: str, value: np.ndarray, quant: str | None = None) -> str:
-        spec: dict[str, Any] = {"name": name, "shape": list(value.shape),
-                                "dtype": "int32" if value.dtype == np.int32 else "float32"}
-        stored: np.ndarray
-        if quant == "float16":
-            spec["quantization"] = {"dtype": "float16", "original_dtype": "float32"}
-            stored = value.astype(np.float16)
-            self.values[name] = stored.astype(np.float32)
-        elif quant == "uint8":
-            low, scale = float(value.min()), float(np.ptp(value)) / 255.0
-            q = np.round((value - low) / scale).astype(np.uint8)
-            spec["quantization"] = {"dtype": "uint8", "min": low, "scale": scale}
-            stored = q
-            self.values[name] = (q * scale + low).astype(np.float32)
-        else:
-            stored = value
-            self.values[name] = value
-        self.specs.append(spec)
-        self.blobs.append(stored.tobytes())
-        dtype = "DT_INT32" if value.dtype == np.int32 else "DT_FLOAT"
-        self.nodes.append({"name": name, "op": "Const", "attr": {"dtype": {"type": dtype}}})
-        return name
-
-    def op(self, name: str, op: str, inputs: list[str], **attr: Any) -> str:
-        self.nodes.append({"name": name, "op": op, "input": inputs, "attr": attr})
-        return name
-
-    def write(self, folder: Path, inputs: dict[str, list[int]], outputs: list[str]) -> Path:
-        sig_in = {k: {"name": k, "dtype": "DT_FLOAT",
-                      "tensorShape": {"dim": [{"size": str(d)} for d in shape]}}
-                  for k, shape in inputs.items()}
-        sig_out = {o: {"name": f"{o}:0", "dtype": "DT_FLOAT"} for o in outputs}
-        doc = {"format": "graph-model", "modelTopology": {"node": self.nodes},
-               "signature": {"inputs": sig_in, "outputs": sig_out},
-               "weightsManifest": [{"paths": ["group1-shard1of1.bin"], "weights": self.specs}]}
-        (folder / "group1-shard1of1.bin").write_bytes(b"".join(self.blobs))
-        path = folder / "model.json"
-        path.write_text(json.dumps(doc))
-        return path
 
 
 def _conv_ref(x: np.ndarray, w: np.ndarray, stride: int, padding: str,
@@ -110,9 +52,9 @@ def _conv_ref(x: np.ndarray, w: np.ndarray, stride: int, padding: str,
     return out
 
 
-def _small_model(folder: Path) -> tuple[Path, _ModelWriter]:
-    m = _ModelWriter()
-    m.op("x", "Placeholder", [], dtype={"type": "DT_FLOAT"})
+def _small_model(folder: Path) -> tuple[Path, TfjsWriter]:
+    m = TfjsWriter()
+    m.placeholder("x", [1, 9, 9, 3], "DT_FLOAT")
     w1 = m.const("w1", RNG.normal(size=(3, 3, 3, 4)).astype(np.float32), "float16")
     w2 = m.const("w2", RNG.normal(size=(1, 1, 4, 6)).astype(np.float32), "uint8")
     b2 = m.const("b2", RNG.normal(size=(6,)).astype(np.float32), "float16")
@@ -122,17 +64,17 @@ def _small_model(folder: Path) -> tuple[Path, _ModelWriter]:
     axis = m.const("axis", np.array(1, np.int32))
     c1 = m.op("c1", "Conv2D", ["x", w1], **_conv_attr("SAME", 2))
     c2 = m.op("c2", "_FusedConv2D", [c1, w2, b2], **_conv_attr("VALID", 1),
-              fused_ops={"list": {"s": [_s("BiasAdd")["s"], _s("Relu")["s"]]}},
+              fused_ops=attr_strs(["BiasAdd", "Relu"]),
               num_args={"i": "1"})
     d = m.op("d", "DepthwiseConv2dNative", [c2, wd], **_conv_attr("SAME", 1))
     s = m.op("s", "Add", [d, c2])
     mean = m.op("mean", "Mean", [s, axes], keep_dims={"b": False})
     flat = m.op("flat", "Reshape", [s, shape])
     m.op("out", "ConcatV2", [mean, flat, axis])
-    return m.write(folder, {"x": [1, 9, 9, 3]}, ["out"]), m
+    return m.write(folder, ["out"], stem="tiny"), m
 
 
-def _reference(m: _ModelWriter, x: np.ndarray) -> np.ndarray:
+def _reference(m: TfjsWriter, x: np.ndarray) -> np.ndarray:
     v = m.values
     c1 = _conv_ref(x, v["w1"], 2, "SAME")
     c2 = np.maximum(_conv_ref(c1, v["w2"], 1, "VALID") + v["b2"], 0)
@@ -164,10 +106,10 @@ def test_layout_optimisation_removes_transposes(tmp_path: Path) -> None:
 
 
 def test_unsupported_op_names_op_and_node(tmp_path: Path) -> None:
-    m = _ModelWriter()
-    m.op("x", "Placeholder", [], dtype={"type": "DT_FLOAT"})
+    m = TfjsWriter()
+    m.placeholder("x", [1, 4], "DT_FLOAT")
     m.op("weird/node", "FancyOp", ["x"])
-    path = m.write(tmp_path, {"x": [1, 4]}, ["weird/node"])
+    path = m.write(tmp_path, ["weird/node"])
     with pytest.raises(UnsupportedOpError) as info:
         convert_tfjs(path)
     assert info.value.op == "FancyOp" and info.value.node == "weird/node"
@@ -176,13 +118,13 @@ def test_unsupported_op_names_op_and_node(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("breakage", "needle"),
-    [("missing_shard", "group1-shard1of1.bin"), ("bad_json", "model.json"),
-     ("no_topology", "model.json")],
+    [("missing_shard", "tiny.bin"), ("bad_json", "tiny.json"),
+     ("no_topology", "tiny.json")],
 )
 def test_broken_model_raises_model_error(tmp_path: Path, breakage: str, needle: str) -> None:
     path, _ = _small_model(tmp_path)
     if breakage == "missing_shard":
-        (tmp_path / "group1-shard1of1.bin").unlink()
+        (tmp_path / "tiny.bin").unlink()
     elif breakage == "bad_json":
         path.write_text("{not json")
     else:

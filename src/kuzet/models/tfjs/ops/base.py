@@ -32,6 +32,14 @@ def need_const(node: TfNode, t: Tensor, what: str) -> np.ndarray:
     return t.const
 
 
+def const_int(node: TfNode, t: Tensor, what: str) -> int:
+    """A constant scalar (or one-element) integer input such as an axis."""
+    value = need_const(node, t, what).reshape(-1)
+    if value.size != 1:
+        raise ModelError(f"node {node.name!r} ({node.op}): {what} must be a scalar")
+    return int(value[0])
+
+
 def scalar(b: Builder, value: float, dtype: int) -> str:
     """A scalar initializer of ONNX element type ``dtype``."""
     return b.const(np.array(value, dtype=ONNX_TO_NUMPY.get(dtype, np.float32)))

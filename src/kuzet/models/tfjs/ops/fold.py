@@ -52,7 +52,7 @@ def _pack(node: TfNode, v: list[np.ndarray]) -> list[np.ndarray]:
 
 
 def _concat(node: TfNode, v: list[np.ndarray]) -> list[np.ndarray]:
-    return [np.concatenate(v[:-1], axis=int(v[-1]))]
+    return [np.concatenate(v[:-1], axis=int(v[-1].reshape(-1)[0]))]
 
 
 def _reshape(node: TfNode, v: list[np.ndarray]) -> list[np.ndarray]:

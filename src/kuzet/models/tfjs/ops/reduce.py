@@ -13,7 +13,7 @@ from onnx import TensorProto
 
 from kuzet.models.tfjs.graph import Builder, Tensor, TfNode
 from kuzet.models.tfjs.layout import axis_in
-from kuzet.models.tfjs.ops.base import Converter, need_const, norm_axis
+from kuzet.models.tfjs.ops.base import Converter, const_int, need_const, norm_axis
 
 # ONNX opset from which the reduction takes its axes as an input, not an attribute.
 _AXES_AS_INPUT = {"ReduceSum": 13}
@@ -62,7 +62,7 @@ def _drop_axes(perm: tuple[int, ...], axes: list[int]) -> tuple[int, ...]:
 
 def _arg(op: str, b: Builder, node: TfNode, ins: list[Tensor]) -> list[Tensor]:
     x = ins[0]
-    axis = norm_axis(node, int(need_const(node, ins[1], "dimension")), x.rank)
+    axis = norm_axis(node, const_int(node, ins[1], "dimension"), x.rank)
     y = b.one(op, [b.value(x)], axis=axis, keepdims=0)
     to = node.dtype("output_type") if "output_type" in node.attr else TensorProto.INT64
     if to != TensorProto.INT64:

@@ -12,7 +12,7 @@ from onnx import TensorProto
 
 from kuzet.models.tfjs.graph import Builder, Tensor, TfNode
 from kuzet.models.tfjs.layout import axis_in, compose, inverse, is_identity
-from kuzet.models.tfjs.ops.base import Converter, need_const, norm_axis
+from kuzet.models.tfjs.ops.base import Converter, const_int, need_const, norm_axis
 from kuzet.models.tfjs.ops.slicing import SLICING
 
 _INT_MAX = np.iinfo(np.int64).max
@@ -41,7 +41,7 @@ def _squeeze(b: Builder, node: TfNode, ins: list[Tensor]) -> list[Tensor]:
 
 def _expand_dims(b: Builder, node: TfNode, ins: list[Tensor]) -> list[Tensor]:
     x = ins[0]
-    axis = int(need_const(node, ins[1], "axis").reshape(-1)[0])
+    axis = const_int(node, ins[1], "axis")
     y = b.one("Unsqueeze", [b.value(x), b.const(_i64([axis]))])
     return [Tensor(y, x.dtype, None if x.rank is None else x.rank + 1)]
 
@@ -70,7 +70,7 @@ def _concat(b: Builder, node: TfNode, ins: list[Tensor]) -> list[Tensor]:
     first = node.op == "Concat"
     data, axis_t = (ins[1:], ins[0]) if first else (ins[:-1], ins[-1])
     rank = next((t.rank for t in data if t.rank is not None), None)
-    axis = norm_axis(node, int(need_const(node, axis_t, "axis")), rank)
+    axis = norm_axis(node, const_int(node, axis_t, "axis"), rank)
     perm = data[0].perm
     if perm is not None and all(t.const is None and t.perm == perm for t in data):
         y = b.one("Concat", [t.name for t in data], axis=axis_in(perm, axis))
@@ -114,14 +114,14 @@ def _slice_parts(b: Builder, src: str, axis: int, sizes: list[int]) -> list[str]
 
 def _split(b: Builder, node: TfNode, ins: list[Tensor]) -> list[Tensor]:
     x = ins[1]
-    axis = norm_axis(node, int(need_const(node, ins[0], "split_dim")), x.rank)
+    axis = norm_axis(node, const_int(node, ins[0], "split_dim"), x.rank)
     return _split_parts(b, x, axis, [], node.i("num_split", 1))
 
 
 def _split_v(b: Builder, node: TfNode, ins: list[Tensor]) -> list[Tensor]:
     x = ins[0]
     sizes = [int(s) for s in need_const(node, ins[1], "size_splits").reshape(-1)]
-    axis = norm_axis(node, int(need_const(node, ins[2], "split_dim")), x.rank)
+    axis = norm_axis(node, const_int(node, ins[2], "split_dim"), x.rank)
     return _split_parts(b, x, axis, sizes, len(sizes))
 
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from kuzet.core.errors import ModelError
 from kuzet.models.tfjs.graph import Builder, Tensor, TfNode
-from kuzet.models.tfjs.ops.base import Converter, need_const, norm_axis
+from kuzet.models.tfjs.ops.base import Converter, const_int, need_const, norm_axis
 
 _BIG = np.iinfo(np.int64).max
 _SMALL = np.iinfo(np.int64).min
@@ -102,7 +102,7 @@ def _slice(b: Builder, node: TfNode, ins: list[Tensor]) -> list[Tensor]:
 
 def _gather(b: Builder, node: TfNode, ins: list[Tensor]) -> list[Tensor]:
     x, idx = ins[0], ins[1]
-    axis = norm_axis(node, int(need_const(node, ins[2], "axis")) if len(ins) > 2 else 0, x.rank)
+    axis = norm_axis(node, const_int(node, ins[2], "axis") if len(ins) > 2 else 0, x.rank)
     if node.i("batch_dims", 0):
         raise ModelError(f"node {node.name!r}: GatherV2 batch_dims is not supported")
     y = b.one("Gather", [b.value(x), b.int64(idx)], axis=axis)
