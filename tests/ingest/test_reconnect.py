@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import http.server
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -109,3 +111,59 @@ def test_continuity_across_reopenings() -> None:
     second = [keep.map(Frame("c", i, i * 0.2, 105.4 + i * 0.2, image)) for i in range(2)]
     assert [f.seq for f in first + second] == [0, 1, 2, 3, 4]
     np.testing.assert_allclose([f.ts for f in second], [5.4, 5.6])
+
+
+@pytest.fixture
+def http_server(tmp_path: Path) -> Iterator[str]:
+    """A local HTTP server for tmp_path; yields its base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(tmp_path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+def test_stream_end_reconnects_with_increasing_seq_and_ts(
+    make_video: VideoFactory, http_server: str
+) -> None:
+    make_video("live.ts", frames=10, fps=10)  # each HTTP "stream" ends after 1 s of video
+    cfg = _cfg(f"{http_server}/live.ts", pace="fast")
+    source = ReconnectingSource("gate", cfg, fps=10, width=64, queue_size=64)
+    got: list[Frame] = []
+    for frame in source.frames():
+        got.append(frame)
+        if len(got) == 25:
+            source.close()
+    assert len(got) == 25
+    assert np.all(np.diff([f.seq for f in got]) > 0)
+    assert np.all(np.diff([f.ts for f in got]) > 0)
+    assert source.health.reconnects >= 2
+    assert source.health.last_frame_wall is not None
+
+
+def test_a_stalled_camera_is_degraded(monkeypatch: pytest.MonkeyPatch) -> None:
+    source = ReconnectingSource("gate", _cfg("rtsp://127.0.0.1:9/none"), fps=5, width=320)
+    source._state, source._last_wall = CameraState.ONLINE, time.time()
+    assert source.health.state is CameraState.ONLINE
+    monkeypatch.setattr(time, "time", lambda: source._last_wall + 10)  # type: ignore[operator]
+    health = source.health
+    assert health.state is CameraState.DEGRADED and "no frame for 10.0 s" in health.reason
+
+
+def test_leaving_the_loop_stops_the_reader(make_video: VideoFactory) -> None:
+    cfg = _cfg(str(make_video(frames=10)), pace="fast", loop=True)
+    source = ReconnectingSource("gate", cfg, fps=10, width=64)
+    frames = source.frames()
+    for _, _frame in zip(range(3), frames, strict=False):
+        pass
+    frames.close()  # what `break` out of a for loop does once the generator is dropped
+    assert source._thread is not None
+    source._thread.join(timeout=1.0)
+    assert not source._thread.is_alive()

@@ -143,6 +143,7 @@ class ReconnectingSource:
         self._session: VideoSource | None = None
         self._last_wall: float | None = None
         self._thread: threading.Thread | None = None
+        self._online_since: float | None = None
 
     @property
     def health(self) -> CameraHealth:
@@ -189,21 +190,24 @@ class ReconnectingSource:
                 target=self._read_forever, name=f"ingest-{self.camera_id}", daemon=True
             )
             self._thread.start()
-        while not self._stop.is_set():
-            try:
-                item = self._queue.get(timeout=POLL_S)
-            except queue.Empty:
-                continue
-            if item is _END:
-                return
-            assert isinstance(item, Frame)
-            yield item
+        try:
+            while not self._stop.is_set():
+                try:
+                    item = self._queue.get(timeout=POLL_S)
+                except queue.Empty:
+                    continue
+                if item is _END:
+                    return
+                assert isinstance(item, Frame)
+                yield item
+        finally:
+            # A consumer that stops iterating is done with the camera: free the reader.
+            self.close()
 
     def _read_forever(self) -> None:
         backoff = Backoff(self.cfg.reconnect_initial, self.cfg.reconnect_max)
         continuity = _Continuity(1.0 / self.fps)
         while not self._stop.is_set():
-            started = time.monotonic()
             try:
                 if self._run_session(continuity):
                     break
@@ -215,7 +219,7 @@ class ReconnectingSource:
                 reason = f"{type(exc).__name__}: {exc}"
             if self._stop.is_set():
                 break
-            if time.monotonic() - started >= STABLE_S and self._last_wall is not None:
+            if self._online_since is not None and time.monotonic() - self._online_since >= STABLE_S:
                 backoff.reset()
             delay = backoff.next()
             self._set_offline(reason, delay)
@@ -231,7 +235,10 @@ class ReconnectingSource:
         with self._lock:
             self._session = source
         continuity.new_session()
+        self._online_since = None
         for frame in source.frames():
+            if self._online_since is None:
+                self._online_since = time.monotonic()
             with self._lock:
                 if self._state is not CameraState.ONLINE:
                     log.info("camera %s online", self.camera_id)
