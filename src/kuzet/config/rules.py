@@ -7,6 +7,8 @@ from pydantic import Field
 from kuzet.config.base import KuzetModel
 from kuzet.core.types import Severity
 
+Hour = Annotated[int, Field(ge=0, le=23)]
+
 
 class RuleBase(KuzetModel):
     """Settings shared by every rule."""
@@ -18,7 +20,7 @@ class RuleBase(KuzetModel):
         default=30.0, ge=0,
         description="Seconds after an event closes before the same rule may open another.",
     )
-    active_hours: tuple[int, int] | None = Field(
+    active_hours: tuple[Hour, Hour] | None = Field(
         default=None,
         description=(
             "[start, end) local hours when the rule is active, e.g. [22, 6]; null = always."
