@@ -3,7 +3,9 @@
 For each model, converts it with and without layout optimisation and prints:
 Transposes in our graph, Transposes left after ONNX Runtime optimises it
 (``SessionOptions.optimized_model_filepath`` dump), and p50 latency with
-``intra_op_num_threads=2``.
+``intra_op_num_threads=2`` -- with ORT's graph optimisations on (the default,
+``ORT_ENABLE_ALL``) and off (``ORT_DISABLE_ALL``, i.e. the graph as we emit it,
+which is what a runtime without a transpose optimiser would execute).
 
 Usage:
     .venv/bin/python benchmarks/converter_layout.py [--tfjs-dir DIR] [--runs N]
@@ -30,11 +32,15 @@ MODELS = {
 }
 
 
-def _session(model: onnx.ModelProto, dump: Path) -> ort.InferenceSession:
+def _session(model: onnx.ModelProto, dump: Path | None) -> ort.InferenceSession:
     options = ort.SessionOptions()
     options.intra_op_num_threads = 2
     options.inter_op_num_threads = 1
-    options.optimized_model_filepath = str(dump)
+    options.log_severity_level = 3  # the NCHWc "hardware specific" dump warning
+    if dump is None:
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    else:
+        options.optimized_model_filepath = str(dump)
     return ort.InferenceSession(model.SerializeToString(), options,
                                 providers=["CPUExecutionProvider"])
 
@@ -50,14 +56,17 @@ def _p50_ms(session: ort.InferenceSession, feed: dict[str, np.ndarray], runs: in
     return float(np.median(times) * 1000.0)
 
 
-def _measure(source: Path, optimise: bool, runs: int, tmp: Path) -> tuple[int, int, int, float]:
+def _measure(
+    source: Path, optimise: bool, runs: int, tmp: Path
+) -> tuple[int, int, int, float, float]:
     model, report = convert_tfjs(source, optimise_layout=optimise)
     name, shape, dtype = MODELS[source.stem]
     feed = {name: np.random.default_rng(0).uniform(0, 255, shape).astype(dtype)}
     dump = tmp / f"{source.stem}-{optimise}.ort.onnx"
     session = _session(model, dump)
     ort_transposes = count_transposes(onnx.load(str(dump)))
-    return report.transposes, ort_transposes, report.onnx_nodes, _p50_ms(session, feed, runs)
+    raw = _p50_ms(_session(model, None), feed, runs)
+    return report.transposes, ort_transposes, report.onnx_nodes, _p50_ms(session, feed, runs), raw
 
 
 def main() -> None:
@@ -66,14 +75,15 @@ def main() -> None:
     parser.add_argument("--tfjs-dir", type=Path, default=Path("/tmp/hm/package/models"))
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args()
-    print(f"{'model':18} {'layout':8} {'ours':>5} {'ORT-opt':>7} {'nodes':>6} {'p50 ms':>8}")
+    print(f"{'model':18} {'layout':9} {'ours':>5} {'ORT-opt':>7} {'nodes':>6} "
+          f"{'p50 ms':>8} {'p50 ms (ORT opt off)':>21}")
     with tempfile.TemporaryDirectory() as tmp:
         for stem in MODELS:
             source = args.tfjs_dir / f"{stem}.json"
             for optimise in (False, True):
-                ours, after, nodes, p50 = _measure(source, optimise, args.runs, Path(tmp))
+                ours, after, nodes, p50, raw = _measure(source, optimise, args.runs, Path(tmp))
                 label = "optimised" if optimise else "naive"
-                print(f"{stem:18} {label:8} {ours:5d} {after:7d} {nodes:6d} {p50:8.2f}")
+                print(f"{stem:18} {label:9} {ours:5d} {after:7d} {nodes:6d} {p50:8.2f} {raw:21.2f}")
 
 
 if __name__ == "__main__":

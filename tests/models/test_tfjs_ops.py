@@ -99,7 +99,8 @@ def _resize_ref(x: np.ndarray, oh: int, ow: int, mode: str) -> np.ndarray:
                 .astype(int), (pos - lo)[:, None])
     (hl, hh, hf), (wl, wh, wf) = axis(x.shape[1], oh), axis(x.shape[2], ow)
     rows = x[:, hl] * (1 - hf[..., None]) + x[:, hh] * hf[..., None]
-    return (rows[:, :, wl] * (1 - wf) + rows[:, :, wh] * wf).astype(np.float32)
+    out: np.ndarray = (rows[:, :, wl] * (1 - wf) + rows[:, :, wh] * wf).astype(np.float32)
+    return out
 
 
 def _resize(w: TfjsWriter) -> tuple[Feeds, dict[str, np.ndarray]]:

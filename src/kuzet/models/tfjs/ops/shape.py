@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 from onnx import TensorProto
 
+from kuzet.core.errors import UnsupportedOpError
 from kuzet.models.tfjs.graph import Builder, Tensor, TfNode
 from kuzet.models.tfjs.layout import axis_in, compose, inverse, is_identity
 from kuzet.models.tfjs.ops.base import Converter, const_int, need_const, norm_axis
@@ -189,7 +190,9 @@ def _pad(b: Builder, node: TfNode, ins: list[Tensor]) -> list[Tensor]:
     if node.op == "PadV2":
         inputs.append(b.value(ins[2]))
     elif node.op == "MirrorPad":
-        mode = "reflect" if node.s("mode", "REFLECT") == "REFLECT" else "edge"
+        if node.s("mode", "REFLECT") != "REFLECT":
+            raise UnsupportedOpError(f"MirrorPad[{node.s('mode')}]", node.name)
+        mode = "reflect"
     return [Tensor(b.one("Pad", inputs, mode=mode), x.dtype, x.rank, x.perm)]
 
 
