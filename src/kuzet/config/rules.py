@@ -7,7 +7,8 @@ from pydantic import Field
 from kuzet.config.base import KuzetModel
 from kuzet.core.types import Severity
 
-Hour = Annotated[int, Field(ge=0, le=23)]
+StartHour = Annotated[int, Field(ge=0, le=23)]
+EndHour = Annotated[int, Field(ge=0, le=24)]
 
 
 class RuleBase(KuzetModel):
@@ -20,10 +21,11 @@ class RuleBase(KuzetModel):
         default=30.0, ge=0,
         description="Seconds after an event closes before the same rule may open another.",
     )
-    active_hours: tuple[Hour, Hour] | None = Field(
+    active_hours: tuple[StartHour, EndHour] | None = Field(
         default=None,
         description=(
-            "[start, end) local hours when the rule is active, e.g. [22, 6]; null = always."
+            "[start, end) local hours when the rule is active; [22, 6] wraps midnight, "
+            "[8, 24] is 08:00 to midnight, equal hours or null = always."
         ),
     )
 
