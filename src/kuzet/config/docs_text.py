@@ -1,8 +1,8 @@
-'''Hand-written parts of docs/config.md: the introduction and the full example.
+"""Hand-written parts of docs/config.md: the introduction and the full example.
 
 The key reference below them is generated from the models by `kuzet.config.docs`.
 Tests load `EXAMPLE_YAML`, so the example cannot go stale either.
-'''
+"""
 
 INTRO = """\
 # Configuration
