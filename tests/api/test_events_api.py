@@ -59,6 +59,7 @@ def test_filters(client: TestClient, deps: AppDeps, url: str, expected: list[str
         "/api/events?limit=0",
         "/api/events?limit=501",
         "/api/events?since=yesterday",
+        "/api/events?cameras=gate",
     ],
 )
 def test_invalid_filters_are_422(client: TestClient, url: str) -> None:

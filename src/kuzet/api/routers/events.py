@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Response
 from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
 
 from kuzet.api.deps import Deps, EventRepoDep, MediaDep
 from kuzet.api.schemas import EventOut, EventPageOut
@@ -17,29 +18,37 @@ from kuzet.store.events import MAX_LIMIT, EventQuery
 router = APIRouter(prefix="/api/events", tags=["events"])
 
 
+class EventFilters(BaseModel):
+    """Query parameters of ``GET /api/events``; lists are repeated parameters."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    camera: list[str] = Field(default_factory=list, description="Camera id; repeat for several.")
+    kind: list[EventKind] = Field(default_factory=list, description="Kind; repeat for several.")
+    status: Literal["open", "closed"] | None = Field(None, description="open or closed.")
+    since: datetime | None = Field(None, description="Started at or after (ISO 8601).")
+    until: datetime | None = Field(None, description="Started before (ISO 8601).")
+    limit: int = Field(50, ge=1, le=MAX_LIMIT, description="Page size.")
+    cursor: str | None = Field(None, description="`next_cursor` of the previous page.")
+
+    def to_query(self) -> EventQuery:
+        """The repository query."""
+        return EventQuery(
+            cameras=self.camera,
+            kinds=[str(k) for k in self.kind],
+            since=self.since,
+            until=self.until,
+            status=self.status,
+            limit=self.limit,
+            before_cursor=self.cursor,
+        )
+
+
 @router.get("", response_model=EventPageOut)
-def list_events(  # noqa: PLR0913 - each query parameter is one filter
-    repo: EventRepoDep,
-    camera: Annotated[list[str] | None, Query(description="Camera id; repeat for several.")] = None,
-    kind: Annotated[list[EventKind] | None, Query(description="Kind; repeat for several.")] = None,
-    status: Literal["open", "closed"] | None = None,
-    since: Annotated[datetime | None, Query(description="Started at or after (ISO 8601).")] = None,
-    until: Annotated[datetime | None, Query(description="Started before (ISO 8601).")] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
-    cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page.")] = None,
-) -> EventPageOut:
+def list_events(repo: EventRepoDep, filters: Annotated[EventFilters, Query()]) -> EventPageOut:
     """Events, newest first, with keyset pagination. Naive times are taken as UTC."""
-    query = EventQuery(
-        cameras=camera or [],
-        kinds=[str(k) for k in kind or []],
-        since=since,
-        until=until,
-        status=status,
-        limit=limit,
-        before_cursor=cursor,
-    )
     try:
-        page = repo.list(query)
+        page = repo.list(filters.to_query())
     except ValueError as error:
         raise HTTPException(400, str(error)) from error
     return EventPageOut(
