@@ -47,7 +47,7 @@ def _serve(config_path: Path, data_dir: Path | None, host: str | None, port: int
     system.start()
     typer.echo(banner.format(url=f"http://{bind_host}:{bind_port}/"), err=False)
     try:
-        uvicorn.run(app, host=bind_host, port=bind_port, log_level="warning")
+        uvicorn.run(app, host=bind_host, port=bind_port, log_level="warning", timeout_graceful_shutdown=2)
     finally:
         system.stop()
 

@@ -42,7 +42,9 @@ class EmbeddedSystem:
         """The FastAPI app serving this system."""
         from kuzet.api import AppDeps, create_app
 
-        deps = AppDeps(store=self.store, media=self.media, bus=self.bus, live=self.supervisor)
+        deps = AppDeps(
+            store=self.store, media=self.media, bus=self.bus, live=self.supervisor, api=self.config.api
+        )
         return create_app(deps)
 
     def start(self) -> None:

@@ -1,0 +1,5 @@
+"""``python -m kuzet.cli``."""
+
+from kuzet.cli import main
+
+main()

@@ -1,0 +1,34 @@
+"""Shared fixtures: the sample video and the installed model pack."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+SAMPLE_CANDIDATES = (
+    Path("/usr/share/doc/opencv-doc/examples/data/vtest.avi"),
+    SHARED / "data" / "video" / "vtest.avi",
+)
+
+
+@pytest.fixture(scope="session")
+def sample_video() -> Path:
+    """vtest.avi (Debian opencv-doc, installed by `make test`), else ../shared."""
+    for path in SAMPLE_CANDIDATES:
+        if path.is_file():
+            return path
+    pytest.skip("sample video vtest.avi not found (apt-get install opencv-doc)")
+
+
+@pytest.fixture(scope="session")
+def nanodet_installed() -> Path:
+    """Path of the installed NanoDet model; skips when `kuzet models install` has not run."""
+    from kuzet.models.paths import find_model
+
+    path = find_model("nanodet")
+    if path is None:
+        pytest.skip("model pack not installed (run `kuzet models install`)")
+    return path

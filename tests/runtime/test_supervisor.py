@@ -1,0 +1,94 @@
+"""The embedded runtime's processes: restarts, isolation, unreachable cameras."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from kuzet.config.root import KuzetConfig
+from kuzet.core.types import CameraHealth, CameraState, Event
+from kuzet.events.bus import Bus
+from kuzet.runtime.supervisor import Supervisor
+
+pytestmark = pytest.mark.models
+
+
+def _wait_for(check: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+@pytest.fixture
+def supervisor(sample_video: Path, nanodet_installed: Path, tmp_path: Path) -> Iterator[Supervisor]:
+    file_source = {"url": str(sample_video), "loop": True, "pace": "realtime"}
+    config = KuzetConfig.model_validate(
+        {
+            "detect": {"fps": 2, "width": 480},
+            "cameras": {
+                "cam_a": {"source": file_source},
+                "cam_b": {"source": file_source},
+                "cam_dead": {
+                    "source": {
+                        "url": "rtsp://127.0.0.1:9/nothing-listens-here",
+                        "timeout": 1,
+                        "reconnect_initial": 0.2,
+                        "reconnect_max": 1,
+                    }
+                },
+            },
+        }
+    )
+    sup = Supervisor(config, tmp_path / "media", Bus[Event]())
+    sup.start()
+    yield sup
+    sup.stop()
+
+
+def _health(sup: Supervisor) -> dict[str, CameraHealth]:
+    return {h.camera_id: h for h in sup.camera_health()}
+
+
+def test_killed_camera_worker_is_restarted_and_others_run_on(supervisor: Supervisor) -> None:
+    _wait_for(
+        lambda: all(_health(supervisor)[c].state is CameraState.ONLINE for c in ("cam_a", "cam_b")),
+        60, "both file cameras online",
+    )
+    pids = supervisor.pids()
+    os.kill(pids["cam_a"], signal.SIGKILL)
+    _wait_for(lambda: supervisor.pids()["cam_a"] != pids["cam_a"], 10, "cam_a restarted")
+    _wait_for(
+        lambda: _health(supervisor)["cam_a"].state is CameraState.ONLINE
+        and _health(supervisor)["cam_a"].restarts == 1,
+        60, "cam_a online again after its restart",
+    )
+    assert supervisor.pids()["cam_b"] == pids["cam_b"], "the other camera's worker must not restart"
+    before = _health(supervisor)["cam_b"].last_frame_wall or 0
+    _wait_for(
+        lambda: (_health(supervisor)["cam_b"].last_frame_wall or 0) > before, 5, "cam_b frames flowing"
+    )
+
+
+def test_unreachable_camera_is_offline_with_reason_and_keeps_retrying(
+    supervisor: Supervisor,
+) -> None:
+    _wait_for(
+        lambda: _health(supervisor)["cam_dead"].state is CameraState.OFFLINE
+        and _health(supervisor)["cam_dead"].reconnects >= 2,
+        30, "cam_dead offline with reconnects",
+    )
+    dead = _health(supervisor)["cam_dead"]
+    assert dead.reason, "an offline camera must say why"
+    assert "127.0.0.1" in dead.reason or "refused" in dead.reason.lower() or "timeout" in dead.reason.lower()
+    first_pid = supervisor.pids()["cam_dead"]
+    time.sleep(2)
+    assert supervisor.pids()["cam_dead"] == first_pid, "retrying must not crash the worker"
+    assert _health(supervisor)["cam_dead"].reconnects > dead.reconnects
