@@ -45,33 +45,41 @@ def _session(model: onnx.ModelProto, dump: Path | None) -> ort.InferenceSession:
                                 providers=["CPUExecutionProvider"])
 
 
-def _p50_ms(session: ort.InferenceSession, feed: dict[str, np.ndarray], runs: int) -> float:
-    for _ in range(5):
-        session.run(None, feed)
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        session.run(None, feed)
-        times.append(time.perf_counter() - start)
-    return float(np.median(times) * 1000.0)
+def _interleaved_p50_ms(sessions: list[ort.InferenceSession], feed: dict[str, np.ndarray],
+                        runs: int) -> list[float]:
+    """p50 latency per session, running them round-robin so all see the same load."""
+    times: list[list[float]] = [[] for _ in sessions]
+    for k in range(runs + 5):
+        for session, bucket in zip(sessions, times, strict=True):
+            start = time.perf_counter()
+            session.run(None, feed)
+            if k >= 5:  # warm-up
+                bucket.append(time.perf_counter() - start)
+    return [float(np.median(t) * 1000.0) for t in times]
 
 
-def _measure(
-    source: Path, optimise: bool, runs: int, tmp: Path
-) -> tuple[int, int, int, float, float]:
-    model, report = convert_tfjs(source, optimise_layout=optimise)
+def _model_rows(source: Path, runs: int, tmp: Path) -> list[str]:
     name, shape, dtype = MODELS[source.stem]
     feed = {name: np.random.default_rng(0).uniform(0, 255, shape).astype(dtype)}
-    dump = tmp / f"{source.stem}-{optimise}.ort.onnx"
-    session = _session(model, dump)
-    ort_transposes = count_transposes(onnx.load(str(dump)))
-    raw = _p50_ms(_session(model, None), feed, runs)
-    return report.transposes, ort_transposes, report.onnx_nodes, _p50_ms(session, feed, runs), raw
+    counts, sessions = [], []
+    for optimise in (False, True):
+        model, report = convert_tfjs(source, optimise_layout=optimise)
+        dump = tmp / f"{source.stem}-{optimise}.ort.onnx"
+        sessions += [_session(model, dump), _session(model, None)]
+        counts.append((report.transposes, count_transposes(onnx.load(str(dump))),
+                       report.onnx_nodes))
+    p50 = _interleaved_p50_ms(sessions, feed, runs)
+    rows = []
+    for k, label in enumerate(("naive", "optimised")):
+        ours, after, nodes = counts[k]
+        rows.append(f"{source.stem:18} {label:9} {ours:5d} {after:7d} {nodes:6d} "
+                    f"{p50[2 * k]:8.2f} {p50[2 * k + 1]:21.2f}")
+    return rows
 
 
 def main() -> None:
     """Print the per-model table."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--tfjs-dir", type=Path, default=Path("/tmp/hm/package/models"))
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args()
@@ -79,11 +87,8 @@ def main() -> None:
           f"{'p50 ms':>8} {'p50 ms (ORT opt off)':>21}")
     with tempfile.TemporaryDirectory() as tmp:
         for stem in MODELS:
-            source = args.tfjs_dir / f"{stem}.json"
-            for optimise in (False, True):
-                ours, after, nodes, p50, raw = _measure(source, optimise, args.runs, Path(tmp))
-                label = "optimised" if optimise else "naive"
-                print(f"{stem:18} {label:9} {ours:5d} {after:7d} {nodes:6d} {p50:8.2f} {raw:21.2f}")
+            for row in _model_rows(args.tfjs_dir / f"{stem}.json", args.runs, Path(tmp)):
+                print(row, flush=True)
 
 
 if __name__ == "__main__":
