@@ -134,9 +134,29 @@ def _misc(w: TfjsWriter) -> tuple[Feeds, dict[str, np.ndarray]]:
                       "am": x.argmax(1).astype(np.int32), "an": x + sq + sel, "ed": x[2][:, None]}
 
 
-CASES: dict[str, Case] = {"slice_masks": _slice_masks, "split_topk_gather": _split_topk_gather,
-                          "integer_math": _integer_math, "nchw_layout": _nchw_layout,
-                          "resize": _resize, "misc": _misc}
+def _norm_clip(w: TfjsWriter) -> tuple[Feeds, dict[str, np.ndarray]]:
+    x = RNG.normal(size=(1, 3, 4, 2)).astype(np.float32)
+    w.placeholder("x", list(x.shape), "DT_FLOAT")
+    stats = [RNG.uniform(0.5, 2, 2).astype(np.float32) for _ in range(4)]
+    names = [w.const(f"bn{k}", v) for k, v in enumerate(stats)]
+    w.op("c", "Conv2D", ["x", w.const("eye", np.eye(2, dtype=np.float32).reshape(1, 1, 2, 2))],
+         padding=attr_s("VALID"), strides=attr_ints([1, 1, 1, 1]))
+    w.op("bn", "FusedBatchNormV3", ["c", *names], epsilon={"f": 0.001})
+    w.op("cl", "ClipByValue", ["bn", w.const("lo", np.array(-0.5, np.float32)),
+                               w.const("hi", np.array(0.5, np.float32))])
+    w.op("cat", "ConcatV2", ["cl", w.const("k", np.ones((1, 3, 4, 1), np.float32)),
+                             w.const("axis", _i32(3))])
+    w.op("z", "OnesLike", ["cat"])
+    scale, offset, mean, var = stats
+    bn = (x - mean) * scale / np.sqrt(var + 0.001) + offset
+    cat = np.concatenate([np.clip(bn, -0.5, 0.5), np.ones((1, 3, 4, 1))], axis=3)
+    return {"x": x}, {"cat": cat.astype(np.float32), "z": np.ones_like(cat, np.float32)}
+
+
+CASES: dict[str, Case] = {
+    "norm_clip": _norm_clip, "slice_masks": _slice_masks, "split_topk_gather": _split_topk_gather,
+    "integer_math": _integer_math, "nchw_layout": _nchw_layout, "resize": _resize, "misc": _misc,
+}
 
 
 @pytest.mark.parametrize("optimise", [True, False])

@@ -9,7 +9,7 @@ import numpy as np
 from onnx import TensorProto
 
 from kuzet.models.tfjs.graph import Builder, Tensor, TfNode
-from kuzet.models.tfjs.ops.base import Converter, common_layout, scalar
+from kuzet.models.tfjs.ops.base import ONNX_TO_NUMPY, Converter, common_layout, need_const, scalar
 
 _UNARY: dict[str, str] = {
     "Relu": "Relu", "Sigmoid": "Sigmoid", "Tanh": "Tanh", "Exp": "Exp", "Log": "Log",
@@ -125,6 +125,34 @@ def _cast(b: Builder, node: TfNode, ins: list[Tensor]) -> list[Tensor]:
     return [b.out(b.one("Cast", [x.name or b.value(x)], to=to), x, dtype=to)]
 
 
+def _clip(b: Builder, node: TfNode, ins: list[Tensor]) -> list[Tensor]:
+    x, low, high = ins
+    if low.rank == 0 and high.rank == 0:
+        src = x.name or b.value(x)
+        return [b.out(b.one("Clip", [src, b.value(low), b.value(high)]), x)]
+    lower = _apply(b, [x, low], "Max")
+    return [_apply(b, [lower, high], "Min")]
+
+
+def _fill_like(value: float, b: Builder, node: TfNode, ins: list[Tensor]) -> list[Tensor]:
+    x = ins[0]
+    src = x.name or b.value(x)
+    const = b.const(np.array(value, ONNX_TO_NUMPY.get(x.dtype, np.float32)))
+    return [b.out(b.one("Expand", [const, b.one("Shape", [src])]), x)]
+
+
+def _batch_norm(b: Builder, node: TfNode, ins: list[Tensor]) -> list[Tensor]:
+    """Inference-mode FusedBatchNorm folded into one Mul and one Add per channel."""
+    x = ins[0]
+    scale, offset, mean, var = (need_const(node, t, "batch norm input") for t in ins[1:5])
+    k = (scale / np.sqrt(var + node.f("epsilon", 1e-3))).astype(np.float32)
+    shift = (offset - mean * k).astype(np.float32)
+    if node.s("data_format", "NHWC") == "NCHW":
+        k, shift = k.reshape(-1, 1, 1), shift.reshape(-1, 1, 1)
+    scaled = _apply(b, [x, Tensor("", x.dtype, k.ndim, const=k)], "Mul")
+    return [_apply(b, [scaled, Tensor("", x.dtype, shift.ndim, const=shift)], "Add")]
+
+
 def _prelu(b: Builder, node: TfNode, ins: list[Tensor]) -> list[Tensor]:
     return [_apply(b, ins, "PRelu")]
 
@@ -138,4 +166,7 @@ ELEMENTWISE: dict[str, Converter] = {
     "FloorDiv": _floor_div, "FloorMod": _floor_mod, "AddN": _add_n,
     "Select": _select, "SelectV2": _select, "LeakyRelu": _leaky_relu, "Relu6": _relu6,
     "Rsqrt": _rsqrt, "Square": _square, "Cast": _cast, "Prelu": _prelu,
+    "ClipByValue": _clip, "ZerosLike": partial(_fill_like, 0.0),
+    "OnesLike": partial(_fill_like, 1.0), "FusedBatchNorm": _batch_norm,
+    "FusedBatchNormV3": _batch_norm,
 }

@@ -72,9 +72,10 @@ def _concat(b: Builder, node: TfNode, ins: list[Tensor]) -> list[Tensor]:
     data, axis_t = (ins[1:], ins[0]) if first else (ins[:-1], ins[-1])
     rank = next((t.rank for t in data if t.rank is not None), None)
     axis = norm_axis(node, const_int(node, axis_t, "axis"), rank)
-    perm = data[0].perm
-    if perm is not None and all(t.const is None and t.perm == perm for t in data):
-        y = b.one("Concat", [t.name for t in data], axis=axis_in(perm, axis))
+    perm = next((t.perm for t in data if t.perm is not None), None)
+    if perm is not None and all(t.rank == len(perm) for t in data):
+        # Concatenate in the layout the (first) transposed operand already has.
+        y = b.one("Concat", [b.in_perm(t, perm) for t in data], axis=axis_in(perm, axis))
         return [Tensor(y, data[0].dtype, rank, perm)]
     y = b.one("Concat", [b.value(t) for t in data], axis=axis)
     return [Tensor(y, data[0].dtype, rank)]
