@@ -7,7 +7,7 @@ import copy
 import numpy as np
 import pytest
 
-from factories import box_at, make_detections
+from factories import FRAME_SHAPE, box_at, make_detections
 from kuzet.config.tracking import TrackingConfig
 from kuzet.core.types import Detections
 from kuzet.track import ByteTracker, TrackResult
@@ -232,3 +232,39 @@ def test_empty_input_and_detections_without_class_names() -> None:
     bare = Detections([[0, 0, 10, 10]], [0.9], [3])
     out = tracker.update(bare, 0.1).detections
     assert out.track_id is not None and out.track_id.tolist() == [1]
+
+
+# -- motion gating: tracks outside the scanned regions coast -------------------
+
+_PERSON = [[100, 100, 140, 200]]
+_ELSEWHERE = np.array([[400, 0, 640, 240]], np.float32)  # does not contain the person
+
+
+@pytest.mark.parametrize(
+    ("scanned", "survives"),
+    [
+        (_ELSEWHERE, True),  # nobody looked for it: it coasts and keeps its id
+        (None, False),  # the whole frame was scanned and it was not there: lost
+        (np.zeros((0, 4), np.float32), True),  # nothing scanned at all
+    ],
+)
+def test_unscanned_tracks_coast_instead_of_getting_lost(scanned, survives) -> None:
+    tracker = ByteTracker(TrackingConfig(min_hits=1, max_lost=1.0), FRAME_SHAPE)
+    first = tracker.update(make_detections(_PERSON), 0.0)
+    (track_id,) = first.detections.track_id.tolist()
+    for step in range(1, 16):  # 3 s without a detection
+        result = tracker.update(make_detections([]), step * 0.2, scanned)
+    assert (track_id in result.detections.track_id.tolist()) is survives
+    if survives:  # reported where it was last seen
+        np.testing.assert_allclose(result.detections.xyxy[0], _PERSON[0])
+    # a later full-frame scan that finds it again keeps the same id
+    again = tracker.update(make_detections(_PERSON), 3.2)
+    assert (again.detections.track_id.tolist() == [track_id]) is survives
+
+
+def test_stationary_tracks_leave_the_moving_boxes() -> None:
+    tracker = ByteTracker(TrackingConfig(min_hits=1, stationary_after=1.0), FRAME_SHAPE)
+    for step in range(8):
+        tracker.update(make_detections(_PERSON), step * 0.2)
+    assert len(tracker.live_boxes) == 1
+    assert len(tracker.moving_boxes) == 0

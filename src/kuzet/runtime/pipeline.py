@@ -107,15 +107,18 @@ class CameraPipeline:
         if self._shape != frame.shape:
             self._start(frame.shape)
         self.stats.frames += 1
+        # Stationary tracks are left to the periodic full-frame pass; they coast
+        # in the tracker meanwhile instead of being re-detected on every frame.
         motion = self._planner.plan(
-            self._motion.detect(frame), self._tracker.live_boxes, frame.shape, frame.ts
+            self._motion.detect(frame), self._tracker.moving_boxes, frame.shape, frame.ts
         )
         raw = self._run_detector(frame, motion)
         if raw is None:
             return PipelineOutput(frame, motion, Detections.empty(self._class_names), [], False)
         self.stats.analysed += 1
         h, w = frame.shape
-        tracked = self._tracker.update(self._filter(raw, float(h * w)), frame.ts)
+        scanned = None if motion.full_frame or not self.cfg.detect.motion_gating else motion.regions
+        tracked = self._tracker.update(self._filter(raw, float(h * w)), frame.ts, scanned)
         obs = Observation(
             camera_id=self.camera_id,
             ts=frame.ts,

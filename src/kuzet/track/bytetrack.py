@@ -13,6 +13,11 @@ in ByteTrack's order::
 Association is IoU with the Hungarian method, within class groups (a person
 never matches a car). A track is reported once it has ``min_hits`` detections,
 then keeps its id until it has gone ``max_lost`` seconds without one.
+
+With motion gating the detector scans only some regions of a frame. A track
+outside every scanned region was not looked for, so it is not lost: it
+"coasts" (reported with its last detection, its lost time paused) until a scan
+covers it again; the periodic full-frame pass guarantees that happens.
 """
 
 from __future__ import annotations
@@ -47,6 +52,10 @@ class _Track:
     track_id: int | None = None  # public id, assigned on confirmation
     hits: int = 1
     matched: bool = True  # matched in the latest step (False = lost)
+    unscanned_s: float = 0.0  # time since last_seen during which nobody looked for it
+    coasting: bool = False  # outside every scanned region in the latest step
+    still: bool = False  # stationary as of the latest step
+    last_row: Detections | None = None  # the latest matched detection, one row
     votes: Counter[int] = field(default_factory=Counter)
     # (ts, x, y) of measured bottom-centres within the stationary window
     path: deque[tuple[float, float, float]] = field(default_factory=deque)
@@ -62,6 +71,7 @@ class _Track:
         self.last_box = box.copy()
         self.votes[class_id] += 1
         self.last_seen = ts
+        self.unscanned_s = 0.0
         self.hits += 1
         self.matched = True
         self.path.append((ts, float(box[0] + box[2]) / 2, float(box[3])))
@@ -110,19 +120,34 @@ class ByteTracker:
         boxes = np.stack([t.kf.box for t in self._tracks]).astype(np.float32)
         return clip_boxes(boxes, self._shape)
 
-    def update(self, dets: Detections, ts: float) -> TrackResult:
+    @property
+    def moving_boxes(self) -> FloatArray:
+        """Live boxes of tracks that are not stationary: where to keep looking."""
+        moving = [t for t in self._tracks if not t.still]
+        if not moving:
+            return empty_boxes()
+        return clip_boxes(np.stack([t.kf.box for t in moving]).astype(np.float32), self._shape)
+
+    def update(
+        self, dets: Detections, ts: float, scanned: FloatArray | None = None
+    ) -> TrackResult:
         """Associate one frame's detections with the tracks.
 
         Args:
             dets: Detections of one frame; never modified.
             ts: The frame's timestamp in seconds. If it goes backwards (a
                 looped file, a restarted stream) every track ends first.
+            scanned: (M,4) regions the detector scanned; None = the whole frame.
+                Tracks outside them coast instead of counting as lost.
 
         Returns:
             Tracked detections of confirmed tracks, stationary flags, the ids of
             tracks that ended and the live track boxes.
         """
-        ended = self._advance(ts) + self._expire(ts)
+        previous_ts = self._last_ts
+        ended = self._advance(ts)
+        self._mark_unscanned(scanned, ts - previous_ts if previous_ts is not None else 0.0)
+        ended += self._expire(ts)
         step = _Step(dets, class_groups(dets.class_id, dets.class_names), ts)
         high = np.flatnonzero(dets.score >= self.cfg.high_score)
         low = np.flatnonzero(
@@ -180,13 +205,33 @@ class ByteTracker:
         for ti, di in matches:
             row = int(rows[di])
             tracks[ti].observe(dets.xyxy[row], int(dets.class_id[row]), step.ts)
+            tracks[ti].last_row = dets[[row]]
             step.owner[row] = tracks[ti]
         return [tracks[i] for i in left_t], rows[left_d]
+
+    def _mark_unscanned(self, scanned: FloatArray | None, dt: float) -> None:
+        for t in self._tracks:
+            t.coasting = False
+        if scanned is None or not self._tracks:
+            return
+        boxes = np.stack([t.kf.box for t in self._tracks])
+        cx, cy = (boxes[:, 0] + boxes[:, 2]) / 2, (boxes[:, 1] + boxes[:, 3]) / 2
+        regions = np.asarray(scanned, np.float32).reshape(-1, 4)
+        inside = (
+            (cx[:, None] >= regions[None, :, 0]) & (cx[:, None] <= regions[None, :, 2])
+            & (cy[:, None] >= regions[None, :, 1]) & (cy[:, None] <= regions[None, :, 3])
+        ).any(axis=1)
+        for t, seen in zip(self._tracks, inside, strict=True):
+            if not seen:
+                t.coasting = True
+                t.unscanned_s += dt
 
     def _expire(self, ts: float) -> list[int]:
         # Tracks unseen for longer than max_lost end before association, so a
         # detection after a long gap starts a new track instead of reviving one.
-        ended = [t for t in self._tracks if ts - t.last_seen > self.cfg.max_lost]
+        # Time outside the scanned regions does not count as unseen.
+        lost_s = self.cfg.max_lost
+        ended = [t for t in self._tracks if ts - t.last_seen - t.unscanned_s > lost_s]
         if ended:
             gone = set(map(id, ended))
             self._tracks = [t for t in self._tracks if id(t) not in gone]
@@ -194,7 +239,9 @@ class ByteTracker:
 
     def _start(self, dets: Detections, row: int, ts: float) -> _Track:
         box = dets.xyxy[row]
-        track = _Track(kf=KalmanBox(box), first_ts=ts, last_seen=ts, last_box=box.copy())
+        track = _Track(
+            kf=KalmanBox(box), first_ts=ts, last_seen=ts, last_box=box.copy(), last_row=dets[[row]]
+        )
         track.votes[int(dets.class_id[row])] += 1
         track.path.append((ts, float(box[0] + box[2]) / 2, float(box[3])))
         self._tracks.append(track)
@@ -222,9 +269,19 @@ class ByteTracker:
         owner, ts = step.owner, step.ts
         rows = sorted(r for r, t in owner.items() if t.track_id is not None)
         tracks = [owner[r] for r in rows]
-        out = step.dets[np.asarray(rows, dtype=np.intp)].with_columns(
+        parts = [step.dets[np.asarray(rows, dtype=np.intp)]]
+        matched = set(map(id, tracks))
+        for t in self._tracks:  # coasting: not looked for, so still where it was
+            if t.coasting and t.track_id is not None and id(t) not in matched and t.last_row:
+                tracks.append(t)
+                parts.append(t.last_row)
+        merged = Detections.merge(parts) if len(parts) > 1 else parts[0]
+        out = merged.with_columns(
             track_id=np.asarray([t.track_id for t in tracks], dtype=np.int64),
             class_id=np.asarray([t.class_id for t in tracks], dtype=np.int64),
+            class_names=step.dets.class_names or merged.class_names,
         )
-        stationary: BoolArray = np.asarray([self._stationary(t, ts) for t in tracks], dtype=bool)
+        for t in self._tracks:
+            t.still = self._stationary(t, ts)
+        stationary: BoolArray = np.asarray([t.still for t in tracks], dtype=bool)
         return TrackResult(out, stationary, ended, self.live_boxes)
