@@ -17,9 +17,18 @@ def test_analyze_writes_events_and_prints_json(
     sample_video: Path, nanodet_installed: Path, tmp_path: Path
 ) -> None:
     cmd = [
-        sys.executable, "-m", "kuzet.cli", "analyze", str(sample_video),
-        "--config", str(REPO / "examples" / "demo.yml"),
-        "--camera", "plaza_1", "--data-dir", str(tmp_path), "--json",
+        sys.executable,
+        "-m",
+        "kuzet.cli",
+        "analyze",
+        str(sample_video),
+        "--config",
+        str(REPO / "examples" / "demo.yml"),
+        "--camera",
+        "plaza_1",
+        "--data-dir",
+        str(tmp_path),
+        "--json",
     ]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, check=False)
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -44,8 +53,15 @@ def test_analyze_writes_events_and_prints_json(
 
 def test_analyze_missing_video_is_a_clear_error(tmp_path: Path) -> None:
     cmd = [
-        sys.executable, "-m", "kuzet.cli", "analyze", str(tmp_path / "nope.mp4"),
-        "--config", str(REPO / "examples" / "demo.yml"), "--data-dir", str(tmp_path),
+        sys.executable,
+        "-m",
+        "kuzet.cli",
+        "analyze",
+        str(tmp_path / "nope.mp4"),
+        "--config",
+        str(REPO / "examples" / "demo.yml"),
+        "--data-dir",
+        str(tmp_path),
     ]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60, check=False)
     assert proc.returncode == 2

@@ -21,8 +21,13 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 pytestmark = [pytest.mark.e2e, pytest.mark.models]
@@ -38,7 +43,9 @@ def _wait_healthy(base: str, proc: subprocess.Popen[str], timeout: float = 60) -
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise AssertionError(f"kuzet serve exited early:\n{proc.stdout.read() if proc.stdout else ''}")
+            raise AssertionError(
+                f"kuzet serve exited early:\n{proc.stdout.read() if proc.stdout else ''}"
+            )
         try:
             with urllib.request.urlopen(f"{base}/healthz", timeout=2) as r:
                 if r.status == 200:
@@ -55,9 +62,24 @@ def server(sample_video: Path, nanodet_installed: Path, tmp_path: Path) -> Itera
     port = _free_port()
     env = {**os.environ, "KUZET_DEMO_VIDEO": str(sample_video)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kuzet.cli", "serve", "--config", str(REPO / "examples" / "demo.yml"),
-         "--data-dir", str(tmp_path), "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "kuzet.cli",
+            "serve",
+            "--config",
+            str(REPO / "examples" / "demo.yml"),
+            "--data-dir",
+            str(tmp_path),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:

@@ -29,8 +29,16 @@ def _dets(rows: list[tuple[int, float, float]]) -> Detections:
             [2],
         ),
         # frame is 100x100: a 10x10 box is 1% of the area
-        ({"classes": ["person"], "filters": {"person": {"min_area": 0.02}}}, [(0, 0.9, 10), (0, 0.9, 20)], [0]),
-        ({"classes": ["person"], "filters": {"person": {"max_area": 0.02}}}, [(0, 0.9, 10), (0, 0.9, 20)], [0]),
+        (
+            {"classes": ["person"], "filters": {"person": {"min_area": 0.02}}},
+            [(0, 0.9, 10), (0, 0.9, 20)],
+            [0],
+        ),
+        (
+            {"classes": ["person"], "filters": {"person": {"max_area": 0.02}}},
+            [(0, 0.9, 10), (0, 0.9, 20)],
+            [0],
+        ),
     ],
 )
 def test_filter_keeps_expected_rows(cfg: dict, rows: list, kept: list[int]) -> None:

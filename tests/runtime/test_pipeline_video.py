@@ -21,7 +21,9 @@ def _config(video: Path, **detect: object) -> KuzetConfig:
                 "plaza": {
                     "source": {"url": str(video), "pace": "fast"},
                     "detect": {"fps": 5, "width": 640, **detect},
-                    "zones": {"centre": {"points": [[0.3, 0.35], [0.7, 0.35], [0.7, 0.85], [0.3, 0.85]]}},
+                    "zones": {
+                        "centre": {"points": [[0.3, 0.35], [0.7, 0.35], [0.7, 0.85], [0.3, 0.85]]}
+                    },
                     "rules": [
                         {
                             "id": "people_in_centre",
@@ -45,7 +47,9 @@ def _run(video: Path, tmp_path: Path, limit: int, **detect: object) -> tuple[Cam
         "plaza", cam, detector.detect, tuple(COCO_CLASSES), MediaStore(tmp_path / "media")
     )
     events, people = [], []
-    for frame in VideoSource("plaza", cam.source, fps=cam.detect.fps, width=cam.detect.width).frames():
+    for frame in VideoSource(
+        "plaza", cam.source, fps=cam.detect.fps, width=cam.detect.width
+    ).frames():
         out = pipeline.process(frame)
         events.extend(out.events)
         people.append(int((out.detections.class_id == 0).sum()))

@@ -60,20 +60,26 @@ def _health(sup: Supervisor) -> dict[str, CameraHealth]:
 def test_killed_camera_worker_is_restarted_and_others_run_on(supervisor: Supervisor) -> None:
     _wait_for(
         lambda: all(_health(supervisor)[c].state is CameraState.ONLINE for c in ("cam_a", "cam_b")),
-        60, "both file cameras online",
+        60,
+        "both file cameras online",
     )
     pids = supervisor.pids()
     os.kill(pids["cam_a"], signal.SIGKILL)
     _wait_for(lambda: supervisor.pids()["cam_a"] != pids["cam_a"], 10, "cam_a restarted")
     _wait_for(
-        lambda: _health(supervisor)["cam_a"].state is CameraState.ONLINE
-        and _health(supervisor)["cam_a"].restarts == 1,
-        60, "cam_a online again after its restart",
+        lambda: (
+            _health(supervisor)["cam_a"].state is CameraState.ONLINE
+            and _health(supervisor)["cam_a"].restarts == 1
+        ),
+        60,
+        "cam_a online again after its restart",
     )
     assert supervisor.pids()["cam_b"] == pids["cam_b"], "the other camera's worker must not restart"
     before = _health(supervisor)["cam_b"].last_frame_wall or 0
     _wait_for(
-        lambda: (_health(supervisor)["cam_b"].last_frame_wall or 0) > before, 5, "cam_b frames flowing"
+        lambda: (_health(supervisor)["cam_b"].last_frame_wall or 0) > before,
+        5,
+        "cam_b frames flowing",
     )
 
 
@@ -81,13 +87,20 @@ def test_unreachable_camera_is_offline_with_reason_and_keeps_retrying(
     supervisor: Supervisor,
 ) -> None:
     _wait_for(
-        lambda: _health(supervisor)["cam_dead"].state is CameraState.OFFLINE
-        and _health(supervisor)["cam_dead"].reconnects >= 2,
-        30, "cam_dead offline with reconnects",
+        lambda: (
+            _health(supervisor)["cam_dead"].state is CameraState.OFFLINE
+            and _health(supervisor)["cam_dead"].reconnects >= 2
+        ),
+        30,
+        "cam_dead offline with reconnects",
     )
     dead = _health(supervisor)["cam_dead"]
     assert dead.reason, "an offline camera must say why"
-    assert "127.0.0.1" in dead.reason or "refused" in dead.reason.lower() or "timeout" in dead.reason.lower()
+    assert (
+        "127.0.0.1" in dead.reason
+        or "refused" in dead.reason.lower()
+        or "timeout" in dead.reason.lower()
+    )
     first_pid = supervisor.pids()["cam_dead"]
     time.sleep(2)
     assert supervisor.pids()["cam_dead"] == first_pid, "retrying must not crash the worker"

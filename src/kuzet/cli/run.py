@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -13,8 +13,10 @@ from kuzet.core.errors import KuzetError
 
 ConfigOpt = Annotated[Path, typer.Option("--config", "-c", help="YAML config file.")]
 DataDirOpt = Annotated[
-    Optional[Path],  # noqa: UP045 - typer needs Optional here
-    typer.Option("--data-dir", help="Data folder (default: $KUZET_DATA_DIR or ~/.local/share/kuzet)."),
+    Path | None,
+    typer.Option(
+        "--data-dir", help="Data folder (default: $KUZET_DATA_DIR or ~/.local/share/kuzet)."
+    ),
 ]
 
 
@@ -29,13 +31,17 @@ def _load(path: Path):  # type: ignore[no-untyped-def]
     return load_config(path)
 
 
-def _serve(config_path: Path, data_dir: Path | None, host: str | None, port: int | None, banner: str) -> None:
+def _serve(
+    config_path: Path, data_dir: Path | None, host: str | None, port: int | None, banner: str
+) -> None:
     import uvicorn
 
     from kuzet.runtime.paths import data_dir as resolve_data_dir
     from kuzet.runtime.system import EmbeddedSystem
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     try:
         config = _load(config_path)
         system = EmbeddedSystem(config, resolve_data_dir(data_dir))
@@ -47,7 +53,9 @@ def _serve(config_path: Path, data_dir: Path | None, host: str | None, port: int
     system.start()
     typer.echo(banner.format(url=f"http://{bind_host}:{bind_port}/"), err=False)
     try:
-        uvicorn.run(app, host=bind_host, port=bind_port, log_level="warning", timeout_graceful_shutdown=2)
+        uvicorn.run(
+            app, host=bind_host, port=bind_port, log_level="warning", timeout_graceful_shutdown=2
+        )
     finally:
         system.stop()
 
@@ -59,8 +67,8 @@ def register(app: typer.Typer) -> None:
     def serve(
         config: ConfigOpt,
         data_dir: DataDirOpt = None,
-        host: Annotated[Optional[str], typer.Option(help="Bind address (default: api.host).")] = None,  # noqa: UP045
-        port: Annotated[Optional[int], typer.Option(help="TCP port (default: api.port).")] = None,  # noqa: UP045
+        host: Annotated[str | None, typer.Option(help="Bind address (default: api.host).")] = None,
+        port: Annotated[int | None, typer.Option(help="TCP port (default: api.port).")] = None,
     ) -> None:
         """Run the whole system: cameras, detectors, API and console."""
         _serve(config, data_dir, host, port, "Kuzet console: {url}")
@@ -82,9 +90,13 @@ def register(app: typer.Typer) -> None:
     def analyze(
         video: Annotated[Path, typer.Argument(help="Video file to analyse.")],
         config: ConfigOpt,
-        camera: Annotated[Optional[str], typer.Option(help="Camera whose zones and rules apply (default: first).")] = None,  # noqa: UP045,E501
+        camera: Annotated[
+            str | None, typer.Option(help="Camera whose zones and rules apply (default: first).")
+        ] = None,
         data_dir: DataDirOpt = None,
-        as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary as the last line.")] = False,
+        as_json: Annotated[
+            bool, typer.Option("--json", help="Print a JSON summary as the last line.")
+        ] = False,
     ) -> None:
         """Run one camera's pipeline over a file as fast as possible and store its events."""
         from kuzet.runtime.analyze import analyze_video
@@ -102,7 +114,8 @@ def register(app: typer.Typer) -> None:
             f"{summary['events_total']} events"
         )
         for event in summary["events"]:
-            typer.echo(f"  {event['kind']} {event['rule_id']} {event['started_at']} -> {event['ended_at']}")
+            typer.echo(
+                f"  {event['kind']} {event['rule_id']} {event['started_at']} -> {event['ended_at']}"
+            )
         if as_json:
             typer.echo(json.dumps(summary))
-

@@ -132,7 +132,11 @@ class Detections:
             xyxy=np.concatenate([p.xyxy for p in parts]),
             score=np.concatenate([p.score for p in parts]),
             class_id=np.concatenate([p.class_id for p in parts]),
-            track_id=np.concatenate([p.track_id for p in parts]) if tracked else None,  # type: ignore[misc]
+            track_id=(
+                np.concatenate([p.track_id for p in parts if p.track_id is not None])
+                if tracked
+                else None
+            ),
             attrs={k: np.concatenate([p.attrs[k] for p in parts]) for k in keys},
             class_names=parts[0].class_names,
         )
@@ -158,7 +162,7 @@ class Detections:
 
     def with_columns(self, **changes: Any) -> Detections:
         """A copy with some columns replaced (inputs are never mutated)."""
-        values = {
+        values: dict[str, Any] = {
             "xyxy": self.xyxy,
             "score": self.score,
             "class_id": self.class_id,
@@ -179,14 +183,15 @@ class Detections:
     def area(self) -> FloatArray:
         """Box areas in square pixels."""
         wh = np.clip(self.xyxy[:, 2:] - self.xyxy[:, :2], 0, None)
-        return (wh[:, 0] * wh[:, 1]).astype(np.float32)
+        area: FloatArray = (wh[:, 0] * wh[:, 1]).astype(np.float32)
+        return area
 
     @property
     def bottom_center(self) -> FloatArray:
         """(N,2) bottom-centre anchor points, the point every rule uses."""
-        return np.stack(
-            [(self.xyxy[:, 0] + self.xyxy[:, 2]) / 2, self.xyxy[:, 3]], axis=1
-        ).astype(np.float32)
+        return np.stack([(self.xyxy[:, 0] + self.xyxy[:, 2]) / 2, self.xyxy[:, 3]], axis=1).astype(
+            np.float32
+        )
 
     def to_records(self) -> list[dict[str, Any]]:
         """JSON-friendly rows (label, score, box, track id)."""

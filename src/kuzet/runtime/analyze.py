@@ -45,14 +45,20 @@ class AnalyzeResult:
 def _camera_for_video(config: KuzetConfig, video: Path, camera: str | None) -> tuple[str, Any]:
     camera_id = camera or next(iter(config.cameras))
     if camera_id not in config.cameras:
-        raise ConfigError(f"--camera {camera_id!r} is not in the config; cameras: {sorted(config.cameras)}")
+        raise ConfigError(
+            f"--camera {camera_id!r} is not in the config; cameras: {sorted(config.cameras)}"
+        )
     cam = config.cameras[camera_id]
     source = cam.source.model_copy(update={"url": str(video), "pace": "fast", "loop": False})
     return camera_id, cam.model_copy(update={"source": source})
 
 
 def analyze_video(
-    config: KuzetConfig, video: Path, data_dir: Path, camera: str | None = None, progress: bool = True
+    config: KuzetConfig,
+    video: Path,
+    data_dir: Path,
+    camera: str | None = None,
+    progress: bool = True,
 ) -> AnalyzeResult:
     """Run the pipeline over ``video`` and store its events; returns a summary."""
     from tqdm import tqdm
@@ -65,7 +71,9 @@ def analyze_video(
 
     camera_id, cam = _camera_for_video(config, video, camera)
     detector = load_object_detector(
-        cam.detect.model, threads=config.runtime.detector_threads, models_dir=config.runtime.models_dir
+        cam.detect.model,
+        threads=config.runtime.detector_threads,
+        models_dir=config.runtime.models_dir,
     )
     store = open_store(config.store.url, data_dir)
     media = MediaStore(Path(config.store.media_dir or data_dir / "media"))
@@ -73,12 +81,16 @@ def analyze_video(
     bus.subscribe(StoreSink(store.events))
     result = AnalyzeResult(camera_id, str(video))
     bus.subscribe(lambda e: result.events.__setitem__(e.id, e))
-    pipeline = CameraPipeline(camera_id, cam, detector.detect, tuple(COCO_CLASSES), media, config.events)
+    pipeline = CameraPipeline(
+        camera_id, cam, detector.detect, tuple(COCO_CLASSES), media, config.events
+    )
     source = VideoSource(camera_id, cam.source, fps=cam.detect.fps, width=cam.detect.width)
     started = time.perf_counter()
     last = None
     try:
-        for frame in tqdm(source.frames(), desc=f"analyze {video.name}", unit="frame", disable=not progress):
+        for frame in tqdm(
+            source.frames(), desc=f"analyze {video.name}", unit="frame", disable=not progress
+        ):
             out = pipeline.process(frame)
             for event in out.events:
                 bus.publish(event)

@@ -67,14 +67,18 @@ def camera_main(
     logging.basicConfig(level=logging.INFO, format=f"%(asctime)s {args.camera_id} %(message)s")
     outbox = _Outbox(out)
     cfg = args.camera
-    source = ReconnectingSource(args.camera_id, cfg.source, fps=cfg.detect.fps, width=cfg.detect.width)
+    source = ReconnectingSource(
+        args.camera_id, cfg.source, fps=cfg.detect.fps, width=cfg.detect.width
+    )
     remote = RemoteDetector(detector)
     pipeline = CameraPipeline(
         args.camera_id, cfg, remote, args.class_names, MediaStore(args.media_root), args.events
     )
     shape = [0, 0]
     reporter = threading.Thread(
-        target=_report_health, args=(source, pipeline, remote, args, outbox, stop, shape), daemon=True
+        target=_report_health,
+        args=(source, pipeline, remote, args, outbox, stop, shape),
+        daemon=True,
     )
     reporter.start()
     _run(args, source, pipeline, outbox, viewers, stop, shape)
@@ -120,7 +124,7 @@ def _report_health(  # noqa: PLR0913
     stop: Any,
     shape: list[int],
 ) -> None:
-    frames_before, analysed_before, t_before = 0, 0, time.monotonic()
+    analysed_before, t_before = 0, time.monotonic()
     while not stop.wait(HEALTH_EVERY_S):
         now = time.monotonic()
         dt = max(now - t_before, 1e-6)
@@ -134,7 +138,7 @@ def _report_health(  # noqa: PLR0913
         if health.state is CameraState.ONLINE and remote.drops and stats.frames:
             if stats.detect_drops / max(stats.frames, 1) > 0.2:
                 health = replace(health, state=CameraState.DEGRADED, reason="detector overloaded")
-        frames_before, analysed_before, t_before = stats.frames, stats.analysed, now
+        analysed_before, t_before = stats.analysed, now
         try:
             outbox.send(HealthMessage(health, shape[1], shape[0]))
         except (OSError, ValueError):

@@ -54,7 +54,9 @@ def _reply(conn: Connection, reply: DetectReply) -> bool:
 
 
 def _read_requests(
-    ready: list[Connection], cameras: dict[Connection, str], pending: deque[tuple[Connection, DetectRequest]]
+    ready: list[Connection],
+    cameras: dict[Connection, str],
+    pending: deque[tuple[Connection, DetectRequest]],
 ) -> None:
     for conn in ready:
         try:
@@ -69,7 +71,9 @@ def detector_main(args: DetectorWorkerArgs, control: Connection, stats: Connecti
     """Entry point of a detector process; returns when ``None`` arrives on ``control``."""
     from kuzet.detect import load_object_detector
 
-    detector = load_object_detector(args.detect.model, threads=args.threads, models_dir=args.models_dir)
+    detector = load_object_detector(
+        args.detect.model, threads=args.threads, models_dir=args.models_dir
+    )
     cameras: dict[Connection, str] = {}
     pending: deque[tuple[Connection, DetectRequest]] = deque()
     counters = _Counters()
@@ -81,7 +85,8 @@ def detector_main(args: DetectorWorkerArgs, control: Connection, stats: Connecti
             if message is None:
                 return
             _attach(cameras, message)
-        _read_requests([c for c in ready if c is not control], cameras, pending)
+        requests = [c for c in ready if c is not control and isinstance(c, Connection)]
+        _read_requests(requests, cameras, pending)
         while len(pending) > args.queue_size:
             conn, old = pending.popleft()
             counters.dropped_full += 1
@@ -102,7 +107,10 @@ def _attach(cameras: dict[Connection, str], message: AttachCamera) -> None:
 
 
 def _serve_one(
-    detector: object, item: tuple[Connection, DetectRequest], stale_after: float, counters: _Counters
+    detector: object,
+    item: tuple[Connection, DetectRequest],
+    stale_after: float,
+    counters: _Counters,
 ) -> None:
     conn, request = item
     if time.monotonic() - request.sent_at > stale_after:

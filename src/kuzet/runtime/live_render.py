@@ -25,7 +25,9 @@ def render_live(
         pts = np.round(poly).astype(np.int32).reshape(-1, 1, 2)
         cv2.polylines(canvas, [pts], True, _ZONE, 2)
         x, y = pts[0, 0]
-        cv2.putText(canvas, name, (int(x) + 4, int(y) + 16), cv2.FONT_HERSHEY_SIMPLEX, 0.5, _ZONE, 1)
+        cv2.putText(
+            canvas, name, (int(x) + 4, int(y) + 16), cv2.FONT_HERSHEY_SIMPLEX, 0.5, _ZONE, 1
+        )
     if motion is not None:
         for x1, y1, x2, y2 in np.round(motion.regions).astype(int):
             cv2.rectangle(canvas, (x1, y1), (x2, y2), _REGION, 1)
@@ -35,8 +37,13 @@ def render_live(
         cv2.rectangle(canvas, (x1, y1), (x2, y2), _BOX, 2)
         tid = f"#{int(dets.track_id[i])} " if dets.track_id is not None else ""
         cv2.putText(
-            canvas, f"{tid}{labels[i]}", (x1, max(12, y1 - 4)),
-            cv2.FONT_HERSHEY_SIMPLEX, 0.45, _BOX, 1,
+            canvas,
+            f"{tid}{labels[i]}",
+            (x1, max(12, y1 - 4)),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            0.45,
+            _BOX,
+            1,
         )
     ok, buf = cv2.imencode(".jpg", canvas, [cv2.IMWRITE_JPEG_QUALITY, quality])
     if not ok:

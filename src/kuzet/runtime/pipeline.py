@@ -171,8 +171,10 @@ class CameraPipeline:
         # A snapshot is taken when an event opens: the frame that triggered it.
         if event.phase is not EventPhase.OPEN or self._media is None:
             return event
-        rows = np.isin(dets.track_id, event.track_ids) if dets.track_id is not None else []
-        chosen = dets[rows] if len(dets) else dets
+        if dets.track_id is None:
+            chosen = dets
+        else:
+            chosen = dets[np.isin(dets.track_id, event.track_ids)]
         zone_name = event.attrs.get("zone")
         zone = self.zones_abs.get(zone_name) if isinstance(zone_name, str) else None
         jpeg = render_snapshot(

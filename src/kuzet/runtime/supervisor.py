@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from kuzet.config.root import KuzetConfig
 from kuzet.core.types import CameraHealth, CameraState, Event
@@ -132,8 +132,10 @@ class Supervisor:
         control_child, control = _ctx.Pipe(duplex=False)
         stats, stats_child = _ctx.Pipe(duplex=False)
         process = _ctx.Process(
-            target=detector_main, args=(args, control_child, stats_child),
-            name=f"kuzet-detector-{index}", daemon=True,
+            target=detector_main,
+            args=(args, control_child, stats_child),
+            name=f"kuzet-detector-{index}",
+            daemon=True,
         )
         process.start()
         control_child.close()
@@ -157,7 +159,8 @@ class Supervisor:
         process = _ctx.Process(
             target=camera_main,
             args=(args, out_child, det_camera_side, cam.viewers, stop),
-            name=f"kuzet-camera-{cam.camera_id}", daemon=True,
+            name=f"kuzet-camera-{cam.camera_id}",
+            daemon=True,
         )
         process.start()
         out_child.close()
@@ -181,16 +184,17 @@ class Supervisor:
                 c.out: c for c in self._cameras.values() if c.out is not None
             }
             sources.update({d.stats: d for d in self._detectors})
-        for conn in wait(list(sources), timeout=timeout):
-            owner = sources[conn]  # type: ignore[index]
+        for ready in wait(list(sources), timeout=timeout):
+            conn = cast(Connection, ready)
+            owner = sources[conn]
             try:
-                message = conn.recv()  # type: ignore[union-attr]
+                message = conn.recv()
             except (EOFError, OSError):
-                self._forget_conn(owner, conn)  # type: ignore[arg-type]
+                self._forget_conn(owner, conn)
                 continue
             except Exception:  # a half-written message from a killed worker
                 log.exception("bad message from %s", owner)
-                self._forget_conn(owner, conn)  # type: ignore[arg-type]
+                self._forget_conn(owner, conn)
                 continue
             self._dispatch(owner, message)
 
@@ -216,7 +220,9 @@ class Supervisor:
         while not self._stopping.wait(0.5):
             for det in list(self._detectors):
                 if not det.process.is_alive() and not self._stopping.is_set():
-                    log.error("detector %d died (exit %s); restarting", det.index, det.process.exitcode)
+                    log.error(
+                        "detector %d died (exit %s); restarting", det.index, det.process.exitcode
+                    )
                     self._detectors[det.index] = self._start_detector(det.index)
                     for cam in self._cameras.values():
                         if cam.detector == det.index and cam.process is not None:
@@ -235,18 +241,26 @@ class Supervisor:
             cam.restart_times.popleft()
         if len(cam.restart_times) >= max_restarts:
             cam.given_up = True
-            reason = f"worker died {len(cam.restart_times) + 1} times in {window:.0f}s; not restarting"
+            reason = (
+                f"worker died {len(cam.restart_times) + 1} times in {window:.0f}s; not restarting"
+            )
             log.error("camera %s: %s", cam.camera_id, reason)
             with self._lock:
-                cam.health = CameraHealth(cam.camera_id, CameraState.OFFLINE, reason, restarts=cam.restarts)
+                cam.health = CameraHealth(
+                    cam.camera_id, CameraState.OFFLINE, reason, restarts=cam.restarts
+                )
             return
         cam.restart_times.append(now)
         cam.restarts += 1
-        log.warning("camera %s worker exited (code %s); restart #%d", cam.camera_id, code, cam.restarts)
+        log.warning(
+            "camera %s worker exited (code %s); restart #%d", cam.camera_id, code, cam.restarts
+        )
         with self._lock:
             cam.health = CameraHealth(
-                cam.camera_id, CameraState.STARTING,
-                f"worker restarted after exit code {code}", restarts=cam.restarts,
+                cam.camera_id,
+                CameraState.STARTING,
+                f"worker restarted after exit code {code}",
+                restarts=cam.restarts,
             )
         self._start_camera(cam)
 
@@ -260,7 +274,9 @@ class Supervisor:
                 cam = self._cameras.get(camera_id)
                 if cam is None or cam.health is None:
                     state = CameraState.DISABLED if not cfg.enabled else CameraState.STARTING
-                    out.append(CameraHealth(camera_id, state, "disabled" if not cfg.enabled else ""))
+                    out.append(
+                        CameraHealth(camera_id, state, "disabled" if not cfg.enabled else "")
+                    )
                 else:
                     out.append(cam.health)
             return out

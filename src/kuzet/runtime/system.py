@@ -5,11 +5,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kuzet.config.root import KuzetConfig
 from kuzet.core.types import Event
 from kuzet.events.bus import Bus
 from kuzet.runtime.supervisor import Supervisor
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 log = logging.getLogger(__name__)
 
@@ -38,12 +42,16 @@ class EmbeddedSystem:
             self._unsubscribe.append(self.bus.subscribe(self.mqtt))
         self.supervisor = Supervisor(self.config, media_root, self.bus)
 
-    def create_app(self):  # type: ignore[no-untyped-def]
+    def create_app(self) -> FastAPI:
         """The FastAPI app serving this system."""
         from kuzet.api import AppDeps, create_app
 
         deps = AppDeps(
-            store=self.store, media=self.media, bus=self.bus, live=self.supervisor, api=self.config.api
+            store=self.store,
+            media=self.media,
+            bus=self.bus,
+            live=self.supervisor,
+            api=self.config.api,
         )
         return create_app(deps)
 

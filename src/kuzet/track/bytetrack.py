@@ -217,10 +217,13 @@ class ByteTracker:
         boxes = np.stack([t.kf.box for t in self._tracks])
         cx, cy = (boxes[:, 0] + boxes[:, 2]) / 2, (boxes[:, 1] + boxes[:, 3]) / 2
         regions = np.asarray(scanned, np.float32).reshape(-1, 4)
-        inside = (
-            (cx[:, None] >= regions[None, :, 0]) & (cx[:, None] <= regions[None, :, 2])
-            & (cy[:, None] >= regions[None, :, 1]) & (cy[:, None] <= regions[None, :, 3])
-        ).any(axis=1)
+        in_region = (
+            (cx[:, None] >= regions[None, :, 0])
+            & (cx[:, None] <= regions[None, :, 2])
+            & (cy[:, None] >= regions[None, :, 1])
+            & (cy[:, None] <= regions[None, :, 3])
+        )
+        inside = [bool(row.any()) for row in in_region]
         for t, seen in zip(self._tracks, inside, strict=True):
             if not seen:
                 t.coasting = True
