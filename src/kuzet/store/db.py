@@ -82,8 +82,8 @@ def alembic_config(engine: Engine | None = None) -> Config:
     return cfg
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Migrate the database behind ``engine`` up to ``revision``."""
+def upgrade(engine: Engine, revision: str = "heads") -> None:
+    """Migrate up to ``revision`` (default: every head, so independent branches all apply)."""
     command.upgrade(alembic_config(engine), revision)
 
 
