@@ -1,0 +1,1 @@
+"""Privacy and accountability: auth, roles, audit trail, redaction, retention, exports."""
