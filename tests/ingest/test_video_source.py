@@ -54,6 +54,15 @@ def test_loop_keeps_seq_and_ts_increasing(make_video: VideoFactory) -> None:
     np.testing.assert_allclose([f.ts for f in got], np.arange(50) * 0.1, atol=1e-6)
 
 
+def test_fast_paced_file_frames_carry_video_time_as_wall_time(make_video: VideoFactory) -> None:
+    # analysed flat out, 3 s of video take far less than 3 s: event times must
+    # still read as video time
+    got = list(_source(make_video(frames=30, fps=10), fps=10).frames())
+    offsets = [f.wall - f.ts for f in got]
+    assert max(offsets) - min(offsets) < 1e-6
+    assert got[-1].wall - got[0].wall == pytest.approx(2.9)
+
+
 @pytest.mark.parametrize(
     ("size", "width", "shape"),
     [((64, 48), 32, (24, 32)), ((64, 48), 128, (96, 128)), ((160, 90), 100, (56, 100))],

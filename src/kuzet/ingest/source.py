@@ -114,6 +114,7 @@ class VideoSource:
         self._stop = stop if stop is not None else threading.Event()
         self._meter = RateMeter()
         self._last_wall: float | None = None
+        self._video_t0: float | None = None
         self._state = CameraState.STARTING
         self._decoded = 0
         self.corrupt_packets = 0
@@ -207,7 +208,17 @@ class VideoSource:
                 continue
             w, h = current.size
             image = decoded.to_ndarray(format="bgr24", width=w, height=h)
-            yield Frame(self.camera_id, seq, ts, wall, image)
+            yield Frame(self.camera_id, seq, ts, self._frame_wall(ts, wall), image)
+
+    def _frame_wall(self, ts: float, wall: float) -> float:
+        # A file analysed flat out runs faster than its own clock: give its frames
+        # wall times that follow the video (start + ts), so event times and
+        # durations read as video time, not as the moment of analysis.
+        if self.cfg.pace != "fast" or self.live:
+            return wall
+        if self._video_t0 is None:
+            self._video_t0 = wall - ts
+        return self._video_t0 + ts
 
     def _raw_frames(self, current: _Pass) -> Iterator[Any]:
         corrupt_run = 0
