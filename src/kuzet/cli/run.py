@@ -42,6 +42,7 @@ def _serve(
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         config = _load(config_path)
         system = EmbeddedSystem(config, resolve_data_dir(data_dir))

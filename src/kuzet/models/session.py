@@ -33,6 +33,10 @@ def create_session(model: Path | bytes, threads: int = 2) -> Any:
     options.inter_op_num_threads = 1
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     options.log_severity_level = 3
+    # Idle worker threads would otherwise spin between requests: measured on
+    # NanoDet at 10 inferences/s on 2 cores, 59% CPU spinning vs 22% without,
+    # for about 1 ms more latency. Live cameras send requests with gaps.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     source = str(model) if isinstance(model, Path) else model
     try:
         return ort.InferenceSession(source, sess_options=options,
