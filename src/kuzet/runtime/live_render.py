@@ -28,7 +28,7 @@ def render_live(
         cv2.putText(
             canvas, name, (int(x) + 4, int(y) + 16), cv2.FONT_HERSHEY_SIMPLEX, 0.5, _ZONE, 1
         )
-    if motion is not None:
+    if motion is not None and not motion.full_frame:  # a full pass needs no outline
         for x1, y1, x2, y2 in np.round(motion.regions).astype(int):
             cv2.rectangle(canvas, (x1, y1), (x2, y2), _REGION, 1)
     labels = dets.labels
