@@ -211,6 +211,26 @@ class Detections:
 
 
 @dataclass(frozen=True, slots=True)
+class TamperSignals:
+    """Whole-frame measurements the camera-tamper rules judge against baselines.
+
+    Attributes:
+        sharpness: Mean gradient energy of the grey frame (drops when defocused).
+        texture: Fraction of the frame's cells that have texture (drops when covered).
+        brightness: Mean grey level 0-255.
+        contrast: Standard deviation of the grey level.
+        edges: Small (H,W) float32 edge-magnitude map; its correlation with a
+            reference tells whether the camera still sees the same scene.
+    """
+
+    sharpness: float
+    texture: float
+    brightness: float
+    contrast: float
+    edges: FloatArray
+
+
+@dataclass(frozen=True, slots=True)
 class Observation:
     """One camera at one instant: what every rule consumes.
 
@@ -222,6 +242,10 @@ class Observation:
         detections: Tracked detections (``track_id`` set).
         stationary: (N,) bool, True where the track has not moved for a while.
         ended_tracks: Ids of tracks that ended at this instant.
+        static_blobs: (N,5) ``x1, y1, x2, y2, static_since_ts`` of foreground blobs
+            that became still (computed only for cameras with an abandoned_object rule).
+        tamper: Per-frame camera-tamper measurements (only for cameras with a
+            camera_tamper rule).
     """
 
     camera_id: str
@@ -231,6 +255,8 @@ class Observation:
     detections: Detections
     stationary: npt.NDArray[np.bool_] | None = None
     ended_tracks: tuple[int, ...] = ()
+    static_blobs: FloatArray | None = None
+    tamper: TamperSignals | None = None
 
 
 class EventKind(enum.StrEnum):
