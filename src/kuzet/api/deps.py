@@ -11,6 +11,7 @@ from kuzet.api.live import LiveView
 from kuzet.config.api import ApiConfig
 from kuzet.core.types import Event
 from kuzet.events.bus import Bus
+from kuzet.privacy.audit import AuditLog
 from kuzet.store.db import Store
 from kuzet.store.events import EventRepo
 from kuzet.store.media import MediaStore
@@ -28,6 +29,8 @@ class AppDeps:
         api: API settings (``live_fps``).
         sse_heartbeat_s: Seconds between SSE heartbeat comments.
         sse_queue_size: Events buffered per SSE client; the oldest are dropped beyond.
+        audit: The audit trail (``audit.record(...)``); built on ``store`` (without
+            signed checkpoints) when not given.
     """
 
     store: Store
@@ -37,6 +40,11 @@ class AppDeps:
     api: ApiConfig = field(default_factory=ApiConfig)
     sse_heartbeat_s: float = 15.0
     sse_queue_size: int = 256
+    audit: AuditLog = field(default=None)  # type: ignore[assignment]  # see __post_init__
+
+    def __post_init__(self) -> None:
+        if self.audit is None:
+            self.audit = AuditLog(self.store.engine)
 
 
 def get_deps(request: Request) -> AppDeps:

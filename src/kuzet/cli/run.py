@@ -45,7 +45,7 @@ def _serve(
     logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         config = _load(config_path)
-        system = EmbeddedSystem(config, resolve_data_dir(data_dir))
+        system = EmbeddedSystem(config, resolve_data_dir(data_dir), config_path)
     except KuzetError as error:
         _fail(error)
     bind_host = host or config.api.host

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,19 +19,31 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+def _config_digest(config: KuzetConfig, path: Path | None) -> tuple[str, str]:
+    """(sha256, source) of the config file, or of the model's JSON without a file."""
+    if path is not None and path.is_file():
+        return hashlib.sha256(path.read_bytes()).hexdigest(), str(path.resolve())
+    return hashlib.sha256(config.model_dump_json().encode()).hexdigest(), "<in-memory config>"
+
+
 @dataclass
 class EmbeddedSystem:
     """Everything ``kuzet serve`` runs, built in start order and stopped in reverse."""
 
     config: KuzetConfig
     data_dir: Path
+    config_path: Path | None = None
 
     def __post_init__(self) -> None:
         from kuzet.events.sinks import StoreSink
+        from kuzet.privacy.audit import AuditLog
+        from kuzet.privacy.keys import Signer
         from kuzet.store import MediaStore, open_store
 
         self.bus: Bus[Event] = Bus()
         self.store = open_store(self.config.store.url, self.data_dir)
+        self.audit = AuditLog(self.store.engine, Signer.load_or_create(self.data_dir))
+        self.audit.note_config(*_config_digest(self.config, self.config_path))
         media_root = Path(self.config.store.media_dir or self.data_dir / "media")
         self.media = MediaStore(media_root)
         self._unsubscribe = [self.bus.subscribe(StoreSink(self.store.events))]
@@ -52,6 +65,7 @@ class EmbeddedSystem:
             bus=self.bus,
             live=self.supervisor,
             api=self.config.api,
+            audit=self.audit,
         )
         return create_app(deps)
 
@@ -66,4 +80,5 @@ class EmbeddedSystem:
             unsubscribe()
         if self.mqtt is not None:
             self.mqtt.close()
+        self.audit.close()
         self.store.close()

@@ -70,3 +70,55 @@ class EventRow(Base):
     snapshot_key: Mapped[str | None] = mapped_column(sa.String(512))
     snapshot_sha256: Mapped[str | None] = mapped_column(sa.String(64))
     frame_ts: Mapped[float] = mapped_column(sa.Float, default=0.0)
+    # Legal hold (migration r0004_legal_hold): a held event and its media are never purged.
+    legal_hold: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
+    hold_reason: Mapped[str | None] = mapped_column(sa.Text)
+    hold_by: Mapped[str | None] = mapped_column(sa.String(128))
+    hold_at: Mapped[datetime | None]
+
+
+class AuditRow(Base):
+    """One audit record; append-only, hash-chained (``privacy.audit``)."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        sa.Index("ix_audit_log_at", "at"),
+        sa.Index("ix_audit_log_actor_seq", "actor", "seq"),
+        sa.Index("ix_audit_log_action_seq", "action", "seq"),
+    )
+
+    seq: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=False
+    )
+    at: Mapped[datetime]
+    actor: Mapped[str | None] = mapped_column(sa.String(128))
+    ip: Mapped[str | None] = mapped_column(sa.String(64))
+    action: Mapped[str] = mapped_column(sa.String(128))
+    camera_id: Mapped[str | None] = mapped_column(sa.String(128))
+    target: Mapped[str | None] = mapped_column(sa.String(512))
+    details: Mapped[dict[str, Any]]
+    prev_hash: Mapped[str] = mapped_column(sa.String(64))
+    hash: Mapped[str] = mapped_column(sa.String(64))
+
+
+class AuditHeadRow(Base):
+    """The single row (id 1) naming the chain's last record; appends lock it first."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"))
+    hash: Mapped[str] = mapped_column(sa.String(64))
+
+
+class AuditCheckpointRow(Base):
+    """A signed (seq, hash) of the chain; the oldest one anchors a pruned chain."""
+
+    __tablename__ = "audit_checkpoints"
+
+    seq: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=False
+    )
+    hash: Mapped[str] = mapped_column(sa.String(64))
+    at: Mapped[datetime]
+    signature: Mapped[str] = mapped_column(sa.String(128))
