@@ -24,6 +24,8 @@ _COMMAND_MODULES = (
     "kuzet.cli.detect",
     "kuzet.cli.config",
     "kuzet.cli.run",
+    "kuzet.cli.audit",
+    "kuzet.cli.evidence",
 )
 
 

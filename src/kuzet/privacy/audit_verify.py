@@ -100,10 +100,27 @@ def _start(engine: Engine, checkpoints: list[_Checkpoint], report: VerifyReport)
         first = conn.execute(sa.select(sa.func.min(LOG.c.seq))).scalar()
         head_seq = int(conn.execute(sa.select(HEAD.c.seq).where(HEAD.c.id == 1)).scalar() or 0)
     oldest = int(first) if first is not None else head_seq + 1
-    if oldest > 1 and checkpoints and checkpoints[0].seq == oldest - 1:
+    if oldest > 1 and checkpoints and checkpoints[0].seq < oldest:
+        # Retention removed the prefix up to the oldest checkpoint, which anchors the rest.
         report.anchor_seq = checkpoints[0].seq
-        return oldest, checkpoints[0].hash
+        return checkpoints[0].seq + 1, checkpoints[0].hash
     return 1, GENESIS_HASH
+
+
+def _check_prune_recorded(engine: Engine, report: VerifyReport) -> None:
+    """A pruned prefix must be explained by an ``audit.pruned`` record after it."""
+    if report.anchor_seq is None:
+        return
+    stmt = sa.select(LOG.c.details).where(LOG.c.action == "audit.pruned")
+    with engine.connect() as conn:
+        through = {(d or {}).get("through_seq") for d in conn.execute(stmt).scalars()}
+    if report.anchor_seq not in through:
+        report.add(
+            1,
+            "missing",
+            f"records 1..{report.anchor_seq} are gone and no audit.pruned record "
+            "says retention removed them",
+        )
 
 
 def _check_record(record: AuditRecord, expected: int, prev: str, report: VerifyReport) -> None:
@@ -200,6 +217,7 @@ def verify_audit(engine: Engine, public_pem: bytes | None) -> VerifyReport:
     report.checkpoints = len(checkpoints)
     start = _start(engine, checkpoints, report)
     found = _walk(engine, start, {cp.seq for cp in checkpoints}, report)
+    _check_prune_recorded(engine, report)
     _check_checkpoints(checkpoints, found, public_pem, report)
     report.elapsed_s = time.perf_counter() - began
     return report
