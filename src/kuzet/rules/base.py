@@ -9,6 +9,8 @@ from kuzet.config.cameras import CameraConfig
 from kuzet.config.rules import ZonePresenceRuleConfig
 from kuzet.core.errors import ConfigError
 from kuzet.core.types import Event, EventKind, Observation
+from kuzet.rules.abandoned_object import build_abandoned_object
+from kuzet.rules.camera_tamper import build_camera_tamper
 from kuzet.rules.zone_presence import ZonePresenceRule
 
 
@@ -60,6 +62,8 @@ RuleBuilder = Callable[[str, CameraConfig, Any, tuple[int, int]], Rule]
 # kind -> builder; a new rule kind adds one line here.
 _BUILDERS: dict[str, RuleBuilder] = {
     "zone_presence": _zone_presence,
+    "abandoned_object": build_abandoned_object,
+    "camera_tamper": build_camera_tamper,
 }
 
 

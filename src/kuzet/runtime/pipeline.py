@@ -35,6 +35,7 @@ from kuzet.events.snapshot import render_snapshot, snapshot_key
 from kuzet.motion import MotionDetector, RegionPlanner
 from kuzet.rules import build_rules
 from kuzet.runtime.filters import DetectionFilter
+from kuzet.runtime.scene import SceneAnalysis
 from kuzet.store.media import MediaStore
 from kuzet.track import ByteTracker
 
@@ -101,6 +102,7 @@ class CameraPipeline:
         self._planner = RegionPlanner(MODEL_SIZE, self.cfg.detect.full_frame_interval)
         self._tracker = ByteTracker(self.cfg.tracking, shape)
         self._rules = build_rules(self.camera_id, self.cfg, shape)
+        self._scene = SceneAnalysis(self.cfg, shape)
 
     def process(self, frame: Frame) -> PipelineOutput:
         """Analyse one frame (already at analysis resolution and rate)."""
@@ -112,6 +114,7 @@ class CameraPipeline:
         motion = self._planner.plan(
             self._motion.detect(frame), self._tracker.moving_boxes, frame.shape, frame.ts
         )
+        static_blobs, tamper = self._scene.measure(frame)
         raw = self._run_detector(frame, motion)
         if raw is None:
             return PipelineOutput(frame, motion, Detections.empty(self._class_names), [], False)
@@ -127,6 +130,8 @@ class CameraPipeline:
             detections=tracked.detections,
             stationary=tracked.stationary,
             ended_tracks=tracked.ended,
+            static_blobs=static_blobs,
+            tamper=tamper,
         )
         events: list[Event] = []
         for rule in self._rules:
@@ -177,10 +182,11 @@ class CameraPipeline:
             chosen = dets[np.isin(dets.track_id, event.track_ids)]
         zone_name = event.attrs.get("zone")
         zone = self.zones_abs.get(zone_name) if isinstance(zone_name, str) else None
+        boxes, labels = _evidence_boxes(event, chosen)
         jpeg = render_snapshot(
             frame.image,
-            chosen.xyxy,
-            chosen.labels,
+            boxes,
+            labels,
             zone,
             self._events_cfg.snapshot_quality,
             self._events_cfg.snapshot_max_width,
@@ -191,3 +197,13 @@ class CameraPipeline:
         return dataclasses.replace(
             event, evidence=Evidence(snapshot_key=key, snapshot_sha256=digest)
         )
+
+
+def _evidence_boxes(event: Event, chosen: Detections) -> tuple[FloatArray, list[str]]:
+    # Rules about things that are not tracks (an abandoned object) put its box in attrs.
+    box = event.attrs.get("box")
+    if not (isinstance(box, list) and len(box) == 4):
+        return chosen.xyxy, chosen.labels
+    what = str(event.attrs.get("object", event.kind.value))
+    extra = np.asarray([box], np.float32)
+    return np.concatenate([chosen.xyxy, extra]), [*chosen.labels, what]
