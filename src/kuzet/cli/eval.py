@@ -1,0 +1,151 @@
+"""``kuzet eval events|counts|crowd``: measure the pipeline against ground truth.
+
+Every command prints a human summary and, with ``--json``, one JSON object as
+the last line of stdout. Errors go to stderr with exit code 2.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from kuzet.core.errors import KuzetError
+
+eval_app = typer.Typer(
+    name="eval",
+    help="Evaluate events, line counts and people counts against ground truth.",
+    no_args_is_help=True,
+)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print a JSON object as the last line.")]
+
+
+def _fail(error: Exception) -> NoReturn:
+    typer.echo(f"error: {error}", err=True)
+    raise typer.Exit(2)
+
+
+def _emit(summary: dict[str, Any], lines: list[str], as_json: bool) -> None:
+    for line in lines:
+        typer.echo(line)
+    if as_json:
+        typer.echo(json.dumps(summary))
+
+
+@eval_app.command("events")
+def events_cmd(
+    video: Annotated[Path, typer.Argument(help="Video file to run through the pipeline.")],
+    expected: Annotated[
+        Path,
+        typer.Option(
+            "--expected",
+            help="CSV type,start_s,end_s,x1,y1,x2,y2,note (box optional; 0-1 relative "
+            "if every box value <= 1, else pixels of the video).",
+        ),
+    ],
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", "-c", help="YAML config (default: whole-frame default rules)."),
+    ] = None,
+    camera: Annotated[
+        str | None, typer.Option(help="Camera whose rules apply (default: first).")
+    ] = None,
+    tolerance: Annotated[
+        float, typer.Option(help="Seconds of slack around each expected interval.")
+    ] = 2.0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run VIDEO through the pipeline and match its events to the expected CSV."""
+    from kuzet.eval.events import EventsRequest, evaluate_events
+
+    try:
+        cfg = None
+        if config is not None:
+            from kuzet.config.load import load_config
+
+            cfg = load_config(config)
+        report = evaluate_events(EventsRequest(video, expected, cfg, camera, tolerance))
+    except KuzetError as error:
+        _fail(error)
+    summary = report.to_json()
+    lines = [
+        f"{summary['frames']} frames in {summary['elapsed_s']} s ({summary['fps']} frames/s)",
+        f"matched {summary['matched']}, missed {summary['missed']}, "
+        f"false alarms {summary['false_alarms']}; precision {summary['precision']}, "
+        f"recall {summary['recall']}",
+    ]
+    lines += [
+        f"  {kind}: {row['matched']}/{row['expected']} matched, {row['false_alarms']} false alarms"
+        for kind, row in summary["by_type"].items()
+    ]
+    _emit(summary, lines, as_json)
+
+
+@eval_app.command("counts")
+def counts_cmd(
+    video: Annotated[Path, typer.Argument(help="Video file.")],
+    line: Annotated[
+        str,
+        typer.Option(
+            "--line",
+            help="x1,y1,x2,y2: 0-1 relative, or pixels of the video if any value > 1. "
+            "Crossing from the left of start->end to its right is `in`.",
+        ),
+    ],
+    classes: Annotated[
+        list[str] | None,
+        typer.Option("--classes", help="Classes to count (repeat or comma-separate)."),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Count line crossings by class and direction through the pipeline."""
+    from kuzet.eval.counts import count_crossings
+
+    names = [c.strip() for item in classes or [] for c in item.split(",") if c.strip()]
+    try:
+        report = count_crossings(video, line, names or None)
+    except KuzetError as error:
+        _fail(error)
+    summary = report.to_json()
+    lines = [
+        f"{summary['frames']} frames ({summary['fps']} frames/s), {summary['total']} crossings"
+    ]
+    lines += [f"  {c}: in {n['in']}, out {n['out']}" for c, n in summary["counts"].items()]
+    _emit(summary, lines, as_json)
+
+
+@eval_app.command("crowd")
+def crowd_cmd(
+    folder: Annotated[
+        Path, typer.Argument(help="Folder with images/ and counts.csv (image,count).")
+    ],
+    tiles: Annotated[
+        bool, typer.Option("--tiles/--full-frame", help="Tiled detection or one full-frame pass.")
+    ] = True,
+    as_json: JsonOpt = False,
+) -> None:
+    """Count people per image and compare with the annotated counts (MAE, RMSE)."""
+    from kuzet.detect import load_object_detector
+    from kuzet.detect.tiling import DEFAULT_TILES, FULL_FRAME
+    from kuzet.eval.crowd import evaluate_crowd
+
+    try:
+        detector = load_object_detector("nanodet")
+        report = evaluate_crowd(folder, detector, DEFAULT_TILES if tiles else FULL_FRAME)
+    except KuzetError as error:
+        _fail(error)
+    summary = report.to_json()
+    lines = [
+        f"{len(summary['images'])} images: MAE {summary['mae']}, RMSE {summary['rmse']}, "
+        f"mean {summary['mean_count']} vs predicted {summary['mean_predicted']} "
+        f"({summary['ms_per_image']} ms/image)"
+    ]
+    _emit(summary, lines, as_json)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``eval`` command group."""
+    app.add_typer(eval_app, name="eval")

@@ -1,0 +1,135 @@
+"""Default rules for ``kuzet eval`` when no config is given.
+
+Rules are built only from kinds that exist at run time (a config model in
+``RuleConfig`` and a builder in the rules registry), so the harness keeps
+working while rule kinds land, and an expected event type that no rule can
+produce is a clear error instead of a silent 0% recall.
+"""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Iterable
+from typing import Any
+
+from kuzet.config.cameras import CameraConfig
+from kuzet.config.root import KuzetConfig
+from kuzet.core.errors import ConfigError
+
+CAMERA_ID = "eval"
+WHOLE_FRAME = "eval_whole_frame"
+_WHOLE_FRAME_POINTS = [(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)]
+_TAMPER_TYPES = ("defocus", "occlusion", "scene_change", "signal_loss")
+LINE_TYPES = frozenset({"line_crossing", "wrong_way"})
+
+# Event type -> rule kind that raises it (wrong_way is a line rule's direction check).
+EVENT_RULE_KIND: dict[str, str] = {
+    "zone_presence": "zone_presence",
+    "line_crossing": "line_crossing",
+    "wrong_way": "line_crossing",
+    "loitering": "loitering",
+    "crowd": "crowd",
+    "unusual_crowd": "unusual_crowd",
+    "abandoned_object": "abandoned_object",
+    "camera_tamper": "camera_tamper",
+}
+
+# Default rule settings per event type, over the whole frame. Fields not named
+# keep the rule model's own defaults.
+_DEFAULTS: dict[str, list[dict[str, Any]]] = {
+    "zone_presence": [{"kind": "zone_presence", "zone": WHOLE_FRAME}],
+    "loitering": [{"kind": "loitering", "zone": WHOLE_FRAME, "min_duration": 30.0}],
+    "crowd": [{"kind": "crowd", "zone": WHOLE_FRAME, "min_count": 10}],
+    "unusual_crowd": [{"kind": "unusual_crowd", "zone": WHOLE_FRAME}],
+    "abandoned_object": [{"kind": "abandoned_object", "unattended_s": 10.0}],
+    "camera_tamper": [{"kind": "camera_tamper", "tamper": t} for t in _TAMPER_TYPES],
+}
+
+
+def available_kinds() -> frozenset[str]:
+    """Rule kinds that both validate in the config and have a builder."""
+    from kuzet.config import rules as rule_models
+    from kuzet.rules import base
+
+    union = typing.get_args(rule_models.RuleConfig)[0]
+    models = typing.get_args(union) or (union,)
+    configured = {m.model_fields["kind"].default for m in models}
+    builders = getattr(base, "_BUILDERS", {})
+    return frozenset(k for k in configured if k in builders)
+
+
+def producible_types(kinds: Iterable[str]) -> frozenset[str]:
+    """Event types raised by rules of the given kinds."""
+    have = set(kinds)
+    return frozenset(t for t, kind in EVENT_RULE_KIND.items() if kind in have)
+
+
+def check_producible(types: Iterable[str], kinds: Iterable[str], where: str) -> None:
+    """Raise when an expected type has no rule among ``kinds``.
+
+    Raises:
+        ConfigError: Names every type that cannot be produced.
+    """
+    missing = sorted(set(types) - producible_types(kinds))
+    if missing:
+        raise ConfigError(
+            f"expected event types {missing} cannot be produced: no rule of kind "
+            f"{sorted({EVENT_RULE_KIND.get(t, t) for t in missing})} {where}"
+        )
+
+
+def default_config(types: Iterable[str], detect: dict[str, Any] | None = None) -> KuzetConfig:
+    """A one-camera config whose rules cover ``types`` over the whole frame.
+
+    Args:
+        types: Expected event types.
+        detect: Optional camera ``detect`` overrides.
+
+    Returns:
+        A config with camera ``eval`` (its source URL is replaced at run time).
+
+    Raises:
+        ConfigError: A type needs a line (line_crossing, wrong_way) or no rule
+            kind in this installation produces it.
+    """
+    wanted = sorted(set(types))
+    lines = sorted(set(wanted) & LINE_TYPES)
+    if lines:
+        raise ConfigError(
+            f"expected types {lines} need a counting line: pass --config with a camera "
+            "whose `lines` and line_crossing rule describe it"
+        )
+    check_producible(wanted, available_kinds(), "is registered in this installation")
+    rules: list[dict[str, Any]] = []
+    for kind in wanted:
+        for n, rule in enumerate(_DEFAULTS[kind]):
+            rules.append({"id": f"eval_{kind}_{n}", **rule})
+    return config_with_rules(rules, detect=detect)
+
+
+def config_with_rules(
+    rules: list[dict[str, Any]],
+    lines: dict[str, Any] | None = None,
+    detect: dict[str, Any] | None = None,
+) -> KuzetConfig:
+    """A one-camera config with a whole-frame zone, ``lines`` and ``rules``.
+
+    Raises:
+        ConfigError: The rules do not validate (message from pydantic).
+    """
+    camera: dict[str, Any] = {
+        "source": {"url": "eval", "pace": "fast"},
+        "zones": {WHOLE_FRAME: {"points": _WHOLE_FRAME_POINTS}},
+        "lines": lines or {},
+        "rules": rules,
+        "detect": detect or {},
+    }
+    try:
+        return KuzetConfig.model_validate({"cameras": {CAMERA_ID: camera}})
+    except ValueError as exc:
+        raise ConfigError(f"default eval rules do not validate: {exc}") from exc
+
+
+def camera_kinds(cam: CameraConfig) -> frozenset[str]:
+    """Kinds of the camera's enabled rules."""
+    return frozenset(r.kind for r in cam.rules if r.enabled)
