@@ -46,6 +46,101 @@ class ZonePresenceRuleConfig(RuleBase):
     )
 
 
+class LineCrossingRuleConfig(RuleBase):
+    """Directional counts per class across a line; optional wrong-way alerts.
+
+    Crossing from the left of the line's start->end to its right is `in`.
+    """
+
+    kind: Literal["line_crossing"] = "line_crossing"
+    line: str = Field(description="Name of a line of this camera.")
+    classes: list[str] = Field(
+        default_factory=lambda: ["person", "bicycle", "car", "motorcycle", "bus", "truck"],
+        description="Classes counted.",
+    )
+    min_distance: float = Field(
+        default=0.01, ge=0, le=0.5,
+        description=(
+            "Hysteresis: how far (fraction of the frame diagonal) a track must be on each "
+            "side of the line for a crossing to count."
+        ),
+    )
+    recount_after: float = Field(
+        default=10.0, ge=0,
+        description="Seconds before the same track may count again in the same direction.",
+    )
+    directions_forbidden: list[Literal["in", "out"]] = Field(
+        default_factory=list,
+        description="Crossing in one of these directions raises a `wrong_way` event.",
+    )
+    emit_events: bool = Field(
+        default=False,
+        description="Also raise a `line_crossing` event (severity detection) per crossing.",
+    )
+
+
+class LoiteringRuleConfig(RuleBase):
+    """A track dwelling in a zone longer than `min_duration` seconds."""
+
+    kind: Literal["loitering"] = "loitering"
+    zone: str = Field(description="Name of a zone of this camera.")
+    classes: list[str] = Field(default_factory=lambda: ["person"], description="Classes watched.")
+    min_duration: float = Field(
+        default=60.0, ge=0, description="Seconds of dwell before the event opens."
+    )
+    reentry_grace: float = Field(
+        default=10.0, ge=0,
+        description="Seconds a track may be away (outside or unseen) and still keep its dwell.",
+    )
+
+
+class CrowdRuleConfig(RuleBase):
+    """At least `min_count` objects in a zone (or the frame) for `min_duration` seconds."""
+
+    kind: Literal["crowd"] = "crowd"
+    zone: str | None = Field(default=None, description="Zone name; null = the whole frame.")
+    classes: list[str] = Field(default_factory=lambda: ["person"], description="Classes counted.")
+    min_count: int = Field(default=10, ge=1, description="Objects needed at once.")
+    min_duration: float = Field(
+        default=10.0, ge=0, description="Seconds the count must stay at or above `min_count`."
+    )
+    close_after: float = Field(
+        default=10.0, ge=0, description="Seconds below `min_count` before the event closes."
+    )
+
+
+class UnusualCrowdRuleConfig(RuleBase):
+    """More objects than usual for this zone and hour of the week (a learned baseline)."""
+
+    kind: Literal["unusual_crowd"] = "unusual_crowd"
+    zone: str | None = Field(default=None, description="Zone name; null = the whole frame.")
+    classes: list[str] = Field(default_factory=lambda: ["person"], description="Classes counted.")
+    margin_abs: float = Field(
+        default=3.0, ge=0, description="Alert above mean + max(margin_abs, margin_sigma * std)."
+    )
+    margin_sigma: float = Field(default=3.0, ge=0, description="Standard deviations of margin.")
+    min_history: int = Field(
+        default=10, ge=1,
+        description="Observed minutes an hour-of-week bin needs before its baseline is used.",
+    )
+    threshold: int | None = Field(
+        default=None, ge=1,
+        description="Fixed count used while the bin has too little history; null = no alert.",
+    )
+    min_duration: float = Field(
+        default=30.0, ge=0, description="Seconds the count must stay above the limit."
+    )
+    close_after: float = Field(
+        default=30.0, ge=0, description="Seconds at or below the limit before the event closes."
+    )
+    learn_during_alert: bool = Field(
+        default=False, description="Also learn from minutes while an event is open."
+    )
+    save_every: float = Field(
+        default=300.0, gt=0, description="Seconds between writes of the baseline to disk."
+    )
+
+
 class AbandonedObjectRuleConfig(RuleBase):
     """An object left behind: static for a while, its owner gone for `unattended_s` seconds.
 
@@ -152,6 +247,12 @@ class CameraTamperRuleConfig(RuleBase):
 
 
 RuleConfig = Annotated[
-    ZonePresenceRuleConfig | AbandonedObjectRuleConfig | CameraTamperRuleConfig,
+    ZonePresenceRuleConfig
+    | LineCrossingRuleConfig
+    | LoiteringRuleConfig
+    | CrowdRuleConfig
+    | UnusualCrowdRuleConfig
+    | AbandonedObjectRuleConfig
+    | CameraTamperRuleConfig,
     Field(discriminator="kind"),
 ]

@@ -9,6 +9,7 @@ from kuzet.config.cameras import CameraConfig
 from kuzet.config.rules import ZonePresenceRuleConfig
 from kuzet.core.errors import ConfigError
 from kuzet.core.types import Event, EventKind, Observation
+from kuzet.rules import analytics
 from kuzet.rules.abandoned_object import build_abandoned_object
 from kuzet.rules.camera_tamper import build_camera_tamper
 from kuzet.rules.zone_presence import ZonePresenceRule
@@ -64,6 +65,10 @@ _BUILDERS: dict[str, RuleBuilder] = {
     "zone_presence": _zone_presence,
     "abandoned_object": build_abandoned_object,
     "camera_tamper": build_camera_tamper,
+    "line_crossing": analytics.line_crossing,
+    "loitering": analytics.loitering,
+    "crowd": analytics.crowd,
+    "unusual_crowd": analytics.unusual_crowd,
 }
 
 

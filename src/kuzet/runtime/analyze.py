@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from kuzet.config.root import KuzetConfig
+from kuzet.core.counts import LineCount
 from kuzet.core.errors import ConfigError
 from kuzet.core.types import Event
 from kuzet.events.bus import Bus
@@ -24,6 +25,14 @@ class AnalyzeResult:
     elapsed_s: float = 0.0
     events: dict[str, Event] = field(default_factory=dict)
     stats: dict[str, int] = field(default_factory=dict)
+    # line -> class -> direction -> crossings
+    counts: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
+
+    def add_counts(self, counts: list[LineCount]) -> None:
+        """Add line count increments to the totals."""
+        for c in counts:
+            per_dir = self.counts.setdefault(c.line, {}).setdefault(c.label, {})
+            per_dir[str(c.direction)] = per_dir.get(str(c.direction), 0) + c.n
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object printed with ``--json``."""
@@ -39,6 +48,7 @@ class AnalyzeResult:
             "events_total": len(self.events),
             "events": [event_to_json(e) for e in self.events.values()],
             "stats": self.stats,
+            "counts": self.counts,
         }
 
 
@@ -84,6 +94,7 @@ def analyze_video(
     pipeline = CameraPipeline(
         camera_id, cam, detector.detect, tuple(COCO_CLASSES), media, config.events
     )
+    pipeline.state_dir = data_dir / "state"
     source = VideoSource(camera_id, cam.source, fps=cam.detect.fps, width=cam.detect.width)
     started = time.perf_counter()
     last = None
@@ -94,6 +105,9 @@ def analyze_video(
             out = pipeline.process(frame)
             for event in out.events:
                 bus.publish(event)
+            if out.counts:
+                store.counts.add(out.counts)
+                result.add_counts(out.counts)
             last = frame
         if last is not None:
             for event in pipeline.close(last.ts, last.wall):

@@ -19,7 +19,7 @@ from kuzet.config.cameras import CameraConfig
 from kuzet.config.events import EventsConfig
 from kuzet.core.types import CameraHealth, CameraState
 from kuzet.runtime.live_render import render_live
-from kuzet.runtime.messages import EventMessage, HealthMessage, LiveFrame
+from kuzet.runtime.messages import CountsMessage, EventMessage, HealthMessage, LiveFrame
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,7 @@ class CameraWorkerArgs:
     class_names: tuple[str, ...]
     live_fps: float
     restarts: int = 0
+    state_dir: str | None = None  # rules' persistent state (baselines)
 
 
 class _Outbox:
@@ -74,6 +75,10 @@ def camera_main(
     pipeline = CameraPipeline(
         args.camera_id, cfg, remote, args.class_names, MediaStore(args.media_root), args.events
     )
+    if args.state_dir is not None:
+        from pathlib import Path
+
+        pipeline.state_dir = Path(args.state_dir)
     shape = [0, 0]
     reporter = threading.Thread(
         target=_report_health,
@@ -105,6 +110,8 @@ def _run(  # noqa: PLR0913 - the loop's collaborators, built in camera_main
         last = frame
         for event in result.events:
             outbox.send(EventMessage(event))
+        if result.counts:
+            outbox.send(CountsMessage(tuple(result.counts)))
         now = time.monotonic()
         if viewers.value > 0 and now - last_live >= 1.0 / args.live_fps:
             last_live = now

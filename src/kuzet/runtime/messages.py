@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
+from kuzet.core.counts import LineCount
 from kuzet.core.types import CameraHealth, Detections, Event, FloatArray, Image
 
 
@@ -45,6 +46,13 @@ class EventMessage:
     """Camera -> supervisor: an event lifecycle step."""
 
     event: Event
+
+
+@dataclass(frozen=True, slots=True)
+class CountsMessage:
+    """Camera -> supervisor: line count increments (per minute, class, direction)."""
+
+    counts: tuple[LineCount, ...]
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,11 +14,13 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 
 from kuzet.config.cameras import CameraConfig
 from kuzet.config.events import EventsConfig
+from kuzet.core.counts import LineCount
 from kuzet.core.geometry import rel_to_abs
 from kuzet.core.types import (
     Detections,
@@ -33,7 +35,7 @@ from kuzet.core.types import (
 )
 from kuzet.events.snapshot import render_snapshot, snapshot_key
 from kuzet.motion import MotionDetector, RegionPlanner
-from kuzet.rules import build_rules
+from kuzet.rules import analytics, build_rules
 from kuzet.runtime.filters import DetectionFilter
 from kuzet.runtime.scene import SceneAnalysis
 from kuzet.store.media import MediaStore
@@ -70,6 +72,8 @@ class PipelineOutput:
     detections: Detections
     events: list[Event] = field(default_factory=list)
     analysed: bool = True
+    # Line count increments of this frame (per minute, class, direction).
+    counts: list[LineCount] = field(default_factory=list)
 
 
 class CameraPipeline:
@@ -93,6 +97,8 @@ class CameraPipeline:
         self._class_names = class_names
         self._shape: tuple[int, int] | None = None
         self.stats = PipelineStats()
+        # Where rules keep state across restarts (baselines); set before the first frame.
+        self.state_dir: Path | None = None
 
     def _start(self, shape: tuple[int, int]) -> None:
         # Stages that need the frame size are built on the first frame.
@@ -103,6 +109,7 @@ class CameraPipeline:
         self._tracker = ByteTracker(self.cfg.tracking, shape)
         self._rules = build_rules(self.camera_id, self.cfg, shape)
         self._scene = SceneAnalysis(self.cfg, shape)
+        analytics.use_state_dir(self._rules, self.state_dir)
 
     def process(self, frame: Frame) -> PipelineOutput:
         """Analyse one frame (already at analysis resolution and rate)."""
@@ -140,7 +147,8 @@ class CameraPipeline:
                 rule.forget(track_id)
         events = [self._with_evidence(e, frame, tracked.detections) for e in events]
         self.stats.events += len(events)
-        return PipelineOutput(frame, motion, tracked.detections, events, True)
+        counts = analytics.drain_counts(self._rules)
+        return PipelineOutput(frame, motion, tracked.detections, events, True, counts)
 
     def _run_detector(self, frame: Frame, motion: Motion) -> Detections | None:
         if motion.full_frame or not self.cfg.detect.motion_gating:

@@ -22,12 +22,14 @@ from pathlib import Path
 from typing import Any, cast
 
 from kuzet.config.root import KuzetConfig
+from kuzet.core.counts import LineCount
 from kuzet.core.types import CameraHealth, CameraState, Event
 from kuzet.events.bus import Bus
 from kuzet.runtime.camera_worker import CameraWorkerArgs, camera_main
 from kuzet.runtime.detector_service import DetectorWorkerArgs, detector_main
 from kuzet.runtime.messages import (
     AttachCamera,
+    CountsMessage,
     DetectorStats,
     EventMessage,
     HealthMessage,
@@ -66,10 +68,20 @@ class _Camera:
 class Supervisor:
     """The embedded runtime; also the API's ``LiveView``."""
 
-    def __init__(self, config: KuzetConfig, media_root: Path, bus: Bus[Event]) -> None:
+    def __init__(
+        self,
+        config: KuzetConfig,
+        media_root: Path,
+        bus: Bus[Event],
+        counts: Bus[tuple[LineCount, ...]] | None = None,
+        state_dir: Path | None = None,
+    ) -> None:
         self.config = config
         self.media_root = media_root
         self.bus = bus
+        # Line count increments go to their own bus (the store's counts sink).
+        self.counts: Bus[tuple[LineCount, ...]] = counts if counts is not None else Bus()
+        self.state_dir = state_dir
         self._lock = threading.RLock()
         self._stopping = threading.Event()
         self._detectors: list[_Detector] = []
@@ -152,6 +164,7 @@ class Supervisor:
             class_names=self._class_names,
             live_fps=self.config.api.live_fps,
             restarts=cam.restarts,
+            state_dir=None if self.state_dir is None else str(self.state_dir),
         )
         out, out_child = _ctx.Pipe(duplex=False)
         det_camera_side, det_detector_side = _ctx.Pipe(duplex=True)
@@ -206,6 +219,8 @@ class Supervisor:
     def _dispatch(self, owner: _Camera | _Detector, message: object) -> None:
         if isinstance(message, EventMessage):
             self.bus.publish(message.event)
+        elif isinstance(message, CountsMessage):
+            self.counts.publish(message.counts)
         elif isinstance(message, HealthMessage) and isinstance(owner, _Camera):
             with self._lock:
                 owner.health = replace(message.health, restarts=owner.restarts)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kuzet.config.root import KuzetConfig
+from kuzet.core.counts import LineCount
 from kuzet.core.types import Event
 from kuzet.events.bus import Bus
 from kuzet.runtime.supervisor import Supervisor
@@ -47,13 +48,19 @@ class EmbeddedSystem:
         media_root = Path(self.config.store.media_dir or self.data_dir / "media")
         self.media = MediaStore(media_root)
         self._unsubscribe = [self.bus.subscribe(StoreSink(self.store.events))]
+        from kuzet.store.counts import CountsSink
+
+        self.counts: Bus[tuple[LineCount, ...]] = Bus()
+        self._unsubscribe.append(self.counts.subscribe(CountsSink(self.store.counts)))
         self.mqtt = None
         if self.config.events.mqtt is not None:
             from kuzet.events.mqtt import MqttSink
 
             self.mqtt = MqttSink(self.config.events.mqtt)
             self._unsubscribe.append(self.bus.subscribe(self.mqtt))
-        self.supervisor = Supervisor(self.config, media_root, self.bus)
+        self.supervisor = Supervisor(
+            self.config, media_root, self.bus, self.counts, self.data_dir / "state"
+        )
 
     def create_app(self) -> FastAPI:
         """The FastAPI app serving this system."""

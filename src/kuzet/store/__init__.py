@@ -10,6 +10,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from kuzet.store.counts import CountQuery, CountRepo
     from kuzet.store.db import Store, open_store
     from kuzet.store.events import EventPage, EventQuery, EventRepo, StoredEvent
     from kuzet.store.media import MediaStore
@@ -17,6 +18,8 @@ if TYPE_CHECKING:
 _EXPORTS = {
     "Store": "kuzet.store.db",
     "open_store": "kuzet.store.db",
+    "CountQuery": "kuzet.store.counts",
+    "CountRepo": "kuzet.store.counts",
     "EventPage": "kuzet.store.events",
     "EventQuery": "kuzet.store.events",
     "EventRepo": "kuzet.store.events",
@@ -25,6 +28,8 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "CountQuery",
+    "CountRepo",
     "EventPage",
     "EventQuery",
     "EventRepo",

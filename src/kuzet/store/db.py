@@ -13,6 +13,7 @@ from alembic.config import Config
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
+from kuzet.store.counts import CountRepo
 from kuzet.store.events import EventRepo
 
 log = logging.getLogger(__name__)
@@ -28,10 +29,12 @@ class Store:
     Attributes:
         engine: SQLAlchemy engine (thread-safe, pooled).
         events: Event repository.
+        counts: Line count repository.
     """
 
     engine: Engine
     events: EventRepo
+    counts: CountRepo
 
     def close(self) -> None:
         """Release every pooled connection."""
@@ -114,4 +117,4 @@ def open_store(url: str | None, data_dir: Path) -> Store:
     upgrade(engine)
     log.info("store open at %s", engine.url.render_as_string(hide_password=True))
     sessions = sessionmaker(engine, expire_on_commit=False)
-    return Store(engine=engine, events=EventRepo(sessions))
+    return Store(engine=engine, events=EventRepo(sessions), counts=CountRepo(sessions))

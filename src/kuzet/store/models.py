@@ -122,3 +122,26 @@ class AuditCheckpointRow(Base):
     hash: Mapped[str] = mapped_column(sa.String(64))
     at: Mapped[datetime]
     signature: Mapped[str] = mapped_column(sa.String(128))
+
+
+class LineCountRow(Base):
+    """Crossings of one line in one UTC minute by one class in one direction.
+
+    Increments for the same key are added (see ``kuzet.store.counts.CountRepo``).
+    """
+
+    __tablename__ = "line_counts"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "camera_id", "line", "minute", "label", "direction", name="uq_line_counts_key"
+        ),
+        sa.Index("ix_line_counts_camera_minute", "camera_id", "minute"),
+    )
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    camera_id: Mapped[str] = mapped_column(sa.String(128))
+    line: Mapped[str] = mapped_column(sa.String(128))
+    minute: Mapped[datetime]
+    label: Mapped[str] = mapped_column(sa.String(64))
+    direction: Mapped[str] = mapped_column(sa.String(8))
+    count: Mapped[int] = mapped_column(sa.Integer, default=0)

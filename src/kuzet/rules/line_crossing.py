@@ -1,0 +1,225 @@
+"""Line crossing: directional counts per class, wrong-way alerts.
+
+A crossing is the segment between two consecutive bottom-centre positions of
+the SAME track intersecting the line segment (never "centroid in a thin
+polygon"). Direction follows the line's start->end: coming from its left and
+ending on its right is ``in``. In image coordinates (y grows downwards)::
+
+        start ●───────────────► end
+                   left (out side)
+        ─ ─ ─ ─ ─ ─ ─ ─ ─ ─ ─ ─ ─ ─   band of ±min_distance: no side
+                   right (in side)
+
+Hysteresis: a track has a *committed side* once its anchor is more than
+``min_distance`` (fraction of the frame diagonal) from the line. A crossing
+counts when the track commits to the other side and its path since the last
+commitment intersected the line segment. Jitter inside the band never commits,
+so it never counts; wandering back to the old side voids the pending crossing.
+A track counts at most once per direction per ``recount_after`` seconds, and
+rows without a track id are never counted (they cannot be followed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
+
+import numpy as np
+import numpy.typing as npt
+
+from kuzet.config.geometry import LineConfig
+from kuzet.config.rules import LineCrossingRuleConfig
+from kuzet.core.counts import Direction, LineCount, minute_start
+from kuzet.core.geometry import rel_to_abs
+from kuzet.core.types import Event, EventKind, Observation, Severity
+from kuzet.events.lifecycle import EventContent, EventPolicy, EventSpec, EventTracker
+
+FloatArray = npt.NDArray[np.float64]
+
+
+def _cross(o: FloatArray, a: FloatArray, b: FloatArray) -> FloatArray:
+    # z of (a - o) x (b - o), row-wise; positive = b on the right of o->a
+    # in image coordinates (y down).
+    d1, d2 = a - o, b - o
+    out: FloatArray = d1[..., 0] * d2[..., 1] - d1[..., 1] * d2[..., 0]
+    return out
+
+
+def segments_cross(
+    line: FloatArray, prev: FloatArray, curr: FloatArray
+) -> npt.NDArray[np.bool_]:
+    """Which movements ``prev[i] -> curr[i]`` intersect the segment ``line``.
+
+    Args:
+        line: (2,2) start and end of the line, pixels.
+        prev: (N,2) previous positions.
+        curr: (N,2) current positions.
+
+    Returns:
+        (N,) bool; touching an end point counts, a zero-length move never does.
+
+    Example:
+        >>> line = np.array([[0.0, 5.0], [10.0, 5.0]])
+        >>> segments_cross(line, np.array([[5.0, 0.0]]), np.array([[5.0, 9.0]])).tolist()
+        [True]
+    """
+    a = np.broadcast_to(line[0], prev.shape)
+    b = np.broadcast_to(line[1], prev.shape)
+    side_prev, side_curr = _cross(a, b, prev), _cross(a, b, curr)
+    end_a, end_b = _cross(prev, curr, a), _cross(prev, curr, b)
+    moved = np.any(prev != curr, axis=1)
+    straddles = (side_prev * side_curr <= 0) & ((side_prev != 0) | (side_curr != 0))
+    hits: npt.NDArray[np.bool_] = moved & straddles & (end_a * end_b <= 0)
+    return hits
+
+
+@dataclass(slots=True)
+class _TrackState:
+    position: tuple[float, float]
+    side: int = 0  # committed side: -1 left (out side), +1 right (in side), 0 unknown
+    touched: bool = False  # path intersected the line since the last commitment
+    counted_at: dict[Direction, float] = field(default_factory=dict)
+
+
+class LineCrossingRule:
+    """Counts crossings of one line; raises ``wrong_way`` / ``line_crossing`` events.
+
+    Args:
+        camera_id: Camera the rule runs on.
+        cfg: The rule's settings (``cfg.line`` names ``line``).
+        line: The line, relative 0-1 points.
+        frame_shape: (height, width) of the analysed frames.
+        tz: Time zone for ``active_hours``; None = the machine's local zone.
+
+    Example:
+        >>> from kuzet.config.geometry import LineConfig
+        >>> from kuzet.config.rules import LineCrossingRuleConfig
+        >>> cfg = LineCrossingRuleConfig(id="road", line="road")
+        >>> rule = LineCrossingRule("cam1", cfg, LineConfig(start=(0, .5), end=(1, .5)), (360, 640))
+        >>> rule.drain_counts()
+        []
+    """
+
+    kind = EventKind.LINE_CROSSING
+
+    def __init__(
+        self,
+        camera_id: str,
+        cfg: LineCrossingRuleConfig,
+        line: LineConfig,
+        frame_shape: Sequence[int],
+        tz: tzinfo | None = None,
+    ) -> None:
+        self.id = cfg.id
+        self.cfg = cfg
+        self.camera_id = camera_id
+        self._shape = (int(frame_shape[0]), int(frame_shape[1]))
+        self._line = rel_to_abs([line.start, line.end], self._shape).astype(np.float64)
+        vec = self._line[1] - self._line[0]
+        self._length = float(np.hypot(vec[0], vec[1]))
+        self._band = cfg.min_distance * float(np.hypot(*self._shape))
+        self._classes = frozenset(cfg.classes)
+        self._forbidden = frozenset(Direction(d) for d in cfg.directions_forbidden)
+        self._tracks: dict[int, _TrackState] = {}
+        self._counts: dict[tuple[float, str, Direction], int] = {}
+        policy = EventPolicy(cooldown=cfg.cooldown, active_hours=cfg.active_hours, tz=tz)
+        wrong = EventSpec(camera_id, EventKind.WRONG_WAY, cfg.id, cfg.severity)
+        crossing = EventSpec(camera_id, EventKind.LINE_CROSSING, cfg.id, Severity.DETECTION)
+        self._wrong_way = EventTracker(wrong, policy)
+        self._crossings = EventTracker(crossing, policy)
+
+    def update(self, obs: Observation) -> list[Event]:
+        """Advance by one observation; counts crossings, returns wrong-way/crossing events.
+
+        Raises:
+            ValueError: The observation's frame size differs from the rule's.
+        """
+        if tuple(obs.frame_shape[:2]) != self._shape:
+            raise ValueError(
+                f"rule {self.id!r} was built for frame {self._shape}, got {obs.frame_shape}"
+            )
+        dets = obs.detections
+        if dets.track_id is None or len(dets) == 0:
+            return []
+        labels = dets.labels
+        watched = np.asarray([label in self._classes for label in labels], dtype=bool)
+        ids = dets.track_id[watched].tolist()
+        points = dets.bottom_center[watched].astype(np.float64)
+        kept = [labels[i] for i in np.flatnonzero(watched)]
+        events: list[Event] = []
+        for tid, label, direction in self._crossings_of(ids, points, kept, obs.ts):
+            events.extend(self._record(obs, tid, label, direction))
+        return events
+
+    def _crossings_of(
+        self, ids: list[int], points: FloatArray, labels: list[str], ts: float
+    ) -> list[tuple[int, str, Direction]]:
+        # Vectorised geometry over every watched track; per-track state after.
+        known = [self._tracks.get(t) for t in ids]
+        prev = np.array(
+            [p if s is None else s.position for s, p in zip(known, points, strict=True)],
+            dtype=np.float64,
+        ).reshape(-1, 2)
+        hits = segments_cross(self._line, prev, points)
+        a = np.broadcast_to(self._line[0], points.shape)
+        b = np.broadcast_to(self._line[1], points.shape)
+        dist = _cross(a, b, points) / self._length
+        sides = np.where(dist > self._band, 1, np.where(dist < -self._band, -1, 0))
+        found: list[tuple[int, str, Direction]] = []
+        for i, tid in enumerate(ids):
+            state = self._tracks.setdefault(tid, _TrackState((0.0, 0.0)))
+            state.position = (float(points[i, 0]), float(points[i, 1]))
+            state.touched = state.touched or bool(hits[i])
+            side = int(sides[i])
+            if side == 0:
+                continue
+            if state.side == -side and state.touched:
+                direction = Direction.IN if side > 0 else Direction.OUT
+                last = state.counted_at.get(direction)
+                if last is None or ts - last >= self.cfg.recount_after:
+                    state.counted_at[direction] = ts
+                    found.append((tid, labels[i], direction))
+            state.side, state.touched = side, False
+        return found
+
+    def _record(self, obs: Observation, tid: int, label: str, direction: Direction) -> list[Event]:
+        minute = minute_start(obs.wall).timestamp()
+        key = (minute, label, direction)
+        self._counts[key] = self._counts.get(key, 0) + 1
+        content = EventContent(
+            (tid,), (label,), {"line": self.cfg.line, "direction": str(direction)}
+        )
+        events: list[Event] = []
+        trackers = [self._crossings] if self.cfg.emit_events else []
+        if direction in self._forbidden:
+            trackers.append(self._wrong_way)
+        for tracker in trackers:
+            # A crossing is instantaneous: the event opens and closes on this frame.
+            opened = tracker.open((tid, direction), obs.ts, obs.wall, content)
+            closed = tracker.close((tid, direction), obs.ts, obs.wall)
+            events.extend(e for e in (opened, closed) if e is not None)
+        return events
+
+    def drain_counts(self) -> list[LineCount]:
+        """The count increments since the last drain (then forgotten here).
+
+        Returns:
+            One ``LineCount`` per (minute, class, direction) with crossings.
+        """
+        out = [
+            LineCount(
+                self.camera_id, self.cfg.line, datetime.fromtimestamp(m, UTC), label, direction, n
+            )
+            for (m, label, direction), n in sorted(self._counts.items())
+        ]
+        self._counts.clear()
+        return out
+
+    def forget(self, track_id: int) -> None:
+        """Drop the state of a track that ended."""
+        self._tracks.pop(track_id, None)
+
+    def close_all(self, ts: float, wall: float) -> list[Event]:
+        """Crossing events close on the frame they open; nothing stays open."""
+        return self._wrong_way.close_all(ts, wall) + self._crossings.close_all(ts, wall)
