@@ -9,6 +9,7 @@ from kuzet.config.detect import DetectConfig
 from kuzet.config.errors import Loc, LocatedValueError
 from kuzet.config.events import EventsConfig
 from kuzet.config.motion import MotionConfig
+from kuzet.config.retention import RetentionConfig
 from kuzet.config.runtime import RuntimeConfig
 from kuzet.config.store import StoreConfig
 from kuzet.config.tracking import TrackingConfig
@@ -34,6 +35,9 @@ class KuzetConfig(KuzetModel):
     store: StoreConfig = Field(default_factory=StoreConfig, description="Database and media.")
     api: ApiConfig = Field(default_factory=ApiConfig, description="HTTP API.")
     runtime: RuntimeConfig = Field(default_factory=RuntimeConfig, description="Processes.")
+    retention: RetentionConfig = Field(
+        default_factory=RetentionConfig, description="How long each data class is kept."
+    )
 
     @model_validator(mode="after")
     def _camera_ids_valid(self) -> "KuzetConfig":
