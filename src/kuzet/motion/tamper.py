@@ -55,7 +55,8 @@ def tamper_signals(image: Image) -> TamperSignals:
     small = cv2.resize(image, (small_w, small_h), interpolation=cv2.INTER_AREA)
     gray = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY) if small.ndim == 3 else small
     g = np.asarray(gray, np.float32)
-    sharpness = float(cv2.Laplacian(g, cv2.CV_32F).var())
+    # A light blur first: sensor noise must not count as sharpness.
+    sharpness = float(cv2.Laplacian(cv2.GaussianBlur(g, (3, 3), 0), cv2.CV_32F).var())
     rows, cols = max(1, small_h // CELL), max(1, small_w // CELL)
     cells = (
         g[: rows * CELL, : cols * CELL].reshape(rows, CELL, cols, CELL)

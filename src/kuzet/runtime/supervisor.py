@@ -35,6 +35,7 @@ from kuzet.runtime.messages import (
     HealthMessage,
     LiveFrame,
 )
+from kuzet.runtime.signal_loss import SignalLossMonitor
 
 log = logging.getLogger(__name__)
 _ctx = mp.get_context("spawn")
@@ -87,6 +88,7 @@ class Supervisor:
         self._detectors: list[_Detector] = []
         self._cameras: dict[str, _Camera] = {}
         self._threads: list[threading.Thread] = []
+        self._signal: dict[str, SignalLossMonitor] = {}
         from kuzet.detect import COCO_CLASSES
 
         self._class_names = tuple(COCO_CLASSES)
@@ -101,6 +103,9 @@ class Supervisor:
         for n, camera_id in enumerate(enabled):
             cam = _Camera(camera_id, n % len(self._detectors), _ctx.Value("i", 0, lock=False))
             self._cameras[camera_id] = cam
+            self._signal[camera_id] = SignalLossMonitor(
+                camera_id, self.config.cameras[camera_id], time.time()
+            )
             self._start_camera(cam)
         for target in (self._collect, self._watch):
             thread = threading.Thread(target=target, name=target.__name__, daemon=True)
@@ -233,6 +238,7 @@ class Supervisor:
     def _watch(self) -> None:
         rt = self.config.runtime
         while not self._stopping.wait(0.5):
+            self._check_signal(time.time())
             for det in list(self._detectors):
                 if not det.process.is_alive() and not self._stopping.is_set():
                     log.error(
@@ -248,6 +254,15 @@ class Supervisor:
                 if self._stopping.is_set():
                     return
                 self._restart_camera(cam, rt.max_restarts, rt.restart_window)
+
+    def _check_signal(self, now: float) -> None:
+        # camera_tamper / signal_loss: no frames arrive, so the main process raises it.
+        for camera_id, monitor in self._signal.items():
+            if monitor.active:
+                with self._lock:
+                    health = self._cameras[camera_id].health
+                for event in monitor.check(health, now):
+                    self.bus.publish(event)
 
     def _restart_camera(self, cam: _Camera, max_restarts: int, window: float) -> None:
         code = cam.process.exitcode

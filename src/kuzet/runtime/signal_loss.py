@@ -1,0 +1,71 @@
+"""camera_tamper / signal_loss, raised in the main process from camera health.
+
+No frames arrive when a camera's signal is lost, so no in-camera rule can see
+it: the supervisor asks ``SignalLossMonitor.check`` about each camera's latest
+health twice a second. When no frame has been decoded for ``signal_loss_after``
+seconds (wall clock) an event opens (``attrs.tamper = "signal_loss"``); it closes
+when frames flow again.
+"""
+
+from __future__ import annotations
+
+from kuzet.config.cameras import CameraConfig
+from kuzet.config.rules import CameraTamperRuleConfig
+from kuzet.core.types import CameraHealth, Event
+from kuzet.events.lifecycle import EventContent
+from kuzet.rules.camera_tamper import tamper_events
+
+_KEY = "signal_loss"
+
+
+class SignalLossMonitor:
+    """Signal-loss events of one camera (one per signal_loss rule).
+
+    Args:
+        camera_id: The camera.
+        cam: Its config; only enabled ``camera_tamper`` rules of type signal_loss count.
+        started: Wall-clock time the camera was started (a camera that never
+            delivers a frame is lost ``signal_loss_after`` s after this).
+
+    Example:
+        >>> mon = SignalLossMonitor("cam", cam_cfg, time.time())  # doctest: +SKIP
+        >>> mon.check(health, time.time())  # doctest: +SKIP
+    """
+
+    def __init__(self, camera_id: str, cam: CameraConfig, started: float) -> None:
+        self._rules = [
+            r
+            for r in cam.rules
+            if isinstance(r, CameraTamperRuleConfig) and r.enabled and r.tamper == "signal_loss"
+        ]
+        self._trackers = [tamper_events(r, camera_id, None) for r in self._rules]
+        self._started = started
+
+    @property
+    def active(self) -> bool:
+        """Whether the camera has a signal_loss rule at all."""
+        return bool(self._rules)
+
+    def check(self, health: CameraHealth | None, now: float) -> list[Event]:
+        """Events caused by the camera's latest health at wall-clock time ``now``."""
+        last = health.last_frame_wall if health is not None else None
+        stalled = now - (last if last is not None else self._started)
+        events: list[Event] = []
+        for rule, tracker in zip(self._rules, self._trackers, strict=True):
+            event = None
+            if stalled > rule.signal_loss_after:
+                attrs = {"tamper": "signal_loss", "since_frame_s": round(stalled, 1)}
+                if health is not None and health.reason:
+                    attrs["reason"] = health.reason
+                if not tracker.is_open(_KEY):
+                    event = tracker.open(_KEY, now, now, EventContent(attrs=attrs))
+            elif tracker.is_open(_KEY):
+                event = tracker.close(_KEY, now, now, ended_wall=last)
+            if event is not None:
+                events.append(event)
+        return events
+
+    def close_all(self, now: float) -> list[Event]:
+        """Close open events (runtime stopping)."""
+        return [e for t in self._trackers for e in t.close_all(now, now)]
+
