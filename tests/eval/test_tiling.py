@@ -52,13 +52,14 @@ class ScriptedDetector:
 
     def detect(self, image: Image, regions: FloatArray | None = None) -> Detections:
         self.calls += 1
-        dets = make_detections(self.boxes.tolist(), scores=self.scores)
+        dets: Detections = make_detections(self.boxes.tolist(), scores=self.scores)
         if regions is None:
             return dets
         x1, y1, x2, y2 = regions[0]
         clipped = np.clip(dets.xyxy, [x1, y1, x1, y1], [x2, y2, x2, y2])
         keep = (clipped[:, 2] - clipped[:, 0] > 1) & (clipped[:, 3] - clipped[:, 1] > 1)
-        return dets.with_columns(xyxy=clipped)[keep]
+        kept: Detections = dets.with_columns(xyxy=clipped)[keep]
+        return kept
 
 
 def test_detect_tiled_merges_duplicates_and_drops_cut_boxes() -> None:
