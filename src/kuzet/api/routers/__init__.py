@@ -11,10 +11,10 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from kuzet.api.routers import cameras, console, events, evidence, health
+from kuzet.api.routers import cameras, console, counts, events, health
 
 PUBLIC_ROUTERS = (health.router,)
-PROTECTED_ROUTERS = (cameras.router, events.router, console.router, evidence.router)
+PROTECTED_ROUTERS = (cameras.router, events.router, console.router, counts.router)
 
 
 def include_routers(app: FastAPI, protected_dependencies: Sequence[Any] = ()) -> None:
