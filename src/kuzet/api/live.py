@@ -22,8 +22,12 @@ class LiveView(Protocol):
         """Per camera: ``id``, ``name``, ``site``, ``width``, ``height`` (0 before a frame)."""
         ...
 
-    def latest_jpeg(self, camera_id: str) -> tuple[int, bytes] | None:
-        """``(sequence number, annotated JPEG)`` of the newest live frame; None until one exists."""
+    def latest_jpeg(self, camera_id: str, redacted: bool = True) -> tuple[int, bytes] | None:
+        """``(sequence number, annotated JPEG)`` of the newest live frame; None until one exists.
+
+        ``redacted`` (the default) blurs faces, heads and plates; only callers that
+        checked the viewer's unmask grant pass False.
+        """
         ...
 
     def watch(self, camera_id: str) -> AbstractContextManager[None]:

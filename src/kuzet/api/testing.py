@@ -36,6 +36,9 @@ def make_jpeg(width: int = 320, height: int = 180, text: str = "kuzet", seed: in
     return buf.tobytes()
 
 
+FAKE_FACE_BOX = (88, 50, 152, 110)  # x1, y1, x2, y2 blurred in redacted fake frames
+
+
 @dataclass
 class FakeLiveView:
     """Cameras with fixed health; each ``latest_jpeg`` call yields a new frame.
@@ -77,14 +80,23 @@ class FakeLiveView:
             for c in self.health
         ]
 
-    def latest_jpeg(self, camera_id: str) -> tuple[int, bytes] | None:
-        """A fresh frame per call, or None when ``frames`` is off or the camera is unknown."""
+    def latest_jpeg(self, camera_id: str, redacted: bool = True) -> tuple[int, bytes] | None:
+        """A fresh frame per call, or None when ``frames`` is off or the camera is unknown.
+
+        Redacted frames have ``FAKE_FACE_BOX`` blurred (a stand-in for a face).
+        """
         if not self.frames or camera_id not in self.health:
             return None
         with self._lock:
             self._seq += 1
             seq = self._seq
-        return seq, make_jpeg(text=f"{camera_id} #{seq}", seed=seq)
+        jpeg = make_jpeg(text=f"{camera_id} #{seq}", seed=seq)
+        if redacted:
+            from kuzet.privacy.redaction import Regions, redact_jpeg_regions
+
+            box = np.array([FAKE_FACE_BOX], np.float32)
+            jpeg = redact_jpeg_regions(jpeg, Regions.of("face", box), margin=0.0, quality=80)
+        return seq, jpeg
 
     @contextlib.contextmanager
     def watch(self, camera_id: str) -> Iterator[None]:

@@ -9,6 +9,7 @@ from kuzet.config.detect import DetectConfig
 from kuzet.config.errors import Loc, LocatedValueError
 from kuzet.config.events import EventsConfig
 from kuzet.config.motion import MotionConfig
+from kuzet.config.privacy import PrivacyConfig
 from kuzet.config.retention import RetentionConfig
 from kuzet.config.runtime import RuntimeConfig
 from kuzet.config.store import StoreConfig
@@ -37,6 +38,9 @@ class KuzetConfig(KuzetModel):
     runtime: RuntimeConfig = Field(default_factory=RuntimeConfig, description="Processes.")
     retention: RetentionConfig = Field(
         default_factory=RetentionConfig, description="How long each data class is kept."
+    )
+    privacy: PrivacyConfig = Field(
+        default_factory=PrivacyConfig, description="Redaction and unmasking."
     )
 
     @model_validator(mode="after")

@@ -10,14 +10,17 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from multiprocessing.sharedctypes import Synchronized
 from typing import Any
 
 from kuzet.config.cameras import CameraConfig
 from kuzet.config.events import EventsConfig
+from kuzet.config.privacy import PrivacyConfig
 from kuzet.core.types import CameraHealth, CameraState
+from kuzet.privacy.redaction import Redactor
+from kuzet.runtime.live_redaction import live_regions
 from kuzet.runtime.live_render import render_live
 from kuzet.runtime.messages import CountsMessage, EventMessage, HealthMessage, LiveFrame
 
@@ -38,6 +41,7 @@ class CameraWorkerArgs:
     live_fps: float
     restarts: int = 0
     state_dir: str | None = None  # rules' persistent state (baselines)
+    privacy: PrivacyConfig = field(default_factory=PrivacyConfig)  # live redaction
 
 
 class _Outbox:
@@ -102,6 +106,7 @@ def _run(  # noqa: PLR0913 - the loop's collaborators, built in camera_main
     stopper.start()
     last_live = 0.0
     last = None
+    redactor = Redactor(args.privacy)  # models load on the first watched frame
     for frame in source.frames():
         if stop.is_set():
             break
@@ -116,7 +121,8 @@ def _run(  # noqa: PLR0913 - the loop's collaborators, built in camera_main
         if viewers.value > 0 and now - last_live >= 1.0 / args.live_fps:
             last_live = now
             jpeg = render_live(frame.image, result.detections, pipeline.zones_abs, result.motion)
-            outbox.send(LiveFrame(args.camera_id, frame.seq, jpeg))
+            regions = live_regions(redactor, frame.image, result.detections)
+            outbox.send(LiveFrame(args.camera_id, frame.seq, jpeg, regions))
     if last is not None:
         for event in pipeline.close(last.ts, time.time()):
             outbox.send(EventMessage(event))

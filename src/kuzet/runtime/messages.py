@@ -12,6 +12,7 @@ from multiprocessing.connection import Connection
 
 from kuzet.core.counts import LineCount
 from kuzet.core.types import CameraHealth, Detections, Event, FloatArray, Image
+from kuzet.privacy.redaction import Regions
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,11 +67,17 @@ class HealthMessage:
 
 @dataclass(frozen=True, slots=True)
 class LiveFrame:
-    """Camera -> supervisor: an annotated live JPEG (sent only while someone watches)."""
+    """Camera -> supervisor: an annotated live JPEG (sent only while someone watches).
+
+    ``regions`` are the faces, heads and plates to blur for viewers without the
+    unmask privilege, in JPEG pixels; None means they could not be computed (the
+    supervisor then blurs the whole frame for them).
+    """
 
     camera_id: str
     seq: int
     jpeg: bytes
+    regions: Regions | None = None
 
 
 @dataclass(frozen=True, slots=True)

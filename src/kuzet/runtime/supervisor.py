@@ -27,6 +27,7 @@ from kuzet.core.types import CameraHealth, CameraState, Event
 from kuzet.events.bus import Bus
 from kuzet.runtime.camera_worker import CameraWorkerArgs, camera_main
 from kuzet.runtime.detector_service import DetectorWorkerArgs, detector_main
+from kuzet.runtime.live_redaction import SharedRedaction
 from kuzet.runtime.messages import (
     AttachCamera,
     CountsMessage,
@@ -60,7 +61,7 @@ class _Camera:
     stop: Any = None
     health: CameraHealth | None = None
     size: tuple[int, int] = (0, 0)
-    live: tuple[int, bytes] | None = None
+    live: LiveFrame | None = None
     restarts: int = 0
     restart_times: deque[float] = field(default_factory=deque)
     given_up: bool = False
@@ -88,6 +89,7 @@ class Supervisor:
         self._detectors: list[_Detector] = []
         self._cameras: dict[str, _Camera] = {}
         self._threads: list[threading.Thread] = []
+        self._redaction = SharedRedaction(config.privacy.margin)
         self._signal: dict[str, SignalLossMonitor] = {}
         from kuzet.detect import COCO_CLASSES
 
@@ -170,6 +172,7 @@ class Supervisor:
             live_fps=self.config.api.live_fps,
             restarts=cam.restarts,
             state_dir=None if self.state_dir is None else str(self.state_dir),
+            privacy=self.config.privacy,
         )
         out, out_child = _ctx.Pipe(duplex=False)
         det_camera_side, det_detector_side = _ctx.Pipe(duplex=True)
@@ -231,7 +234,7 @@ class Supervisor:
                 owner.health = replace(message.health, restarts=owner.restarts)
                 owner.size = (message.width, message.height)
         elif isinstance(message, LiveFrame) and isinstance(owner, _Camera):
-            owner.live = (message.seq, message.jpeg)
+            owner.live = message
         elif isinstance(message, DetectorStats) and isinstance(owner, _Detector):
             owner.latest = message
 
@@ -325,10 +328,14 @@ class Supervisor:
                 for camera_id, cfg in self.config.cameras.items()
             ]
 
-    def latest_jpeg(self, camera_id: str) -> tuple[int, bytes] | None:
-        """The newest annotated live frame of a camera, if any."""
+    def latest_jpeg(self, camera_id: str, redacted: bool = True) -> tuple[int, bytes] | None:
+        """The newest annotated live frame of a camera (redacted unless asked), if any."""
         cam = self._cameras.get(camera_id)
-        return None if cam is None else cam.live
+        frame = None if cam is None else cam.live
+        if frame is None:
+            return None
+        jpeg = self._redaction.redacted(camera_id, frame) if redacted else frame.jpeg
+        return frame.seq, jpeg
 
     @contextlib.contextmanager
     def watch(self, camera_id: str) -> Iterator[None]:
