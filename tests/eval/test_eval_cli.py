@@ -87,6 +87,9 @@ def test_counts_reports_classes_and_directions(short_clip: Path, nanodet_install
     assert set(summary["counts"]) <= {"person"}
     assert summary["total"] == sum(r["in"] + r["out"] for r in summary["counts"].values())
     assert summary["frames"] >= 55 and summary["fps"] > 0
+    assert all(
+        c["label"] == "person" and c["direction"] in {"in", "out"} for c in summary["crossings"]
+    )
 
 
 def test_counts_rejects_a_bad_line(tmp_path: Path, sample_video: Path) -> None:

@@ -99,6 +99,10 @@ def counts_cmd(
         list[str] | None,
         typer.Option("--classes", help="Classes to count (repeat or comma-separate)."),
     ] = None,
+    fps: Annotated[
+        float | None,
+        typer.Option(help="Analysis frames per second (default: detect.fps, 5).", min=0.1, max=60),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Count line crossings by class and direction through the pipeline."""
@@ -106,7 +110,7 @@ def counts_cmd(
 
     names = [c.strip() for item in classes or [] for c in item.split(",") if c.strip()]
     try:
-        report = count_crossings(video, line, names or None)
+        report = count_crossings(video, line, names or None, fps)
     except KuzetError as error:
         _fail(error)
     summary = report.to_json()

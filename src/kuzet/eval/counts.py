@@ -57,17 +57,24 @@ class CountsReport:
     run: ClipRun
 
     def counts(self) -> dict[str, dict[str, int]]:
-        """{class: {"in": n, "out": n}} from the crossing events."""
-        out: dict[str, dict[str, int]] = {}
-        for event in self.run.events:
-            if event.type != "line_crossing":
-                continue
-            direction = str(event.attrs.get("direction", ""))
-            for label in event.labels or ("unknown",):
-                row = out.setdefault(label, {"in": 0, "out": 0})
-                if direction in row:
-                    row[direction] += 1
-        return dict(sorted(out.items()))
+        """{class: {"in": n, "out": n}} as the line rule counted them."""
+        per_class = self.run.counts.get(LINE_NAME, {})
+        return {
+            label: {"in": dirs.get("in", 0), "out": dirs.get("out", 0)}
+            for label, dirs in sorted(per_class.items())
+        }
+
+    def crossings(self) -> list[dict[str, Any]]:
+        """One row per crossing: seconds from the clip start, class, direction."""
+        return [
+            {
+                "t_s": e.start_s,
+                "label": e.labels[0] if e.labels else "",
+                "direction": str(e.attrs.get("direction", "")),
+            }
+            for e in self.run.events
+            if e.type == "line_crossing"
+        ]
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object printed by ``--json``."""
@@ -81,16 +88,20 @@ class CountsReport:
             "fps": self.run.fps,
             "elapsed_s": round(self.run.elapsed_s, 3),
             "video_fps": round(self.run.video.fps, 3),
+            "crossings": self.crossings(),
         }
 
 
-def count_crossings(video: Path, line: str, classes: list[str] | None = None) -> CountsReport:
+def count_crossings(
+    video: Path, line: str, classes: list[str] | None = None, fps: float | None = None
+) -> CountsReport:
     """Run the clip with one counting line and tally crossings.
 
     Args:
         video: The clip.
         line: ``x1,y1,x2,y2`` (relative 0-1, or pixels of the video if any value > 1).
         classes: Classes counted (default: the line rule's defaults).
+        fps: Analysis frames per second (default: the ``detect.fps`` default).
 
     Raises:
         ConfigError: Bad line, or no ``line_crossing`` rule in this installation.
@@ -108,7 +119,7 @@ def count_crossings(video: Path, line: str, classes: list[str] | None = None) ->
         "emit_events": True,
         "cooldown": 0.0,
     }
-    detect: dict[str, Any] = {}
+    detect: dict[str, Any] = {} if fps is None else {"fps": fps}
     if classes:
         # The detection filter must keep the counted classes too.
         rule["classes"] = detect["classes"] = classes

@@ -72,12 +72,15 @@ class ClipRun:
         frames: Frames analysed by the pipeline (at ``detect.fps``).
         elapsed_s: Wall-clock seconds of the run.
         video: Size and rate of the original video.
+        counts: Line crossings {line: {class: {direction: n}}} drained from the
+            counting rules (what the ``line_counts`` table would receive).
     """
 
     events: list[ProducedEvent]
     frames: int
     elapsed_s: float
     video: VideoInfo
+    counts: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
 
     @property
     def fps(self) -> float:
@@ -197,6 +200,7 @@ def run_clip(config: KuzetConfig, video: Path, camera: str | None = None) -> Cli
     )
     source = VideoSource(camera_id, cam.source, fps=cam.detect.fps, width=cam.detect.width)
     folder: EventFolder | None = None
+    counts: dict[str, dict[str, dict[str, int]]] = {}
     started = time.perf_counter()
     last = None
     for frame in source.frames():
@@ -207,10 +211,13 @@ def run_clip(config: KuzetConfig, video: Path, camera: str | None = None) -> Cli
         out = pipeline.process(frame)
         for event in out.events:
             folder.add(event, out.detections, frame.shape)
+        for count in out.counts:
+            per_dir = counts.setdefault(count.line, {}).setdefault(count.label, {})
+            per_dir[str(count.direction)] = per_dir.get(str(count.direction), 0) + count.n
         last = frame
     if last is not None and folder is not None:
         for event in pipeline.close(last.ts, last.wall):
             folder.add(event, Detections.empty(), last.shape)
     elapsed = time.perf_counter() - started
     events = folder.events() if folder is not None else []
-    return ClipRun(events, pipeline.stats.frames, elapsed, info)
+    return ClipRun(events, pipeline.stats.frames, elapsed, info, counts)
