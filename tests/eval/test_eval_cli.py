@@ -125,3 +125,22 @@ def test_crowd_reports_errors_per_image(
 def test_crowd_missing_counts_is_a_clear_error(tmp_path: Path) -> None:
     proc = _kuzet("crowd", str(tmp_path))
     assert proc.returncode == 2 and "counts.csv" in proc.stderr
+
+
+def test_events_with_config_needs_a_rule_raising_each_type(tmp_path: Path) -> None:
+    config = tmp_path / "cam.yml"
+    config.write_text(
+        "cameras:\n"
+        "  gate:\n"
+        "    source: {url: unused}\n"
+        "    lines: {road: {start: [0, 0.5], end: [1, 0.5]}}\n"
+        "    rules: [{kind: line_crossing, id: road, line: road}]\n",
+        encoding="utf-8",
+    )
+    expected = tmp_path / "clip.events.csv"
+    expected.write_text("type,start_s,end_s\nline_crossing,1,\n", encoding="utf-8")
+    video = tmp_path / "clip.avi"
+    video.write_bytes(b"")
+    proc = _kuzet("events", str(video), "--expected", str(expected), "-c", str(config))
+    assert proc.returncode == 2
+    assert "line_crossing" in proc.stderr and "emit_events" in proc.stderr

@@ -8,7 +8,14 @@ import pytest
 
 from kuzet.core.errors import ConfigError
 from kuzet.eval.counts import parse_line
-from kuzet.eval.defaults import available_kinds, check_producible, default_config
+from kuzet.eval.defaults import (
+    available_kinds,
+    camera_types,
+    check_camera_types,
+    check_producible,
+    config_with_rules,
+    default_config,
+)
 from kuzet.eval.expected import read_expected
 
 HEADER = "type,start_s,end_s,x1,y1,x2,y2,note\n"
@@ -120,3 +127,26 @@ def test_check_producible_maps_wrong_way_to_the_line_rule() -> None:
     check_producible(["wrong_way"], ["line_crossing"], "here")
     with pytest.raises(ConfigError, match="wrong_way"):
         check_producible(["wrong_way"], ["zone_presence"], "here")
+
+
+@pytest.mark.parametrize(
+    ("rule", "types"),
+    [
+        ({}, set()),
+        ({"emit_events": True}, {"line_crossing"}),
+        ({"directions_forbidden": ["out"]}, {"wrong_way"}),
+        ({"emit_events": True, "directions_forbidden": ["in"]}, {"line_crossing", "wrong_way"}),
+    ],
+)
+def test_line_rule_types_follow_its_settings(rule: dict[str, object], types: set[str]) -> None:
+    if "line_crossing" not in available_kinds():
+        pytest.skip("the line_crossing rule is not in this tree")
+    cfg = config_with_rules(
+        [{"kind": "line_crossing", "id": "l", "line": "road", **rule}],
+        lines={"road": {"start": (0, 0.5), "end": (1, 0.5)}},
+    )
+    cam = cfg.cameras["eval"]
+    assert camera_types(cam) == types
+    if types != {"line_crossing", "wrong_way"}:
+        with pytest.raises(ConfigError, match="emit_events"):
+            check_camera_types(["line_crossing", "wrong_way"], cam, "eval")

@@ -130,6 +130,36 @@ def config_with_rules(
         raise ConfigError(f"default eval rules do not validate: {exc}") from exc
 
 
-def camera_kinds(cam: CameraConfig) -> frozenset[str]:
-    """Kinds of the camera's enabled rules."""
-    return frozenset(r.kind for r in cam.rules if r.enabled)
+def camera_types(cam: CameraConfig) -> frozenset[str]:
+    """Event types the camera's enabled rules can raise.
+
+    A line rule raises ``line_crossing`` events only with ``emit_events`` and
+    ``wrong_way`` only with ``directions_forbidden``; other kinds raise their own type.
+    """
+    types: set[str] = set()
+    for rule in cam.rules:
+        if not rule.enabled:
+            continue
+        if rule.kind == "line_crossing":
+            if getattr(rule, "emit_events", True):
+                types.add("line_crossing")
+            if getattr(rule, "directions_forbidden", True):
+                types.add("wrong_way")
+        else:
+            types.add(rule.kind)
+    return frozenset(types)
+
+
+def check_camera_types(types: Iterable[str], cam: CameraConfig, camera_id: str) -> None:
+    """Raise when an expected type is raised by none of the camera's rules.
+
+    Raises:
+        ConfigError: Names the types (and the line-rule keys that enable them).
+    """
+    missing = sorted(set(types) - camera_types(cam))
+    if missing:
+        raise ConfigError(
+            f"expected event types {missing} are raised by no enabled rule of camera "
+            f"{camera_id!r} (line_crossing events need `emit_events: true`, wrong_way needs "
+            "`directions_forbidden`)"
+        )

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from kuzet.config.root import KuzetConfig
-from kuzet.eval.defaults import camera_kinds, check_producible, default_config
+from kuzet.eval.defaults import check_camera_types, default_config
 from kuzet.eval.expected import read_expected
 from kuzet.eval.metrics import ExpectedEvent, MatchResult, match_events, summarize
 from kuzet.eval.runner import ClipRun, camera_for_clip, run_clip
@@ -78,9 +78,7 @@ def evaluate_events(request: EventsRequest) -> EventsReport:
         camera = None
     else:
         camera_id, cam = camera_for_clip(config, request.video, request.camera)
-        check_producible(
-            expected_file.types, camera_kinds(cam), f"is enabled on camera {camera_id!r}"
-        )
+        check_camera_types(expected_file.types, cam, camera_id)
         camera = camera_id
     run = run_clip(config, request.video, camera)
     expected = expected_file.in_pixels(run.video.width, run.video.height)
