@@ -36,7 +36,7 @@ def make_jpeg(width: int = 320, height: int = 180, text: str = "kuzet", seed: in
     return buf.tobytes()
 
 
-FAKE_FACE_BOX = (88, 50, 152, 110)  # x1, y1, x2, y2 blurred in redacted fake frames
+FAKE_FACE_BOX = (64, 30, 112, 78)  # x1, y1, x2, y2 blurred in redacted fake frames
 
 
 @dataclass

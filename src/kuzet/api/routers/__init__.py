@@ -11,10 +11,10 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from kuzet.api.routers import cameras, console, counts, events, health
+from kuzet.api.routers import cameras, console, counts, events, health, unmask
 
 PUBLIC_ROUTERS = (health.router,)
-PROTECTED_ROUTERS = (cameras.router, events.router, console.router, counts.router)
+PROTECTED_ROUTERS = (cameras.router, events.router, console.router, counts.router, unmask.router)
 
 
 def include_routers(app: FastAPI, protected_dependencies: Sequence[Any] = ()) -> None:

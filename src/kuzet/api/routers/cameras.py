@@ -11,6 +11,7 @@ from kuzet.api.deps import Deps, LiveDep
 from kuzet.api.live import LiveView
 from kuzet.api.schemas import CameraHealthOut, CameraListOut, CameraOut
 from kuzet.api.streams import MJPEG_MEDIA_TYPE, NO_CACHE, mjpeg_frames
+from kuzet.api.unmasking import PrincipalDep, ViewerLive
 
 router = APIRouter(prefix="/api/cameras", tags=["cameras"])
 
@@ -44,9 +45,11 @@ def cameras(live: LiveDep) -> CameraListOut:
     response_class=StreamingResponse,
     responses={200: {"content": {"multipart/x-mixed-replace": {}}}, 404: {}},
 )
-def live_mjpeg(camera_id: str, deps: Deps) -> StreamingResponse:
+def live_mjpeg(camera_id: str, deps: Deps, viewer: PrincipalDep) -> StreamingResponse:
     """Annotated live video as MJPEG (``multipart/x-mixed-replace``), at most ``api.live_fps``."""
     if camera_id not in {info["id"] for info in deps.live.camera_info()}:
         raise HTTPException(404, f"unknown camera {camera_id!r}")
-    frames = mjpeg_frames(deps.live, camera_id, deps.api.live_fps)
+    # Redacted unless the viewer holds UNMASK and an active grant (re-checked while streaming).
+    live = ViewerLive(deps, viewer, camera_id)
+    frames = mjpeg_frames(live, camera_id, deps.api.live_fps)
     return StreamingResponse(frames, media_type=MJPEG_MEDIA_TYPE, headers=NO_CACHE)

@@ -1,0 +1,113 @@
+"""Unmask: a reasoned, time-limited, audited grant to see faces and plates."""
+
+from __future__ import annotations
+
+import time
+
+from fastapi import APIRouter, HTTPException, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from kuzet.api.deps import Deps
+from kuzet.api.unmasking import PrincipalDep
+from kuzet.privacy.principal import Permission, Principal
+from kuzet.privacy.unmask import GrantRequest, UnmaskGrant, UnmaskGrants
+
+router = APIRouter(prefix="/api/unmask", tags=["privacy"])
+MIN_REASON = 10
+
+
+class UnmaskIn(BaseModel):
+    """Body of ``POST /api/unmask``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=MIN_REASON, max_length=1000, description="Why (audited).")
+    minutes: float | None = Field(
+        None, gt=0, description="Duration; default and maximum `privacy.unmask_max_minutes`."
+    )
+    camera_id: str | None = Field(None, description="Only this camera.")
+    event_id: str | None = Field(None, description="Only this event's evidence.")
+
+
+class UnmaskOut(BaseModel):
+    """An unmask grant."""
+
+    id: str
+    reason: str
+    camera_id: str | None
+    event_id: str | None
+    expires_at: float
+    remaining_s: float
+
+    @staticmethod
+    def of(grant: UnmaskGrant) -> UnmaskOut:
+        """The API view of a grant."""
+        remaining = max(0.0, grant.until - time.time())
+        return UnmaskOut(
+            id=grant.id,
+            reason=grant.reason,
+            camera_id=grant.camera_id,
+            event_id=grant.event_id,
+            expires_at=grant.until,
+            remaining_s=remaining,
+        )
+
+
+def _unmasker(principal: Principal) -> Principal:
+    if not principal.can(Permission.UNMASK):
+        raise HTTPException(403, f"your role ({principal.role}) lacks 'unmask'")
+    return principal
+
+
+def _ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+@router.post("", response_model=UnmaskOut, status_code=201, responses={403: {}, 422: {}})
+def unmask(body: UnmaskIn, request: Request, deps: Deps, principal: PrincipalDep) -> UnmaskOut:
+    """Start seeing faces and plates unblurred, for at most ``privacy.unmask_max_minutes``."""
+    user = _unmasker(principal)
+    privacy = getattr(deps, "privacy", None)
+    max_minutes = privacy.unmask_max_minutes if privacy is not None else 15
+    minutes = body.minutes or max_minutes
+    if minutes > max_minutes or len(body.reason.strip()) < MIN_REASON:
+        raise HTTPException(422, f"need a reason (>= {MIN_REASON} chars) and <= {max_minutes} min")
+    grant = UnmaskGrants(deps.store.engine).grant(
+        GrantRequest(
+            user.user_id,
+            user.username,
+            body.reason.strip(),
+            minutes * 60,
+            body.camera_id,
+            body.event_id,
+        )
+    )
+    deps.audit.record(
+        "unmask",
+        actor=user.username,
+        ip=_ip(request),
+        camera_id=body.camera_id,
+        target=body.event_id,
+        details={"reason": grant.reason, "grant": grant.id, "minutes": minutes, "phase": "start"},
+    )
+    return UnmaskOut.of(grant)
+
+
+@router.get("", response_model=list[UnmaskOut])
+def active_grants(deps: Deps, principal: PrincipalDep) -> list[UnmaskOut]:
+    """The caller's active grants (the console's countdown)."""
+    return [UnmaskOut.of(g) for g in UnmaskGrants(deps.store.engine).active(principal.user_id)]
+
+
+@router.delete("", response_model=list[UnmaskOut])
+def end_unmask(request: Request, deps: Deps, principal: PrincipalDep) -> list[UnmaskOut]:
+    """End the caller's grants now (audited)."""
+    ended = UnmaskGrants(deps.store.engine).end(principal.user_id)
+    if ended:
+        deps.audit.record(
+            "unmask",
+            actor=principal.username,
+            ip=_ip(request),
+            details={"phase": "end", "grants": [g.id for g in ended]},
+        )
+    return [UnmaskOut.of(g) for g in ended]
