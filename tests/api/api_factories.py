@@ -28,3 +28,34 @@ def make_event(**overrides: Any) -> Event:
     }
     values.update(overrides)
     return Event(**values)
+
+
+PASSWORD = "correct horse battery"
+
+
+def make_user(deps: Any, username: str = "admin", role: str = "admin", **scope: Any) -> Any:
+    """A user in the deps' store (``cameras=[...]``/``sites=[...]`` limit its scope)."""
+    from kuzet.privacy.principal import Role
+
+    users = deps.auth.users
+    user = users.create(username, PASSWORD, Role(role))
+    if scope:
+        user = users.set_scope(username, scope.get("cameras"), scope.get("sites"))
+    return user
+
+
+def sign_in(client: Any, username: str = "admin", password: str = PASSWORD) -> str:
+    """Sign ``client`` in through ``POST /auth/login``; sets its CSRF header, returns it."""
+    resp = client.post("/auth/login", json={"username": username, "password": password})
+    assert resp.status_code == 200, resp.text
+    csrf = str(resp.json()["csrf_token"])
+    client.headers["X-CSRF-Token"] = csrf
+    return csrf
+
+
+def bearer(deps: Any, username: str = "admin", scopes: Any = None) -> dict[str, str]:
+    """``Authorization`` header of a fresh token for ``username`` (all its permissions)."""
+    user = deps.auth.users.by_username(username)
+    perms = user.principal().permissions if scopes is None else scopes
+    secret, _ = deps.auth.tokens.create(user.id, "test", perms, None)
+    return {"Authorization": f"Bearer {secret}"}

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from api_factories import bearer, make_user, sign_in
 from fastapi.testclient import TestClient
 
 from kuzet.api import AppDeps, create_app
@@ -23,15 +24,31 @@ def deps(tmp_path: Path) -> Iterator[AppDeps]:
     bus: Bus[Event] = Bus()
     bus.subscribe(StoreSink(store.events))
     live = FakeLiveView.with_cameras("gate", "hall")
-    yield AppDeps(store, MediaStore(tmp_path / "media"), bus, live, sse_heartbeat_s=0.3)
+    deps = AppDeps(store, MediaStore(tmp_path / "media"), bus, live, sse_heartbeat_s=0.3)
+    make_user(deps)
+    yield deps
     store.close()
 
 
 @pytest.fixture
 def client(deps: AppDeps) -> Iterator[TestClient]:
-    """In-process client (runs the lifespan)."""
+    """In-process client (runs the lifespan), signed in as an admin."""
     with TestClient(create_app(deps)) as test_client:
+        sign_in(test_client)
         yield test_client
+
+
+@pytest.fixture
+def anon(deps: AppDeps) -> Iterator[TestClient]:
+    """In-process client that is not signed in (redirects are not followed)."""
+    with TestClient(create_app(deps), follow_redirects=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def auth_headers(deps: AppDeps) -> dict[str, str]:
+    """Bearer-token header of the admin (for clients other than ``client``)."""
+    return bearer(deps)
 
 
 @pytest.fixture

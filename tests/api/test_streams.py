@@ -30,8 +30,12 @@ def _sse_messages(lines: object) -> object:
             name, data = None, None
 
 
-def test_sse_receives_published_events(server: str, deps: AppDeps) -> None:
-    with httpx.stream("GET", f"{server}/api/events/stream", timeout=TIMEOUT) as resp:
+def test_sse_receives_published_events(
+    server: str, deps: AppDeps, auth_headers: dict[str, str]
+) -> None:
+    with httpx.stream(
+        "GET", f"{server}/api/events/stream", timeout=TIMEOUT, headers=auth_headers
+    ) as resp:
         assert resp.headers["content-type"].startswith("text/event-stream")
         assert "no-cache" in resp.headers["cache-control"]
         messages = _sse_messages(resp.iter_lines())
@@ -44,16 +48,20 @@ def test_sse_receives_published_events(server: str, deps: AppDeps) -> None:
         assert name == "close" and data["status"] == "closed"
 
 
-def test_sse_heartbeat(server: str) -> None:
-    with httpx.stream("GET", f"{server}/api/events/stream", timeout=TIMEOUT) as resp:
+def test_sse_heartbeat(server: str, auth_headers: dict[str, str]) -> None:
+    with httpx.stream(
+        "GET", f"{server}/api/events/stream", timeout=TIMEOUT, headers=auth_headers
+    ) as resp:
         for line in resp.iter_lines():
             if line.startswith(": heartbeat"):
                 break
 
 
-def test_mjpeg_sends_multipart_jpegs(server: str, deps: AppDeps) -> None:
+def test_mjpeg_sends_multipart_jpegs(
+    server: str, deps: AppDeps, auth_headers: dict[str, str]
+) -> None:
     url = f"{server}/api/cameras/gate/live.mjpg"
-    with httpx.stream("GET", url, timeout=TIMEOUT) as resp:
+    with httpx.stream("GET", url, timeout=TIMEOUT, headers=auth_headers) as resp:
         assert resp.headers["content-type"] == (
             f"multipart/x-mixed-replace; boundary={MJPEG_BOUNDARY}"
         )
@@ -73,8 +81,12 @@ def test_mjpeg_sends_multipart_jpegs(server: str, deps: AppDeps) -> None:
     assert body[:2] == b"\xff\xd8" and body[length - 2 : length] == b"\xff\xd9"
 
 
-def test_mjpeg_releases_watch_on_disconnect(server: str, deps: AppDeps) -> None:
-    with httpx.stream("GET", f"{server}/api/cameras/gate/live.mjpg", timeout=TIMEOUT) as resp:
+def test_mjpeg_releases_watch_on_disconnect(
+    server: str, deps: AppDeps, auth_headers: dict[str, str]
+) -> None:
+    with httpx.stream(
+        "GET", f"{server}/api/cameras/gate/live.mjpg", timeout=TIMEOUT, headers=auth_headers
+    ) as resp:
         next(resp.iter_bytes())
     deadline = time.monotonic() + 5
     while deps.live.watchers["gate"] and time.monotonic() < deadline:  # type: ignore[attr-defined]

@@ -23,6 +23,7 @@ from kuzet.core.types import (
 )
 from kuzet.events.bus import Bus
 from kuzet.events.sinks import StoreSink
+from kuzet.privacy.principal import Role
 from kuzet.store import MediaStore, open_store
 
 pytestmark = pytest.mark.e2e
@@ -38,6 +39,17 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = Path(os.environ.get("KUZET_SCREENSHOTS", "/tmp/kuzet-screenshots"))
 WAIT_MS = 10_000
+PASSWORD = "e2e-console-password"
+
+
+def sign_in(page: Any, url: str, username: str = "admin", password: str = PASSWORD) -> None:
+    """Open the console signed out (-> /login), sign in through the form, land on ``/``."""
+    page.goto(url + "/")
+    page.wait_for_url(f"{url}/login?next=%2F")
+    page.fill('[data-testid="login-username"]', username)
+    page.fill('[data-testid="login-password"]', password)
+    page.click('[data-testid="login-submit"]')
+    page.wait_for_url(f"{url}/")
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +73,7 @@ def console(tmp_path: Path) -> Iterator[tuple[str, AppDeps]]:
     live = FakeLiveView.with_cameras("gate", "hall", "yard")
     live.health["yard"] = CameraHealth("yard", CameraState.OFFLINE, "connection refused", None)
     deps = AppDeps(store, MediaStore(tmp_path / "media"), bus, live)
+    deps.auth.users.create("admin", PASSWORD, Role.ADMIN)
     try:
         with serve_in_thread(create_app(deps)) as url:
             yield url, deps
@@ -95,7 +108,9 @@ def test_live_alert_and_event_detail(browser: Any, console: tuple[str, AppDeps])
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(url + "/")
+    sign_in(page, url)
+    assert page.locator('[data-testid="user-name"]').inner_text() == "admin"
+    assert page.locator('[data-testid="user-role"]').inner_text() == "admin"
     page.wait_for_selector('[data-testid="stream-status"][data-state="connected"]', timeout=WAIT_MS)
     tiles = page.locator('[data-testid="camera-tile"]')
     assert tiles.count() == 3
@@ -105,7 +120,7 @@ def test_live_alert_and_event_detail(browser: Any, console: tuple[str, AppDeps])
     reason = page.locator('[data-camera-id="yard"] [data-testid="camera-health-reason"]')
     assert reason.inner_text() == "connection refused"
     page.wait_for_function(
-        "document.querySelector('[data-camera-id=\"gate\"] [data-testid=\"camera-live\"]')"
+        'document.querySelector(\'[data-camera-id="gate"] [data-testid="camera-live"]\')'
         ".naturalWidth > 0",
         timeout=WAIT_MS,
     )
@@ -134,5 +149,9 @@ def test_live_alert_and_event_detail(browser: Any, console: tuple[str, AppDeps])
     page.goto(url + "/")
     page.locator('[data-testid="alert-item"][data-event-id="e2e-1"]').wait_for(timeout=WAIT_MS)
     page.screenshot(path=str(SCREENSHOTS / "console-tablet.png"))
+    page.click('[data-testid="logout"]')
+    page.wait_for_url(f"{url}/login")
+    page.goto(url + "/events/e2e-1")
+    page.wait_for_url(f"{url}/login?next=%2Fevents%2Fe2e-1")
     page.close()
     assert errors == []

@@ -55,10 +55,27 @@ def _wait_healthy(base: str, proc: subprocess.Popen[str], timeout: float = 60) -
     raise AssertionError("kuzet serve did not become healthy")
 
 
+PASSWORD = "e2e-live-system-password"
+
+
+def _kuzet(*args: str, stdin: str = "") -> str:
+    proc = subprocess.run(
+        [sys.executable, "-m", "kuzet.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return proc.stdout
+
+
 @pytest.fixture
 def server(sample_video: Path, nanodet_installed: Path, tmp_path: Path) -> Iterator[str]:
     if not CHROMIUM.exists():
         pytest.skip("Debian chromium not installed (apt-get install chromium)")
+    # No default password: the admin is created through the CLI, as a user would.
+    _kuzet("users", "create-admin", "--data-dir", str(tmp_path), stdin=PASSWORD + "\n")
     port = _free_port()
     env = {**os.environ, "KUZET_DEMO_VIDEO": str(sample_video)}
     proc = subprocess.Popen(
@@ -110,11 +127,21 @@ def test_console_shows_both_cameras_live_and_an_alert(server: str, tmp_path: Pat
 
     from playwright.sync_api import sync_playwright
 
+    token = _kuzet(
+        "tokens", "create", "admin", "--name", "e2e", "--data-dir", str(tmp_path)
+    ).strip()
+    auth = {"Authorization": f"Bearer {token}"}
+
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.add_init_script(_SEEN_SCRIPT)
         page.goto(server + "/")
+        page.wait_for_url(f"{server}/login?next=%2F")
+        page.fill('[data-testid="login-username"]', "admin")
+        page.fill('[data-testid="login-password"]', PASSWORD)
+        page.click('[data-testid="login-submit"]')
+        page.wait_for_url(f"{server}/")
         loaded_at = time.time()
         assert page.locator('[data-testid="camera-tile"]').count() == 2
         # both live views deliver real frames, both cameras report online
@@ -132,6 +159,13 @@ def test_console_shows_both_cameras_live_and_an_alert(server: str, tmp_path: Pat
         item = page.locator('[data-testid="alert-item"]').first
         item.wait_for(timeout=60_000)
         assert "zone" in item.inner_text().lower()
+        # Signing in takes a few seconds, so the first alerts may predate the page:
+        # wait for one the page did not have when it loaded (pushed live).
+        page.wait_for_function(
+            """([since]) => Object.values(window.__alertSeen).some(t => t > since + 1)""",
+            arg=[page.evaluate("Math.max(0, ...Object.values(window.__alertSeen))")],
+            timeout=120_000,
+        )
         page.screenshot(path=str(tmp_path / "console.png"))
         seen: dict[str, float] = page.evaluate("window.__alertSeen")
         browser.close()
@@ -139,7 +173,8 @@ def test_console_shows_both_cameras_live_and_an_alert(server: str, tmp_path: Pat
     assert seen
     latencies = []
     for event_id, seen_at in seen.items():
-        with urllib.request.urlopen(f"{server}/api/events/{event_id}", timeout=5) as r:
+        request = urllib.request.Request(f"{server}/api/events/{event_id}", headers=auth)
+        with urllib.request.urlopen(request, timeout=5) as r:
             event = json.load(r)
         assert event["kind"] == "zone_presence"
         started = datetime.fromisoformat(event["started_at"]).timestamp()

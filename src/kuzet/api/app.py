@@ -7,11 +7,12 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kuzet import __version__
+from kuzet.api.auth import current_principal
 from kuzet.api.deps import AppDeps
 from kuzet.api.routers import include_routers
 from kuzet.api.routers.console import WEB_DIR
@@ -64,8 +65,8 @@ def create_app(deps: AppDeps, protected_dependencies: Sequence[Any] = ()) -> Fas
 
     Args:
         deps: Store, media, bus and live view; the caller owns their lifecycle.
-        protected_dependencies: Extra dependencies on every non-public route
-            (the hook for authentication).
+        protected_dependencies: Extra dependencies on every non-public route;
+            authentication (``api.auth.current_principal``) is always applied first.
 
     Returns:
         The ASGI application (serve it with uvicorn).
@@ -79,9 +80,13 @@ def create_app(deps: AppDeps, protected_dependencies: Sequence[Any] = ()) -> Fas
         version=__version__,
         description="Cameras, live views and evidence-backed events.",
         lifespan=_lifespan,
+        # The API docs are served behind authentication by routers.auth.
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
     )
     app.state.deps = deps
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
-    include_routers(app, protected_dependencies)
+    include_routers(app, [Depends(current_principal), *protected_dependencies])
     return app

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Annotated, cast
 
 from fastapi import Depends, Request
 
 from kuzet.api.live import LiveView
 from kuzet.config.api import ApiConfig
+from kuzet.config.security import SecurityConfig
 from kuzet.core.types import Event
 from kuzet.events.bus import Bus
 from kuzet.privacy.audit import AuditLog
+from kuzet.privacy.auth.service import AuthService
 from kuzet.store.db import Store
 from kuzet.store.events import EventRepo
 from kuzet.store.media import MediaStore
@@ -29,6 +32,7 @@ class AppDeps:
         api: API settings (``live_fps``).
         sse_heartbeat_s: Seconds between SSE heartbeat comments.
         sse_queue_size: Events buffered per SSE client; the oldest are dropped beyond.
+        security: Sessions, sign-in throttling and OIDC settings.
         audit: The audit trail (``audit.record(...)``); built on ``store`` (without
             signed checkpoints) when not given.
     """
@@ -40,11 +44,17 @@ class AppDeps:
     api: ApiConfig = field(default_factory=ApiConfig)
     sse_heartbeat_s: float = 15.0
     sse_queue_size: int = 256
+    security: SecurityConfig = field(default_factory=SecurityConfig)
     audit: AuditLog = field(default=None)  # type: ignore[assignment]  # see __post_init__
 
     def __post_init__(self) -> None:
         if self.audit is None:
             self.audit = AuditLog(self.store.engine)
+
+    @cached_property
+    def auth(self) -> AuthService:
+        """Users, sessions and tokens on ``store`` (assign to replace, e.g. in tests)."""
+        return AuthService.from_engine(self.store.engine, self.security)
 
 
 def get_deps(request: Request) -> AppDeps:

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from kuzet.api.live import LiveView
@@ -73,15 +73,28 @@ class ClientQueue:
             return None
 
 
-async def sse_events(bus: Bus[Event], heartbeat_s: float, queue_size: int) -> AsyncIterator[str]:
+async def sse_events(
+    bus: Bus[Event],
+    heartbeat_s: float,
+    queue_size: int,
+    visible: Callable[[Event], bool] | None = None,
+) -> AsyncIterator[str]:
     """Stream bus events as SSE until the client goes away.
+
+    Only events for which ``visible(event)`` is true reach this client (its
+    camera scope); the filter runs on the bus thread, before queueing.
 
     The first message is ``ready`` (sent once subscribed); then each event is
     sent with its phase (``open``/``update``/``close``) as the SSE event name, and
     a comment line keeps idle connections alive.
     """
     queue = ClientQueue(asyncio.get_running_loop(), queue_size)
-    unsubscribe = bus.subscribe(queue.push_threadsafe)
+
+    def deliver(event: Event) -> None:
+        if visible is None or visible(event):
+            queue.push_threadsafe(event)
+
+    unsubscribe = bus.subscribe(deliver)
     try:
         yield "retry: 3000\n\n"
         yield sse_message("ready", {})

@@ -24,6 +24,7 @@ _COMMAND_MODULES = (
     "kuzet.cli.detect",
     "kuzet.cli.config",
     "kuzet.cli.run",
+    "kuzet.cli.users",
     "kuzet.cli.baseline",
     "kuzet.cli.eval",
     "kuzet.cli.audit",

@@ -84,6 +84,12 @@ def register(app: typer.Typer) -> None:
 
         if not SAMPLE_VIDEO.exists():
             _fail(KuzetError(f"sample video {SAMPLE_VIDEO} missing: apt-get install opencv-doc"))
+        from kuzet.cli.audit import open_data
+        from kuzet.cli.users import ensure_demo_admin
+        from kuzet.runtime.paths import data_dir as resolve_data_dir
+
+        with open_data(None, resolve_data_dir(data_dir)) as store:
+            ensure_demo_admin(store.engine)
         banner = "Kuzet demo running. Console: {url}  (Ctrl+C to stop)"
         _serve(demo_config_path(), data_dir, "127.0.0.1", port, banner)
 

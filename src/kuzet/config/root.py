@@ -12,6 +12,7 @@ from kuzet.config.motion import MotionConfig
 from kuzet.config.privacy import PrivacyConfig
 from kuzet.config.retention import RetentionConfig
 from kuzet.config.runtime import RuntimeConfig
+from kuzet.config.security import SecurityConfig
 from kuzet.config.store import StoreConfig
 from kuzet.config.tracking import TrackingConfig
 
@@ -36,6 +37,9 @@ class KuzetConfig(KuzetModel):
     store: StoreConfig = Field(default_factory=StoreConfig, description="Database and media.")
     api: ApiConfig = Field(default_factory=ApiConfig, description="HTTP API.")
     runtime: RuntimeConfig = Field(default_factory=RuntimeConfig, description="Processes.")
+    security: SecurityConfig = Field(
+        default_factory=SecurityConfig, description="Sign-in, sessions and OIDC."
+    )
     retention: RetentionConfig = Field(
         default_factory=RetentionConfig, description="How long each data class is kept."
     )

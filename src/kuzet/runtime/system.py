@@ -72,6 +72,7 @@ class EmbeddedSystem:
             bus=self.bus,
             live=self.supervisor,
             api=self.config.api,
+            security=self.config.security,
             audit=self.audit,
         )
         return create_app(deps)

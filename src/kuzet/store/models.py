@@ -145,3 +145,59 @@ class LineCountRow(Base):
     label: Mapped[str] = mapped_column(sa.String(64))
     direction: Mapped[str] = mapped_column(sa.String(8))
     count: Mapped[int] = mapped_column(sa.Integer, default=0)
+
+
+# Authentication (migration r0002_auth; used through kuzet.privacy.auth). Secrets are
+# never stored: passwords as argon2id hashes, token and session ids as SHA-256 digests.
+
+
+class UserRow(Base):
+    """A local or OIDC-provisioned user; ``cameras``/``sites`` None = all."""
+
+    __tablename__ = "users"
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(128), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(sa.String(256))
+    role: Mapped[str] = mapped_column(sa.String(32))
+    cameras: Mapped[list[Any] | None] = mapped_column(sa.JSON())
+    sites: Mapped[list[Any] | None] = mapped_column(sa.JSON())
+    disabled: Mapped[bool] = mapped_column(sa.Boolean(), default=False)
+    failed_count: Mapped[int] = mapped_column(sa.Integer(), default=0)
+    locked_until: Mapped[datetime | None]
+    oidc_subject: Mapped[str | None] = mapped_column(sa.String(512), unique=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class ApiTokenRow(Base):
+    """A bearer token: scoped to a subset of its user's permissions."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (sa.Index("ix_api_tokens_user", "user_id"),)
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(sa.String(32), sa.ForeignKey("users.id"))
+    name: Mapped[str] = mapped_column(sa.String(128))
+    token_sha256: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    scopes: Mapped[list[Any]] = mapped_column(sa.JSON())
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+
+
+class SessionRow(Base):
+    """A console session: revocable, with idle and absolute expiry."""
+
+    __tablename__ = "sessions"
+    __table_args__ = (sa.Index("ix_sessions_user", "user_id"),)
+
+    id_sha256: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(sa.String(32), sa.ForeignKey("users.id"))
+    csrf_token: Mapped[str] = mapped_column(sa.String(64))
+    ip: Mapped[str | None] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]

@@ -1,7 +1,8 @@
 """All routers, included in one place.
 
-Issue #4 (authentication) adds its dependency here, once, through
-``protected_dependencies``; ``/healthz`` stays public.
+Every router in ``PROTECTED_ROUTERS`` requires a signed-in principal
+(``create_app`` passes ``api.auth.current_principal`` as a protected dependency);
+add new routers there. Only ``/healthz`` and the sign-in pages are public.
 """
 
 from __future__ import annotations
@@ -11,10 +12,19 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from kuzet.api.routers import cameras, console, counts, events, health, unmask
+from kuzet.api.routers import auth, cameras, console, counts, events, health, unmask, users
 
-PUBLIC_ROUTERS = (health.router,)
-PROTECTED_ROUTERS = (cameras.router, events.router, console.router, counts.router, unmask.router)
+# Public: the liveness probe and the sign-in endpoints (they carry no data).
+PUBLIC_ROUTERS = (health.router, auth.public_router)
+PROTECTED_ROUTERS = (
+    cameras.router,
+    events.router,
+    console.router,
+    counts.router,
+    unmask.router,
+    auth.router,
+    users.router,
+)
 
 
 def include_routers(app: FastAPI, protected_dependencies: Sequence[Any] = ()) -> None:

@@ -2,38 +2,50 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
 
-from kuzet.api.deps import EventRepoDep, LiveDep
+from kuzet.api.auth import ScopedCameras, audit, require
+from kuzet.api.deps import Deps, EventRepoDep, LiveDep
 from kuzet.api.routers.cameras import list_cameras
 from kuzet.api.schemas import EventOut
+from kuzet.api.templating import WEB_DIR, templates
+from kuzet.privacy.principal import Permission, Principal
 
-WEB_DIR = Path(__file__).resolve().parents[2] / "web"
-templates = Jinja2Templates(directory=WEB_DIR / "templates")
+__all__ = ["WEB_DIR", "router", "templates"]
 
 router = APIRouter(tags=["console"], include_in_schema=False)
 
 
 @router.get("/", response_class=HTMLResponse)
-def console(request: Request, live: LiveDep) -> HTMLResponse:
-    """Camera grid and live alert list."""
+def console(request: Request, live: LiveDep, scope: ScopedCameras) -> HTMLResponse:
+    """Camera grid (the user's cameras only) and live alert list."""
+    cameras = list_cameras(live, scope) if scope.principal.can(Permission.VIEW_LIVE) else []
     return templates.TemplateResponse(
-        request, "console.html", {"cameras": list_cameras(live), "page": "console"}
+        request, "console.html", {"cameras": cameras, "page": "console"}
     )
 
 
 @router.get("/events/{event_id}", response_class=HTMLResponse)
-def event_page(request: Request, event_id: str, repo: EventRepoDep) -> HTMLResponse:
-    """One event: snapshot, times, camera, rule, labels and attributes."""
+def event_page(
+    request: Request,
+    event_id: str,
+    repo: EventRepoDep,
+    deps: Deps,
+    scope: ScopedCameras,
+    _user: Annotated[Principal, require(Permission.VIEW_EVENTS)],
+) -> HTMLResponse:
+    """One event: snapshot, times, camera, rule, labels and attributes (403 out of scope)."""
     stored = repo.get(event_id)
     if stored is None:
         return templates.TemplateResponse(
             request, "not_found.html", {"what": f"event {event_id}", "page": "event"},
             status_code=404,
         )
+    if not scope.allows(stored.camera_id):
+        raise HTTPException(403, "this camera is outside your scope")
+    audit(request, "event.view", camera_id=stored.camera_id, target=event_id)
     event = EventOut.from_stored(stored)
     return templates.TemplateResponse(request, "event.html", {"event": event, "page": "event"})

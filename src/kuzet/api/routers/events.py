@@ -5,17 +5,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Response
+from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from kuzet.api.auth import ScopedCameras, audit, require
 from kuzet.api.deps import Deps, EventRepoDep, MediaDep
 from kuzet.api.schemas import EventOut, EventPageOut
 from kuzet.api.streams import NO_CACHE, sse_events
 from kuzet.core.types import EventKind
+from kuzet.privacy.principal import Permission, Principal
 from kuzet.store.events import MAX_LIMIT, EventQuery
 
 router = APIRouter(prefix="/api/events", tags=["events"])
+Viewer = Annotated[Principal, require(Permission.VIEW_EVENTS)]
 
 
 class EventFilters(BaseModel):
@@ -31,10 +34,10 @@ class EventFilters(BaseModel):
     limit: int = Field(50, ge=1, le=MAX_LIMIT, description="Page size.")
     cursor: str | None = Field(None, description="`next_cursor` of the previous page.")
 
-    def to_query(self) -> EventQuery:
-        """The repository query."""
+    def to_query(self, cameras: list[str] | None = None) -> EventQuery:
+        """The repository query (``cameras``: the scoped camera list, if narrowed)."""
         return EventQuery(
-            cameras=self.camera,
+            cameras=self.camera if cameras is None else cameras,
             kinds=[str(k) for k in self.kind],
             since=self.since,
             until=self.until,
@@ -45,10 +48,24 @@ class EventFilters(BaseModel):
 
 
 @router.get("", response_model=EventPageOut)
-def list_events(repo: EventRepoDep, filters: Annotated[EventFilters, Query()]) -> EventPageOut:
-    """Events, newest first, with keyset pagination. Naive times are taken as UTC."""
+def list_events(
+    request: Request,
+    deps: Deps,
+    filters: Annotated[EventFilters, Query()],
+    scope: ScopedCameras,
+    _user: Viewer,
+) -> EventPageOut:
+    """Events of the caller's cameras, newest first, with keyset pagination.
+
+    Naive times are taken as UTC. Asking for a camera outside the caller's scope
+    is 403; every search is written to the audit trail with its query string.
+    """
+    cameras = scope.query_cameras(filters.camera)
+    audit(request, "event.search", details={"query": request.url.query})
+    if cameras == []:
+        return EventPageOut(items=[], next_cursor=None)
     try:
-        page = repo.list(filters.to_query())
+        page = deps.store.events.list(filters.to_query(cameras))
     except ValueError as error:
         raise HTTPException(400, str(error)) from error
     return EventPageOut(
@@ -61,22 +78,27 @@ def list_events(repo: EventRepoDep, filters: Annotated[EventFilters, Query()]) -
     response_class=StreamingResponse,
     responses={200: {"content": {"text/event-stream": {}}}},
 )
-async def stream_events(deps: Deps) -> StreamingResponse:
-    """Live event updates as Server-Sent Events.
+async def stream_events(deps: Deps, scope: ScopedCameras, _user: Viewer) -> StreamingResponse:
+    """Live event updates of the caller's cameras as Server-Sent Events.
 
     The SSE event name is the phase (``open``, ``update``, ``close``) and the data
     is the event's JSON. A ``ready`` event is sent once the stream is subscribed.
     """
-    body = sse_events(deps.bus, deps.sse_heartbeat_s, deps.sse_queue_size)
+    body = sse_events(
+        deps.bus, deps.sse_heartbeat_s, deps.sse_queue_size, lambda e: scope.allows(e.camera_id)
+    )
     return StreamingResponse(body, media_type="text/event-stream", headers=NO_CACHE)
 
 
 @router.get("/{event_id}", response_model=EventOut, responses={404: {}})
-def get_event(event_id: str, repo: EventRepoDep) -> EventOut:
-    """One event by id."""
+def get_event(
+    event_id: str, repo: EventRepoDep, scope: ScopedCameras, _user: Viewer
+) -> EventOut:
+    """One event by id (403 when its camera is outside the caller's scope)."""
     event = repo.get(event_id)
     if event is None:
         raise HTTPException(404, f"unknown event {event_id!r}")
+    scope.check(event.camera_id)
     return EventOut.from_stored(event)
 
 
@@ -85,11 +107,20 @@ def get_event(event_id: str, repo: EventRepoDep) -> EventOut:
     response_class=Response,
     responses={200: {"content": {"image/jpeg": {}}}, 404: {}},
 )
-def get_snapshot(event_id: str, repo: EventRepoDep, media: MediaDep) -> Response:
-    """The event's JPEG snapshot."""
-    event = repo.get(event_id)
+def get_snapshot(
+    request: Request,
+    event_id: str,
+    deps: Deps,
+    media: MediaDep,
+    scope: ScopedCameras,
+    _user: Viewer,
+) -> Response:
+    """The event's JPEG snapshot (evidence: every view is audited; 403 out of scope)."""
+    event = deps.store.events.get(event_id)
     if event is None or event.snapshot_key is None:
         raise HTTPException(404, f"no snapshot for event {event_id!r}")
+    scope.check(event.camera_id)
+    audit(request, "evidence.view", camera_id=event.camera_id, target=event_id)
     try:
         data = media.get(event.snapshot_key)
     except (KeyError, ValueError) as error:

@@ -1,0 +1,25 @@
+"""Jinja templates of the console, with the signed-in user in every page's context."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+
+from kuzet.privacy.principal import Principal
+
+WEB_DIR = Path(__file__).resolve().parents[1] / "web"
+
+
+def auth_context(request: Request) -> dict[str, Any]:
+    """``user`` (the principal or None) and ``csrf_token`` for the header's sign-out form."""
+    principal = getattr(request.state, "principal", None)
+    return {
+        "user": principal if isinstance(principal, Principal) else None,
+        "csrf_token": getattr(request.state, "csrf_token", ""),
+    }
+
+
+templates = Jinja2Templates(directory=WEB_DIR / "templates", context_processors=[auth_context])

@@ -1,0 +1,199 @@
+"""Every route of the app, enumerated from ``app.routes``: authentication and camera scope.
+
+(a) Without credentials every route answers 401 (API) or redirects to ``/login``
+    (console pages), except the public ones listed in PUBLIC.
+(b) An operator scoped to camera A never sees camera B: B is absent from every
+    response body, and B's direct URLs are 403.
+New routes are walked automatically; a new path parameter needs an entry in
+``_ids_for`` (the test fails loudly until it has one).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from api_factories import bearer, make_event, make_user, sign_in
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from starlette.routing import BaseRoute, Mount, Route
+
+from kuzet.api import AppDeps, create_app
+from kuzet.api.routers.console import WEB_DIR
+from kuzet.api.testing import FakeLiveView, make_jpeg, serve_in_thread
+from kuzet.core.types import Event, EventPhase, Evidence
+from kuzet.events.bus import Bus
+from kuzet.events.sinks import StoreSink
+from kuzet.store import MediaStore, open_store
+
+A, B = "cam-alpha", "cam-bravo"
+SECRET_MARK = "bravo"  # in every id of camera B's data
+PUBLIC = {
+    ("GET", "/healthz"),
+    ("GET", "/login"),
+    ("POST", "/auth/login"),
+    ("GET", "/auth/oidc/login"),
+    ("GET", "/auth/oidc/callback"),
+}
+STREAMS = {"/api/events/stream", "/api/cameras/{camera_id}/live.mjpg"}
+SKIP_AS_USER = {("POST", "/auth/logout")}  # would end the walking session
+TIMEOUT = httpx.Timeout(5.0)
+
+
+def _flat(app: FastAPI) -> list[BaseRoute]:
+    """``app.routes`` with included routers expanded (FastAPI >= 0.16x includes lazily)."""
+    try:
+        from fastapi.routing import _iter_included_route_candidates
+    except ImportError:  # older FastAPI: app.routes is already flat
+        return list(app.routes)
+    return list(_iter_included_route_candidates(app.routes))
+
+
+def _routes(app: FastAPI) -> list[tuple[str, str]]:
+    """(method, path template) of every HTTP route; HEAD/OPTIONS are implied."""
+    found = []
+    for route in _flat(app):
+        if isinstance(route, Route):
+            for method in sorted(route.methods or ()):
+                if method not in {"HEAD", "OPTIONS"}:
+                    found.append((method, route.path))
+    return found
+
+
+def _ids_for(param: str, camera: str) -> str:
+    values = {
+        "camera_id": camera,
+        "event_id": f"ev-{camera.removeprefix('cam-')}",
+        "token_id": "no-such-token",
+        "username": "admin",
+    }
+    if param not in values:
+        raise AssertionError(f"route parameter {{{param}}} has no test value: add it here")
+    return values[param]
+
+
+def _expand(path: str, camera: str) -> str:
+    return re.sub(r"{(\w+)(?::\w+)?}", lambda m: _ids_for(m.group(1), camera), path)
+
+
+@pytest.fixture
+def two_cameras(tmp_path: Path) -> Iterator[AppDeps]:
+    """Events and snapshots of cameras A and B, a fake live view with both, users."""
+    store = open_store(None, tmp_path)
+    bus: Bus[Event] = Bus()
+    bus.subscribe(StoreSink(store.events))
+    media = MediaStore(tmp_path / "media")
+    deps = AppDeps(store, media, bus, FakeLiveView.with_cameras(A, B), sse_heartbeat_s=0.3)
+    for camera in (A, B):
+        key = f"snapshots/{camera}/2025/03/01/ev.jpg"
+        digest = media.put(key, make_jpeg(text=camera))
+        evidence = Evidence(snapshot_key=key, snapshot_sha256=digest)
+        bus.publish(make_event(id=f"ev-{camera[4:]}", camera_id=camera, evidence=evidence))
+    make_user(deps)
+    make_user(deps, "ana", "operator", cameras=[A])
+    yield deps
+    store.close()
+
+
+def test_every_route_requires_authentication(two_cameras: AppDeps) -> None:
+    app = create_app(two_cameras)
+    routes = _routes(app)
+    assert len(routes) >= 10 and ("GET", "/api/events") in routes
+    with TestClient(app, follow_redirects=False) as anon:
+        for method, path in routes:
+            if (method, path) in PUBLIC:
+                continue
+            resp = anon.request(method, _expand(path, A), json={})
+            html_page = method == "GET" and not path.startswith(("/api/", "/auth/", "/openapi"))
+            if html_page:
+                assert resp.status_code == 303, (method, path, resp.status_code)
+                assert resp.headers["location"].startswith("/login?next="), path
+            else:
+                assert resp.status_code == 401, (method, path, resp.status_code, resp.text)
+                assert resp.headers["content-type"] == "application/json", path
+            assert SECRET_MARK not in resp.text and A not in resp.text
+
+
+def test_public_routes_carry_no_data(two_cameras: AppDeps) -> None:
+    app = create_app(two_cameras)
+    assert {r for r in _routes(app) if r in PUBLIC} == PUBLIC
+    with TestClient(app, follow_redirects=False) as anon:
+        assert anon.get("/healthz").json() == {"status": "ok"}
+        page = anon.get("/login?next=/events/ev-alpha")
+        assert page.status_code == 200 and 'data-testid="login-form"' in page.text
+        assert A not in page.text and SECRET_MARK not in page.text
+        assert anon.post("/auth/login", json={}).status_code == 401
+        assert anon.get("/auth/oidc/login").status_code == 404  # OIDC not configured
+        assert anon.get("/auth/oidc/callback").status_code == 404
+        mounts = [r for r in _flat(app) if isinstance(r, Mount)]
+        assert [m.path for m in mounts] == ["/static"]
+        # Static files are code and style only (no data); the login page needs them.
+        static = sorted(p.suffix for p in (WEB_DIR / "static").iterdir())
+        assert set(static) <= {".css", ".js"}
+        assert anon.get("/static/console.css").status_code == 200
+
+
+def test_scoped_operator_never_sees_other_camera(two_cameras: AppDeps) -> None:
+    app = create_app(two_cameras)
+    with TestClient(app, follow_redirects=False) as client:
+        sign_in(client, "ana")
+        walked = 0
+        for method, path in _routes(app):
+            if (method, path) in SKIP_AS_USER or path in STREAMS:
+                continue
+            own = client.request(method, _expand(path, A), json={})
+            assert own.status_code < 500, (method, path, own.text)
+            assert SECRET_MARK not in own.text.lower(), (method, path, own.text)
+            if _expand(path, A) != _expand(path, B):
+                other = client.request(method, _expand(path, B), json={})
+                allowed = {403} if method == "GET" else {403, 422}
+                assert other.status_code in allowed, (method, path, other.status_code)
+            walked += 1
+        assert walked >= 10
+        cameras = client.get("/api/cameras").json()["items"]
+        assert [c["id"] for c in cameras] == [A]
+        assert [e["id"] for e in client.get("/api/events").json()["items"]] == ["ev-alpha"]
+        assert client.get(f"/api/events?camera={B}").status_code == 403
+        assert client.get("/api/events/ev-alpha/snapshot.jpg").content[:2] == b"\xff\xd8"
+        assert client.get("/").text.count('data-testid="camera-tile"') == 1
+
+
+def _sse_ids(lines: Iterator[str], until: str) -> list[str]:
+    ids = []
+    for line in lines:
+        if line.startswith("data: ") and line != "data: {}":
+            ids.append(json.loads(line[6:])["id"])
+            if ids[-1] == until:
+                return ids
+    return ids
+
+
+def test_scoped_streams(two_cameras: AppDeps) -> None:
+    deps = two_cameras
+    headers = bearer(deps, "ana")
+    with serve_in_thread(create_app(deps)) as url:
+        with httpx.stream("GET", f"{url}/api/events/stream", headers=headers, timeout=TIMEOUT) as r:
+            lines = r.iter_lines()
+            assert next(line for line in lines if line.startswith("event: ")) == "event: ready"
+
+            def publish() -> None:
+                for camera in (B, A):
+                    event_id = f"live-{camera[4:]}"
+                    deps.bus.publish(
+                        make_event(id=event_id, camera_id=camera, phase=EventPhase.OPEN)
+                    )
+
+            threading.Thread(target=publish).start()
+            assert _sse_ids(lines, "live-alpha") == ["live-alpha"]
+        mjpeg = f"{url}/api/cameras/{{}}/live.mjpg"
+        with httpx.stream("GET", mjpeg.format(A), headers=headers, timeout=TIMEOUT) as r:
+            assert r.status_code == 200 and next(r.iter_bytes())
+        other = httpx.get(mjpeg.format(B), headers=headers, timeout=TIMEOUT)
+        assert other.status_code == 403 and SECRET_MARK not in other.text.replace(B, "")
+        unknown = httpx.get(mjpeg.format("cam-nope"), headers=headers, timeout=TIMEOUT)
+        assert unknown.status_code == 403  # scoped users cannot probe camera ids
