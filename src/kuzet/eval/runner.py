@@ -10,17 +10,21 @@ analysis resolution back to pixels of the original video.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from kuzet.config.cameras import CameraConfig
 from kuzet.config.root import KuzetConfig
 from kuzet.core.errors import ConfigError, SourceUnavailable
-from kuzet.core.types import Detections, Event, EventPhase
+from kuzet.core.types import Detections, Event, EventPhase, Frame
 from kuzet.eval.metrics import Box, ProducedEvent
+
+if TYPE_CHECKING:
+    from kuzet.runtime.pipeline import CameraPipeline
 
 _MAX_BOXES = 64  # boxes kept per event (enough to test overlap, bounded memory)
 
@@ -168,6 +172,32 @@ def camera_for_clip(
     return camera_id, cam.model_copy(update={"source": source})
 
 
+def _drive(pipeline: CameraPipeline, frames: Iterable[Frame], info: VideoInfo) -> ClipRun:
+    # Feed every frame, fold events and line counts, close what is open at the end.
+    folder: EventFolder | None = None
+    counts: dict[str, dict[str, dict[str, int]]] = {}
+    started = time.perf_counter()
+    last = None
+    for frame in frames:
+        if folder is None:
+            h, w = frame.shape
+            folder = EventFolder((info.width / w, info.height / h))
+            folder.t0 = frame.ts
+        out = pipeline.process(frame)
+        for event in out.events:
+            folder.add(event, out.detections, frame.shape)
+        for count in out.counts:
+            per_dir = counts.setdefault(count.line, {}).setdefault(count.label, {})
+            per_dir[str(count.direction)] = per_dir.get(str(count.direction), 0) + count.n
+        last = frame
+    if last is not None and folder is not None:
+        for event in pipeline.close(last.ts, last.wall):
+            folder.add(event, Detections.empty(), last.shape)
+    elapsed = time.perf_counter() - started
+    events = folder.events() if folder is not None else []
+    return ClipRun(events, pipeline.stats.frames, elapsed, info, counts)
+
+
 def run_clip(config: KuzetConfig, video: Path, camera: str | None = None) -> ClipRun:
     """Run a camera's pipeline over ``video`` and collect its events.
 
@@ -199,25 +229,4 @@ def run_clip(config: KuzetConfig, video: Path, camera: str | None = None) -> Cli
         camera_id, cam, detector.detect, tuple(COCO_CLASSES), None, config.events
     )
     source = VideoSource(camera_id, cam.source, fps=cam.detect.fps, width=cam.detect.width)
-    folder: EventFolder | None = None
-    counts: dict[str, dict[str, dict[str, int]]] = {}
-    started = time.perf_counter()
-    last = None
-    for frame in source.frames():
-        if folder is None:
-            h, w = frame.shape
-            folder = EventFolder((info.width / w, info.height / h))
-            folder.t0 = frame.ts
-        out = pipeline.process(frame)
-        for event in out.events:
-            folder.add(event, out.detections, frame.shape)
-        for count in out.counts:
-            per_dir = counts.setdefault(count.line, {}).setdefault(count.label, {})
-            per_dir[str(count.direction)] = per_dir.get(str(count.direction), 0) + count.n
-        last = frame
-    if last is not None and folder is not None:
-        for event in pipeline.close(last.ts, last.wall):
-            folder.add(event, Detections.empty(), last.shape)
-    elapsed = time.perf_counter() - started
-    events = folder.events() if folder is not None else []
-    return ClipRun(events, pipeline.stats.frames, elapsed, info, counts)
+    return _drive(pipeline, source.frames(), info)
