@@ -11,23 +11,28 @@ import time
 from contextlib import AbstractContextManager
 from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, Request
 
 from kuzet.api.deps import AppDeps
 from kuzet.api.live import LiveView
 from kuzet.core.types import CameraHealth
-from kuzet.privacy.principal import Permission, Principal
+from kuzet.privacy.principal import Permission, Principal, Role
 from kuzet.privacy.unmask import UnmaskGrants
 
 RECHECK_S = 2.0  # a live stream re-checks its grant this often (expiry, early end)
 
 
+ANONYMOUS = Principal("", "anonymous", Role.OPERATOR, frozenset())
+
+
 def request_principal(request: Request) -> Principal:
-    """The signed-in principal (set by authentication), else 401."""
+    """The signed-in principal (set by authentication), else an anonymous one.
+
+    Anonymous holds no permission, so it always gets redacted frames and 403 on
+    unmask; rejecting unauthenticated calls is authentication's job.
+    """
     principal = getattr(request.state, "principal", None)
-    if not isinstance(principal, Principal):
-        raise HTTPException(401, "not signed in")
-    return principal
+    return principal if isinstance(principal, Principal) else ANONYMOUS
 
 
 PrincipalDep = Annotated[Principal, Depends(request_principal)]
