@@ -12,7 +12,17 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from kuzet.api.routers import auth, cameras, console, counts, events, health, unmask, users
+from kuzet.api.routers import (
+    auth,
+    cameras,
+    console,
+    counts,
+    events,
+    evidence,
+    health,
+    unmask,
+    users,
+)
 
 # Public: the liveness probe and the sign-in endpoints (they carry no data).
 PUBLIC_ROUTERS = (health.router, auth.public_router)
@@ -20,10 +30,11 @@ PROTECTED_ROUTERS = (
     cameras.router,
     events.router,
     console.router,
-    counts.router,
-    unmask.router,
     auth.router,
     users.router,
+    evidence.router,
+    counts.router,
+    unmask.router,
 )
 
 

@@ -1,0 +1,233 @@
+"""Audit trail (API and auditor page), legal hold and signed evidence exports.
+
+Permissions: VIEW_AUDIT, LEGAL_HOLD and EXPORT. :func:`needs` reads the principal
+that authentication (``api.auth.current_principal``, applied to every protected
+router) put on the request; swapping it for ``api.auth.require`` is one line.
+"""
+
+from __future__ import annotations
+
+import importlib
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any, cast
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, Field
+
+from kuzet.api.deps import Deps
+from kuzet.privacy.audit import AuditQuery
+from kuzet.privacy.principal import Permission, Principal
+
+router = APIRouter(tags=["audit & evidence"])
+WEB_DIR = Path(__file__).resolve().parents[2] / "web"
+
+
+def _templates() -> Jinja2Templates:
+    try:  # the console's templates (signed-in user in the context), once auth is in
+        return cast(Jinja2Templates, importlib.import_module("kuzet.api.templating").templates)
+    except ImportError:
+        return Jinja2Templates(directory=WEB_DIR / "templates")
+
+
+templates = _templates()
+
+
+def needs(permission: Permission) -> Any:
+    """The request's principal if it holds ``permission`` (403 otherwise).
+
+    None only when the app runs without authentication (no principal at all).
+    """
+
+    def check(request: Request) -> Principal | None:
+        principal = getattr(request.state, "principal", None)
+        if principal is None:
+            return None
+        if not isinstance(principal, Principal) or not principal.can(permission):
+            raise HTTPException(403, f"this needs the {permission.value!r} permission")
+        return principal
+
+    return Depends(check)
+
+
+Auditor = Annotated[Principal | None, needs(Permission.VIEW_AUDIT)]
+Holder = Annotated[Principal | None, needs(Permission.LEGAL_HOLD)]
+Exporter = Annotated[Principal | None, needs(Permission.EXPORT)]
+
+
+def _name(principal: Principal | None) -> str | None:
+    return None if principal is None else principal.username
+
+
+def _ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+class AuditFilters(BaseModel):
+    """Query of ``GET /api/audit`` and the ``/audit`` page."""
+
+    model_config = {"extra": "forbid"}
+
+    actor: str | None = None
+    action: str | None = None
+    camera_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int = Field(default=50, ge=1, le=500)
+    before: int | None = Field(default=None, ge=1)
+
+    def query(self) -> AuditQuery:
+        """As an :class:`AuditQuery`."""
+        return AuditQuery(
+            self.actor or None,
+            self.action or None,
+            self.camera_id or None,
+            self.since,
+            self.until,
+            self.limit,
+            self.before,
+        )
+
+
+@router.get("/api/audit")
+def list_audit(
+    request: Request, deps: Deps, user: Auditor, filters: Annotated[AuditFilters, Query()]
+) -> dict[str, Any]:
+    """Audit records, newest first; ``next_before`` pages on."""
+    page = deps.audit.list(filters.query())
+    query = filters.model_dump(exclude_none=True, mode="json")
+    deps.audit.record("audit.search", actor=_name(user), ip=_ip(request), details=query)
+    return {"items": [r.to_json() for r in page.items], "next_before": page.next_before}
+
+
+@router.get("/api/audit/verify")
+def verify_audit_chain(request: Request, deps: Deps, user: Auditor) -> dict[str, Any]:
+    """Recompute the chain and check the signed checkpoints (``ok`` and the first issue)."""
+    from kuzet.privacy.audit_verify import verify_audit
+
+    signer = deps.audit.signer
+    report = verify_audit(deps.store.engine, None if signer is None else signer.public_pem())
+    deps.audit.record("audit.verify", actor=_name(user), ip=_ip(request), details={"ok": report.ok})
+    return report.to_json()
+
+
+@router.get("/audit", response_class=HTMLResponse, include_in_schema=False)
+def audit_page(
+    request: Request, deps: Deps, user: Auditor, filters: Annotated[AuditFilters, Query()]
+) -> HTMLResponse:
+    """The auditor's page: filter by actor, action, camera and time; page back."""
+    page = deps.audit.list(filters.query())
+    deps.audit.record(
+        "audit.search",
+        actor=_name(user),
+        ip=_ip(request),
+        details=filters.model_dump(exclude_none=True, mode="json"),
+    )
+    more = filters.model_dump(exclude_none=True, exclude={"before"}, mode="json")
+    context = {"page": "audit", "records": page.items, "filters": filters, "more": more}
+    context["next_before"] = page.next_before
+    return templates.TemplateResponse(request, "audit.html", context)
+
+
+class HoldIn(BaseModel):
+    """Why an event is put on (or released from) legal hold."""
+
+    reason: str = Field(min_length=3, max_length=2000)
+
+
+def _hold(
+    request: Request, deps: Deps, event_id: str, user: Principal | None, body: HoldIn, held: bool
+) -> dict[str, Any]:
+    from kuzet.privacy.legal_hold import get_hold, set_hold
+
+    current = get_hold(deps.store.engine, event_id)
+    if current is None:
+        raise HTTPException(404, f"no event {event_id!r}")
+    if user is not None and not user.sees_camera(current.camera_id):
+        raise HTTPException(403, "this camera is outside your scope")
+    who = _name(user) or "<unauthenticated>"
+    state = set_hold(deps.store.engine, event_id, held=held, by=who, reason=body.reason)
+    assert state is not None
+    deps.audit.record(
+        "event.hold" if held else "event.release",
+        actor=_name(user),
+        ip=_ip(request),
+        camera_id=state.camera_id,
+        target=event_id,
+        details={"reason": body.reason},
+    )
+    return state.to_json()
+
+
+@router.post("/api/events/{event_id}/hold")
+def hold_event(
+    request: Request, deps: Deps, event_id: str, user: Holder, body: HoldIn
+) -> dict[str, Any]:
+    """Put an event on legal hold (retention never deletes it or its media)."""
+    return _hold(request, deps, event_id, user, body, held=True)
+
+
+@router.delete("/api/events/{event_id}/hold")
+def release_event(
+    request: Request, deps: Deps, event_id: str, user: Holder, body: HoldIn
+) -> dict[str, Any]:
+    """Release a legal hold (a reason is required here too)."""
+    return _hold(request, deps, event_id, user, body, held=False)
+
+
+class ExportIn(BaseModel):
+    """An export: one event, or a camera and time range; always with a reason."""
+
+    model_config = {"extra": "forbid"}
+
+    reason: str = Field(min_length=3, max_length=2000)
+    event_id: str | None = None
+    camera_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@router.post("/api/exports", response_class=Response)
+def create_export(request: Request, deps: Deps, user: Exporter, body: ExportIn) -> Response:
+    """A signed evidence zip; media are redacted unless the caller may unmask."""
+    from kuzet.privacy.export import (
+        ExportError,
+        ExportRequest,
+        build_export,
+        default_redactor,
+        select_events,
+    )
+
+    if deps.audit.signer is None:
+        raise HTTPException(503, "no signing key configured")
+    who = _name(user) or "<unauthenticated>"
+    try:
+        wanted = ExportRequest(
+            body.reason, who, body.event_id, body.camera_id, body.since, body.until
+        )
+        events = select_events(deps.store.events, wanted)
+    except ExportError as error:
+        raise HTTPException(404 if str(error).startswith("no ") else 422, str(error)) from error
+    if user is not None:
+        for camera_id in {e.camera_id for e in events}:
+            if not user.sees_camera(camera_id):
+                raise HTTPException(403, f"camera {camera_id!r} is outside your scope")
+    redact = None if user is None or user.can(Permission.UNMASK) else default_redactor()
+    data, events = build_export(deps.store.events, deps.media, deps.audit.signer, wanted, redact)
+    name = f"kuzet-export-{events[0].id if body.event_id else body.camera_id}.zip"
+    deps.audit.record(
+        "export.create",
+        actor=_name(user),
+        ip=_ip(request),
+        camera_id=events[0].camera_id,
+        target=name,
+        details={
+            **body.model_dump(mode="json"),
+            "events": len(events),
+            "redacted": redact is not None,
+        },
+    )
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    return Response(data, media_type="application/zip", headers=headers)
