@@ -1,4 +1,4 @@
-"""GET /api/counts: buckets, line filter, time range, validation, unknown camera."""
+"""GET /api/counts: buckets, line filter, time range, validation, 404, scope (403), sign-in."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from api_factories import make_user, sign_in
 from fastapi.testclient import TestClient
 
-from kuzet.api import AppDeps
+from kuzet.api import AppDeps, create_app
 from kuzet.core.counts import Direction, LineCount
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -105,3 +106,16 @@ def test_counts_rejects_bad_queries(
     client: TestClient, params: dict[str, Any], status: int
 ) -> None:
     assert client.get("/api/counts", params=params).status_code == status
+
+
+def test_counts_out_of_scope_camera_is_forbidden(deps: AppDeps) -> None:
+    _seed(deps)
+    make_user(deps, "ana", "operator", cameras=["hall"])
+    with TestClient(create_app(deps)) as ana:
+        sign_in(ana, "ana")
+        assert ana.get("/api/counts", params={"camera": "gate"}).status_code == 403
+        assert ana.get("/api/counts", params={"camera": "hall"}).status_code == 200
+
+
+def test_counts_need_sign_in(anon: TestClient) -> None:
+    assert anon.get("/api/counts", params={"camera": "gate"}).status_code == 401

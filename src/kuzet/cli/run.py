@@ -124,5 +124,9 @@ def register(app: typer.Typer) -> None:
             typer.echo(
                 f"  {event['kind']} {event['rule_id']} {event['started_at']} -> {event['ended_at']}"
             )
+        for line, per_class in summary["counts"].items():
+            for label, per_dir in per_class.items():
+                moves = " ".join(f"{d}={n}" for d, n in sorted(per_dir.items()))
+                typer.echo(f"  counts {line} {label}: {moves}")
         if as_json:
             typer.echo(json.dumps(summary))

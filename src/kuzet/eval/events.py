@@ -11,6 +11,7 @@ from kuzet.eval.defaults import check_camera_types, default_config
 from kuzet.eval.expected import read_expected
 from kuzet.eval.metrics import ExpectedEvent, MatchResult, match_events, summarize
 from kuzet.eval.runner import ClipRun, camera_for_clip, run_clip
+from kuzet.store.codec import to_jsonable
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class EventsReport:
         for j, event in enumerate(self.run.events):
             row = asdict(event)
             row["boxes"] = [list(b) for b in event.boxes[:8]]
+            row["attrs"] = to_jsonable(event.attrs)
             row["matched_row"] = matched_to.get(j)
             events.append(row)
         missed_rows = [asdict(self.expected[i]) | {"row": i} for i in self.result.missed]

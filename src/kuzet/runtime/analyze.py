@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kuzet.config.root import KuzetConfig
 from kuzet.core.counts import LineCount
 from kuzet.core.errors import ConfigError
-from kuzet.core.types import Event
+from kuzet.core.types import Event, Frame
 from kuzet.events.bus import Bus
+
+if TYPE_CHECKING:
+    from kuzet.runtime.pipeline import CameraPipeline
 
 
 @dataclass
@@ -63,6 +67,23 @@ def _camera_for_video(config: KuzetConfig, video: Path, camera: str | None) -> t
     return camera_id, cam.model_copy(update={"source": source})
 
 
+def _drive(
+    pipeline: CameraPipeline, frames: Iterable[Frame], bus: Bus[Event], counts: Bus[list[LineCount]]
+) -> None:
+    # Every frame through the pipeline; events and counts to their buses; close at the end.
+    last = None
+    for frame in frames:
+        out = pipeline.process(frame)
+        for event in out.events:
+            bus.publish(event)
+        if out.counts:
+            counts.publish(out.counts)
+        last = frame
+    if last is not None:
+        for event in pipeline.close(last.ts, last.wall):
+            bus.publish(event)
+
+
 def analyze_video(
     config: KuzetConfig,
     video: Path,
@@ -96,22 +117,15 @@ def analyze_video(
     )
     pipeline.state_dir = data_dir / "state"
     source = VideoSource(camera_id, cam.source, fps=cam.detect.fps, width=cam.detect.width)
+    counts: Bus[list[LineCount]] = Bus()
+    counts.subscribe(store.counts.add)
+    counts.subscribe(result.add_counts)
     started = time.perf_counter()
-    last = None
     try:
-        for frame in tqdm(
+        frames = tqdm(
             source.frames(), desc=f"analyze {video.name}", unit="frame", disable=not progress
-        ):
-            out = pipeline.process(frame)
-            for event in out.events:
-                bus.publish(event)
-            if out.counts:
-                store.counts.add(out.counts)
-                result.add_counts(out.counts)
-            last = frame
-        if last is not None:
-            for event in pipeline.close(last.ts, last.wall):
-                bus.publish(event)
+        )
+        _drive(pipeline, frames, bus, counts)
     finally:
         store.close()
     result.elapsed_s = time.perf_counter() - started

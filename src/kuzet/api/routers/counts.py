@@ -8,10 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from kuzet.api.auth import ScopedCameras, require
 from kuzet.api.deps import Deps
+from kuzet.privacy.principal import Permission, Principal
 from kuzet.store.counts import BUCKETS, CountQuery, CountSeries
 
 router = APIRouter(prefix="/api/counts", tags=["counts"])
+Viewer = Annotated[Principal, require(Permission.VIEW_EVENTS)]
 
 
 class CountFilters(BaseModel):
@@ -64,9 +67,15 @@ class CountsOut(BaseModel):
     series: list[CountSeriesOut]
 
 
-@router.get("", response_model=CountsOut, responses={404: {}})
-def get_counts(deps: Deps, filters: Annotated[CountFilters, Query()]) -> CountsOut:
-    """Crossings per bucket for each line, class and direction of one camera."""
+@router.get("", response_model=CountsOut, responses={403: {}, 404: {}})
+def get_counts(
+    deps: Deps, scope: ScopedCameras, _user: Viewer, filters: Annotated[CountFilters, Query()]
+) -> CountsOut:
+    """Crossings per bucket for each line, class and direction of one camera.
+
+    Needs ``view_events``; a camera outside the caller's scope is 403.
+    """
+    scope.check(filters.camera)
     known = {info["id"] for info in deps.live.camera_info()}
     if filters.camera not in known:
         raise HTTPException(404, f"unknown camera {filters.camera!r}")
