@@ -51,6 +51,10 @@ def _serve(
     bind_host = host or config.api.host
     bind_port = port or config.api.port
     app = system.create_app()
+    from kuzet.privacy.auth import AuthService
+
+    if not AuthService.from_engine(system.store.engine).has_admin():
+        typer.echo("No admin account yet: create one with `kuzet users create-admin`.", err=True)
     system.start()
     typer.echo(banner.format(url=f"http://{bind_host}:{bind_port}/"), err=False)
     try:
