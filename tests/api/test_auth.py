@@ -208,3 +208,19 @@ def test_search_and_snapshot_views_are_audited(client: TestClient, deps: AppDeps
     records = deps.audit.list(AuditQuery()).items
     search = next(r for r in records if r.action == "event.search")
     assert search.actor == "admin" and search.details == {"query": "camera=gate&kind=loitering"}
+
+
+def test_open_sse_stream_ends_when_token_is_revoked(server: str, deps: AppDeps) -> None:
+    import httpx
+
+    user = deps.auth.users.by_username("admin")
+    assert user is not None
+    secret, token = deps.auth.tokens.create(user.id, "sse", {Permission.VIEW_EVENTS}, None)
+    headers = {"Authorization": f"Bearer {secret}"}
+    url = f"{server}/api/events/stream"
+    with httpx.stream("GET", url, headers=headers, timeout=httpx.Timeout(5.0)) as resp:
+        lines = resp.iter_lines()
+        assert next(line for line in lines if line.startswith("event: ")) == "event: ready"
+        deps.auth.tokens.revoke(token.id)
+        rest = list(lines)  # ends (instead of timing out) once the revocation is noticed
+    assert all(line.startswith((": heartbeat", "")) for line in rest)

@@ -17,7 +17,7 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -100,6 +100,23 @@ async def current_principal(request: Request, deps: Deps) -> Principal:
 
 
 CurrentUser = Annotated[Principal, Depends(current_principal)]
+
+
+def still_signed_in(request: Request, deps: AppDeps) -> Callable[[], bool]:
+    """A check that the request's credential (token or session cookie) is still valid.
+
+    Long-lived streams call it now and then and stop when it turns false.
+    """
+    header = request.headers.get("authorization", "")
+    cookie = request.cookies.get(SESSION_COOKIE)
+    secret = header.partition(" ")[2].strip()
+
+    def check() -> bool:
+        if header:
+            return deps.auth.from_token(secret) is not None
+        return cookie is not None and deps.auth.from_session(cookie) is not None
+
+    return check
 
 
 def require(permission: Permission) -> Any:

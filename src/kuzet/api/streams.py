@@ -78,11 +78,15 @@ async def sse_events(
     heartbeat_s: float,
     queue_size: int,
     visible: Callable[[Event], bool] | None = None,
+    still_allowed: Callable[[], bool] | None = None,
 ) -> AsyncIterator[str]:
     """Stream bus events as SSE until the client goes away.
 
     Only events for which ``visible(event)`` is true reach this client (its
     camera scope); the filter runs on the bus thread, before queueing.
+    ``still_allowed()`` is re-checked about every ``heartbeat_s`` seconds; the
+    stream ends once it is false (signed out, session or token revoked, user
+    disabled).
 
     The first message is ``ready`` (sent once subscribed); then each event is
     sent with its phase (``open``/``update``/``close``) as the SSE event name, and
@@ -95,11 +99,17 @@ async def sse_events(
             queue.push_threadsafe(event)
 
     unsubscribe = bus.subscribe(deliver)
+    loop = asyncio.get_running_loop()
+    checked = loop.time()
     try:
         yield "retry: 3000\n\n"
         yield sse_message("ready", {})
         while True:
             event = await queue.get(heartbeat_s)
+            if still_allowed is not None and loop.time() - checked >= heartbeat_s:
+                checked = loop.time()
+                if not await loop.run_in_executor(None, still_allowed):
+                    return
             if event is None:
                 yield ": heartbeat\n\n"
                 continue

@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from kuzet.api.auth import ScopedCameras, audit, require
+from kuzet.api.auth import ScopedCameras, audit, require, still_signed_in
 from kuzet.api.deps import Deps, EventRepoDep, MediaDep
 from kuzet.api.schemas import EventOut, EventPageOut
 from kuzet.api.streams import NO_CACHE, sse_events
@@ -78,14 +78,21 @@ def list_events(
     response_class=StreamingResponse,
     responses={200: {"content": {"text/event-stream": {}}}},
 )
-async def stream_events(deps: Deps, scope: ScopedCameras, _user: Viewer) -> StreamingResponse:
+async def stream_events(
+    request: Request, deps: Deps, scope: ScopedCameras, _user: Viewer
+) -> StreamingResponse:
     """Live event updates of the caller's cameras as Server-Sent Events.
 
     The SSE event name is the phase (``open``, ``update``, ``close``) and the data
     is the event's JSON. A ``ready`` event is sent once the stream is subscribed.
+    The stream ends when the caller's session or token stops being valid.
     """
     body = sse_events(
-        deps.bus, deps.sse_heartbeat_s, deps.sse_queue_size, lambda e: scope.allows(e.camera_id)
+        deps.bus,
+        deps.sse_heartbeat_s,
+        deps.sse_queue_size,
+        lambda e: scope.allows(e.camera_id),
+        still_signed_in(request, deps),
     )
     return StreamingResponse(body, media_type="text/event-stream", headers=NO_CACHE)
 
