@@ -47,6 +47,11 @@ class EmbeddedSystem:
         self.audit.note_config(*_config_digest(self.config, self.config_path))
         media_root = Path(self.config.store.media_dir or self.data_dir / "media")
         self.media = MediaStore(media_root)
+        from kuzet.privacy.retention import RetentionJob, RetentionThread
+
+        retention = self.config.retention
+        job = RetentionJob(self.store.engine, self.media, self.audit, retention)
+        self.retention = RetentionThread(job, retention.run_every)
         self._unsubscribe = [self.bus.subscribe(StoreSink(self.store.events))]
         from kuzet.store.counts import CountsSink
 
@@ -78,12 +83,14 @@ class EmbeddedSystem:
         return create_app(deps)
 
     def start(self) -> None:
-        """Start the camera and detector processes."""
+        """Start the camera and detector processes and the retention job."""
         self.supervisor.start()
+        self.retention.start()
 
     def stop(self) -> None:
         """Stop processes, then sinks, then the store."""
         self.supervisor.stop()
+        self.retention.stop()
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         if self.mqtt is not None:
