@@ -1,0 +1,70 @@
+"""What enrichers send from a camera worker to the main process.
+
+Matching against watchlists and hotlists happens centrally (one index, rebuilt
+from the database, governed there), so camera workers never hold biometric
+watchlist data. A probe that matches nothing is dropped by the receiver unless
+the deployment retains unmatched sightings (with a retention period).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+
+@dataclass(frozen=True, slots=True)
+class FaceProbe:
+    """One good-quality face of one person track.
+
+    Attributes:
+        camera_id: Camera.
+        track_id: Person track the face belongs to.
+        ts: Frame timestamp (seconds).
+        wall: Frame wall-clock UNIX time.
+        embedding: (128,) float32 dlib face descriptor (L2 norm ~ 1).
+        quality: 0-1 face quality (size, sharpness, pose).
+        box: Face box xyxy in the analysed frame.
+        crop_jpeg: JPEG of the face crop (the probe shown to verifiers).
+    """
+
+    camera_id: str
+    track_id: int
+    ts: float
+    wall: float
+    embedding: npt.NDArray[np.float32]
+    quality: float
+    box: tuple[float, float, float, float]
+    crop_jpeg: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class PlateRead:
+    """A licence plate read from one vehicle track (voted over its frames).
+
+    Attributes:
+        camera_id: Camera.
+        track_id: Vehicle track.
+        ts: Timestamp (seconds) of the best frame.
+        wall: Wall-clock UNIX time of the best frame.
+        text: Normalised plate text (uppercase, no spaces), e.g. ``123ABC01``.
+        confidence: 0-1 confidence after voting.
+        country: Grammar that matched (``KZ``, ``RU``, ``EU``, ``US``, ``CN``) or None.
+        vehicle_class: Class of the vehicle track (car, truck, bus, motorcycle).
+        box: Plate box xyxy in the analysed frame.
+        crop_jpeg: JPEG of the plate crop.
+        final: True for the track's final vote (track ended), False for an early read.
+    """
+
+    camera_id: str
+    track_id: int
+    ts: float
+    wall: float
+    text: str
+    confidence: float
+    country: str | None
+    vehicle_class: str
+    box: tuple[float, float, float, float]
+    crop_jpeg: bytes
+    final: bool = True
