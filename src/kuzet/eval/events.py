@@ -10,7 +10,8 @@ from kuzet.config.root import KuzetConfig
 from kuzet.eval.defaults import check_camera_types, default_config
 from kuzet.eval.expected import read_expected
 from kuzet.eval.metrics import ExpectedEvent, MatchResult, match_events, summarize
-from kuzet.eval.runner import ClipRun, camera_for_clip, run_clip
+from kuzet.eval.runner import ClipRun, run_clip
+from kuzet.runtime.analyze import camera_for_clip
 from kuzet.store.codec import to_jsonable
 
 

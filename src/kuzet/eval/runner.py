@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from kuzet.config.cameras import CameraConfig
 from kuzet.config.root import KuzetConfig
-from kuzet.core.errors import ConfigError, SourceUnavailable
+from kuzet.core.errors import SourceUnavailable
 from kuzet.core.types import Detections, Event, EventPhase, Frame
 from kuzet.eval.metrics import Box, ProducedEvent
+from kuzet.runtime.analyze import camera_for_clip
 
 if TYPE_CHECKING:
     from kuzet.runtime.pipeline import CameraPipeline
@@ -152,24 +152,6 @@ class EventFolder:
 def _as_box(row: Any) -> Box:
     x1, y1, x2, y2 = (round(float(v), 1) for v in row)
     return (x1, y1, x2, y2)
-
-
-def camera_for_clip(
-    config: KuzetConfig, video: Path, camera: str | None
-) -> tuple[str, CameraConfig]:
-    """The chosen camera's config with its source replaced by ``video`` (fast, no loop).
-
-    Raises:
-        ConfigError: ``camera`` is not in the config.
-    """
-    camera_id = camera or next(iter(config.cameras))
-    if camera_id not in config.cameras:
-        raise ConfigError(
-            f"--camera {camera_id!r} is not in the config; cameras: {sorted(config.cameras)}"
-        )
-    cam = config.cameras[camera_id]
-    source = cam.source.model_copy(update={"url": str(video), "pace": "fast", "loop": False})
-    return camera_id, cam.model_copy(update={"source": source})
 
 
 def _drive(pipeline: CameraPipeline, frames: Iterable[Frame], info: VideoInfo) -> ClipRun:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kuzet.config.cameras import CameraConfig
 from kuzet.config.root import KuzetConfig
 from kuzet.core.counts import LineCount
 from kuzet.core.errors import ConfigError
@@ -56,7 +57,14 @@ class AnalyzeResult:
         }
 
 
-def _camera_for_video(config: KuzetConfig, video: Path, camera: str | None) -> tuple[str, Any]:
+def camera_for_clip(
+    config: KuzetConfig, video: Path, camera: str | None
+) -> tuple[str, CameraConfig]:
+    """The chosen camera's config with its source replaced by ``video`` (fast, no loop).
+
+    Raises:
+        ConfigError: ``camera`` is not in the config.
+    """
     camera_id = camera or next(iter(config.cameras))
     if camera_id not in config.cameras:
         raise ConfigError(
@@ -100,7 +108,7 @@ def analyze_video(
     from kuzet.runtime.pipeline import CameraPipeline
     from kuzet.store import MediaStore, open_store
 
-    camera_id, cam = _camera_for_video(config, video, camera)
+    camera_id, cam = camera_for_clip(config, video, camera)
     detector = load_object_detector(
         cam.detect.model,
         threads=config.runtime.detector_threads,
