@@ -20,8 +20,13 @@ from kuzet.api.routers import (
     events,
     evidence,
     health,
+    identity_pages,
+    plates,
+    plates_pages,
+    matches,
     unmask,
     users,
+    watchlists,
 )
 
 # Public: the liveness probe and the sign-in endpoints (they carry no data).
@@ -35,6 +40,11 @@ PROTECTED_ROUTERS = (
     evidence.router,
     counts.router,
     unmask.router,
+    plates.router,
+    plates_pages.router,
+    identity_pages.router,
+    watchlists.router,
+    matches.router,
 )
 
 
