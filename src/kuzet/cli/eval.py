@@ -150,6 +150,32 @@ def crowd_cmd(
     _emit(summary, lines, as_json)
 
 
+@eval_app.command("faces")
+def faces_cmd(
+    folder: Annotated[Path, typer.Argument(help="Folder with pairs.csv (image_a,image_b,same).")],
+    threshold: Annotated[
+        float | None,
+        typer.Option(help="Same-person distance (default: identity.default_threshold)."),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Face verification accuracy, ROC AUC and TAR@FAR on the labelled pairs in FOLDER."""
+    from kuzet.eval.faces import evaluate_faces
+
+    try:
+        summary = evaluate_faces(folder, threshold)
+    except KuzetError as error:
+        _fail(error)
+    lines = [
+        f"{summary['pairs']} of {summary['pairs_total']} pairs scored "
+        f"({summary['failed_detections']} images without a face) in {summary['elapsed_s']} s",
+        f"accuracy {summary['accuracy']} at threshold {summary['threshold']}; best "
+        f"{summary['best_accuracy']} at {summary['best_threshold']}",
+        f"ROC AUC {summary['roc_auc']}, TAR@FAR=1e-2 {summary['tar_at_far_1e-2']}",
+    ]
+    _emit(summary, lines, as_json)
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``eval`` command group."""
     app.add_typer(eval_app, name="eval")

@@ -7,6 +7,7 @@ from pydantic import Field, model_validator
 from kuzet.config.base import KuzetModel
 from kuzet.config.detect import DetectConfig
 from kuzet.config.errors import Loc, LocatedValueError
+from kuzet.config.faces import FacesConfig
 from kuzet.config.geometry import LineConfig, MaskConfig, ZoneConfig
 from kuzet.config.motion import MotionConfig
 from kuzet.config.rules import RuleConfig
@@ -53,6 +54,7 @@ class CameraConfig(KuzetModel):
         default_factory=list, description="Motion masks (added to motion.masks)."
     )
     rules: list[RuleConfig] = Field(default_factory=list, description="Rules run on this camera.")
+    faces: FacesConfig = Field(default_factory=FacesConfig, description="Face capture (off).")
 
     @model_validator(mode="after")
     def _references_exist(self) -> "CameraConfig":

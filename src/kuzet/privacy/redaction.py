@@ -22,7 +22,7 @@ import numpy as np
 
 from kuzet.config.privacy import PrivacyConfig
 from kuzet.core.errors import ModelError
-from kuzet.core.types import FloatArray, Image
+from kuzet.core.types import Detections, FloatArray, Image
 
 if TYPE_CHECKING:
     from kuzet.enrich.face.detector import FaceDetector
@@ -183,20 +183,7 @@ class Redactor:
         return (self.faces.detect(big).xyxy / 2).astype(np.float32)
 
     def _faces_in_person(self, image: Image, person: FloatArray) -> FloatArray:
-        # Search the upper half of the box, widened: boxes often clip the head.
-        h, w = image.shape[:2]
-        pw, ph = person[2] - person[0], person[3] - person[1]
-        x1, x2 = int(max(0, person[0] - 0.15 * pw)), int(min(w, person[2] + 0.15 * pw))
-        y1, y2 = int(max(0, person[1] - 0.1 * ph)), int(min(h, person[1] + 0.55 * ph))
-        if x2 - x1 < 4 or y2 - y1 < 4:
-            return _empty()
-        crop = image[y1:y2, x1:x2]
-        scale = min(MAX_CROP_UPSCALE, max(1.0, CROP_TARGET_WIDTH / (x2 - x1)))
-        if scale > 1.0:
-            size = (round((x2 - x1) * scale), round((y2 - y1) * scale))
-            crop = np.asarray(cv2.resize(crop, size), np.uint8)
-        boxes = self.faces.detect(np.ascontiguousarray(crop)).xyxy / scale
-        return (boxes + np.array([x1, y1, x1, y1], np.float32)).astype(np.float32)
+        return faces_in_person(self.faces, image, person).xyxy
 
     def _people(self, image: Image, people: FloatArray) -> Regions:
         cfg = self.config
@@ -270,6 +257,40 @@ class Redactor:
         image = decode_jpeg(jpeg)
         redacted, _regions = self.redact(image, people_xyxy, vehicles_xyxy)
         return encode_jpeg(redacted, quality)
+
+
+def faces_in_person(detector: FaceDetector, image: Image, person: FloatArray) -> Detections:
+    """Faces (with landmarks) in the upper part of one person box, in ``image`` pixels.
+
+    The upper half of the box, widened (boxes often clip the head), is cropped and
+    upscaled to about ``CROP_TARGET_WIDTH`` so that small faces are found.
+
+    Args:
+        detector: A CenterFace detector.
+        image: HxWx3 uint8 BGR.
+        person: (4,) person box xyxy.
+
+    Returns:
+        Face detections with ``attrs["landmarks"]`` (N,5,2) in ``image`` pixels.
+    """
+    h, w = image.shape[:2]
+    pw, ph = person[2] - person[0], person[3] - person[1]
+    x1, x2 = int(max(0, person[0] - 0.15 * pw)), int(min(w, person[2] + 0.15 * pw))
+    y1, y2 = int(max(0, person[1] - 0.1 * ph)), int(min(h, person[1] + 0.55 * ph))
+    if x2 - x1 < 4 or y2 - y1 < 4:
+        return Detections.empty(detector.class_names)
+    crop = image[y1:y2, x1:x2]
+    scale = min(MAX_CROP_UPSCALE, max(1.0, CROP_TARGET_WIDTH / (x2 - x1)))
+    if scale > 1.0:
+        size = (round((x2 - x1) * scale), round((y2 - y1) * scale))
+        crop = np.asarray(cv2.resize(crop, size), np.uint8)
+    found = detector.detect(np.ascontiguousarray(crop))
+    shift = np.array([x1, y1], np.float32)
+    landmarks = np.asarray(found.attrs["landmarks"], np.float32) / scale + shift
+    return found.with_columns(
+        xyxy=(found.xyxy / scale + np.tile(shift, 2)).astype(np.float32),
+        attrs={"landmarks": landmarks.astype(np.float32)},
+    )
 
 
 def decode_jpeg(jpeg: bytes) -> Image:

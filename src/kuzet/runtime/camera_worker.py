@@ -22,7 +22,13 @@ from kuzet.core.types import CameraHealth, CameraState
 from kuzet.privacy.redaction import Redactor
 from kuzet.runtime.live_redaction import live_regions
 from kuzet.runtime.live_render import render_live
-from kuzet.runtime.messages import CountsMessage, EventMessage, HealthMessage, LiveFrame
+from kuzet.runtime.messages import (
+    CountsMessage,
+    EventMessage,
+    FaceProbesMessage,
+    HealthMessage,
+    LiveFrame,
+)
 
 log = logging.getLogger(__name__)
 
@@ -106,8 +112,7 @@ def _run(  # noqa: PLR0913 - the loop's collaborators, built in camera_main
     stopper.start()
     last_live = 0.0
     last = None
-    redactor = Redactor(args.privacy)  # models load on the first watched frame or snapshot
-    pipeline.redactor = redactor  # redacted copies of event snapshots
+    redactor = Redactor(args.privacy)  # models load on the first watched frame
     for frame in source.frames():
         if stop.is_set():
             break
@@ -118,6 +123,8 @@ def _run(  # noqa: PLR0913 - the loop's collaborators, built in camera_main
             outbox.send(EventMessage(event))
         if result.counts:
             outbox.send(CountsMessage(tuple(result.counts)))
+        if result.face_probes:
+            outbox.send(FaceProbesMessage(tuple(result.face_probes)))
         now = time.monotonic()
         if viewers.value > 0 and now - last_live >= 1.0 / args.live_fps:
             last_live = now

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
 from kuzet.core.counts import LineCount
+from kuzet.core.sightings import FaceProbe
 from kuzet.core.types import CameraHealth, Detections, Event, FloatArray, Image
 from kuzet.privacy.redaction import Regions
 
@@ -54,6 +55,13 @@ class CountsMessage:
     """Camera -> supervisor: line count increments (per minute, class, direction)."""
 
     counts: tuple[LineCount, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FaceProbesMessage:
+    """Camera -> supervisor: face probes of person tracks (matched centrally)."""
+
+    probes: tuple[FaceProbe, ...]
 
 
 @dataclass(frozen=True, slots=True)

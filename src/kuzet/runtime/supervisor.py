@@ -23,6 +23,7 @@ from typing import Any, cast
 
 from kuzet.config.root import KuzetConfig
 from kuzet.core.counts import LineCount
+from kuzet.core.sightings import FaceProbe
 from kuzet.core.types import CameraHealth, CameraState, Event
 from kuzet.events.bus import Bus
 from kuzet.runtime.camera_worker import CameraWorkerArgs, camera_main
@@ -33,6 +34,7 @@ from kuzet.runtime.messages import (
     CountsMessage,
     DetectorStats,
     EventMessage,
+    FaceProbesMessage,
     HealthMessage,
     LiveFrame,
 )
@@ -83,6 +85,8 @@ class Supervisor:
         self.bus = bus
         # Line count increments go to their own bus (the store's counts sink).
         self.counts: Bus[tuple[LineCount, ...]] = counts if counts is not None else Bus()
+        # Face probes from camera workers, for central watchlist matching.
+        self.face_probes: Bus[FaceProbe] = Bus()
         self.state_dir = state_dir
         self._lock = threading.RLock()
         self._stopping = threading.Event()
@@ -229,6 +233,9 @@ class Supervisor:
             self.bus.publish(message.event)
         elif isinstance(message, CountsMessage):
             self.counts.publish(message.counts)
+        elif isinstance(message, FaceProbesMessage):
+            for probe in message.probes:
+                self.face_probes.publish(probe)
         elif isinstance(message, HealthMessage) and isinstance(owner, _Camera):
             with self._lock:
                 owner.health = replace(message.health, restarts=owner.restarts)

@@ -1,1 +1,0 @@
-"""Licence plates: localisation, recognition, plate formats, voting over tracks."""
