@@ -103,7 +103,9 @@ def test_snapshot_bytes_and_404s(client: TestClient, deps: AppDeps) -> None:
         make_event(id="lost", evidence=Evidence(snapshot_key="snapshots/gate/lost.jpg"))
     )
     resp = client.get("/api/events/ev-1/snapshot.jpg")
-    assert resp.status_code == 200 and resp.content == jpeg
+    # an admin may not unmask: the redacted copy (made now, kept under redacted/)
+    assert resp.status_code == 200 and resp.headers["x-kuzet-redacted"] == "1"
+    assert resp.content == deps.media.get(f"redacted/{key}") != jpeg
     assert resp.headers["content-type"] == "image/jpeg"
     assert client.get("/api/events/ev-1").json()["snapshot_url"] == "/api/events/ev-1/snapshot.jpg"
     for event_id in ("no-snap", "lost", "unknown"):

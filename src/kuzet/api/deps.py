@@ -10,11 +10,13 @@ from fastapi import Depends, Request
 
 from kuzet.api.live import LiveView
 from kuzet.config.api import ApiConfig
+from kuzet.config.privacy import PrivacyConfig
 from kuzet.config.security import SecurityConfig
 from kuzet.core.types import Event
 from kuzet.events.bus import Bus
 from kuzet.privacy.audit import AuditLog
 from kuzet.privacy.auth.service import AuthService
+from kuzet.privacy.redaction import Redactor
 from kuzet.store.db import Store
 from kuzet.store.events import EventRepo
 from kuzet.store.media import MediaStore
@@ -35,6 +37,7 @@ class AppDeps:
         security: Sessions, sign-in throttling and OIDC settings.
         audit: The audit trail (``audit.record(...)``); built on ``store`` (without
             signed checkpoints) when not given.
+        privacy: Redaction settings and unmask limits (reason length, minutes).
     """
 
     store: Store
@@ -46,6 +49,7 @@ class AppDeps:
     sse_queue_size: int = 256
     security: SecurityConfig = field(default_factory=SecurityConfig)
     audit: AuditLog = field(default=None)  # type: ignore[assignment]  # see __post_init__
+    privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
 
     def __post_init__(self) -> None:
         if self.audit is None:
@@ -55,6 +59,11 @@ class AppDeps:
     def auth(self) -> AuthService:
         """Users, sessions and tokens on ``store`` (assign to replace, e.g. in tests)."""
         return AuthService.from_engine(self.store.engine, self.security)
+
+    @cached_property
+    def redactor(self) -> Redactor:
+        """Redacts old snapshots on request (models load on first use; assign to replace)."""
+        return Redactor(self.privacy)
 
 
 def get_deps(request: Request) -> AppDeps:

@@ -2,7 +2,8 @@
 
 One run (:meth:`RetentionJob.run`) handles, per ``retention`` config:
 
-- ``events``: event rows older than the limit, with their snapshot files;
+- ``events``: event rows older than the limit, with their snapshot files (the
+  snapshot and its redacted copy ``redacted/<snapshot key>``);
 - ``snapshots``: snapshot files older than the limit (the event row stays,
   ``snapshot_key`` is cleared, ``snapshot_sha256`` kept as a record of what was there);
 - ``clips``: files under ``clips/`` in the media store older than the limit
@@ -30,6 +31,7 @@ from sqlalchemy.engine import Engine
 
 from kuzet.config.retention import RetentionConfig
 from kuzet.privacy.audit import AuditLog
+from kuzet.privacy.snapshots import redacted_key
 from kuzet.store.media import MediaStore
 from kuzet.store.models import EventRow
 
@@ -125,6 +127,11 @@ class RetentionJob:
             if not report.dry_run:
                 path.unlink(missing_ok=True)
 
+    def _delete_snapshot(self, key: str | None, report: RetentionReport) -> None:
+        self._delete_file(key, report)
+        if key is not None:
+            self._delete_file(redacted_key(key), report)
+
     def _expired(self, cutoff: datetime, *extra: sa.ColumnElement[bool]) -> list[Any]:
         stmt = (
             sa.select(EVENTS.c.id, EVENTS.c.snapshot_key)
@@ -146,7 +153,7 @@ class RetentionJob:
         removed = 0
         while rows := self._expired(cutoff):
             for row in rows:
-                self._delete_file(row.snapshot_key, report)
+                self._delete_snapshot(row.snapshot_key, report)
             with self.engine.begin() as conn:  # re-check the hold: it may have just been set
                 ids = [row.id for row in rows]
                 result = conn.execute(
@@ -162,7 +169,7 @@ class RetentionJob:
         has_key = EVENTS.c.snapshot_key.is_not(None)
         while rows := self._expired(cutoff, has_key):
             for row in rows:
-                self._delete_file(row.snapshot_key, report)
+                self._delete_snapshot(row.snapshot_key, report)
             removed += len(rows)
             if report.dry_run:
                 break  # one batch is enough to count

@@ -112,7 +112,8 @@ def _run(  # noqa: PLR0913 - the loop's collaborators, built in camera_main
     stopper.start()
     last_live = 0.0
     last = None
-    redactor = Redactor(args.privacy)  # models load on the first watched frame
+    redactor = Redactor(args.privacy)  # models load on the first watched frame or snapshot
+    pipeline.redactor = redactor  # redacted copies of event snapshots
     for frame in source.frames():
         if stop.is_set():
             break

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -37,8 +38,11 @@ from kuzet.core.types import (
 from kuzet.enrich.face.tracker import FaceTracker
 from kuzet.events.snapshot import render_snapshot, snapshot_key
 from kuzet.motion import MotionDetector, RegionPlanner
+from kuzet.privacy.redaction import Redactor
+from kuzet.privacy.snapshots import redacted_key
 from kuzet.rules import analytics, build_rules
 from kuzet.runtime.filters import DetectionFilter
+from kuzet.runtime.live_redaction import live_regions
 from kuzet.runtime.scene import SceneAnalysis
 from kuzet.store.media import MediaStore
 from kuzet.track import ByteTracker
@@ -63,6 +67,8 @@ class PipelineStats:
     skipped_no_motion: int = 0
     detect_drops: int = 0
     events: int = 0
+    redacted_snapshots: int = 0  # frames redacted for snapshots (once per frame, not event)
+    redact_s: float = 0.0  # time spent on them (regions + blur), seconds
 
 
 @dataclass(frozen=True)
@@ -104,6 +110,8 @@ class CameraPipeline:
         # Where rules keep state across restarts (baselines); set before the first frame.
         self.state_dir: Path | None = None
         self.faces = FaceTracker(camera_id, cfg.faces) if cfg.faces.enabled else None
+        # Set (by the camera worker) to also store ``redacted/<snapshot key>``.
+        self.redactor: Redactor | None = None
 
     def _start(self, shape: tuple[int, int]) -> None:
         # Stages that need the frame size are built on the first frame.
@@ -151,7 +159,8 @@ class CameraPipeline:
             for track_id in tracked.ended:
                 rule.forget(track_id)
         probes = self._face_probes(frame, tracked.detections, tracked.ended)
-        events = [self._with_evidence(e, frame, tracked.detections) for e in events]
+        masked = self._masked(frame, tracked.detections, events)
+        events = [self._with_evidence(e, frame, tracked.detections, masked) for e in events]
         self.stats.events += len(events)
         counts = analytics.drain_counts(self._rules)
         return PipelineOutput(frame, motion, tracked.detections, events, True, counts, probes)
@@ -193,7 +202,24 @@ class CameraPipeline:
             return {}
         return {n: rel_to_abs(z.points, self._shape) for n, z in self.cfg.zones.items()}
 
-    def _with_evidence(self, event: Event, frame: Frame, dets: Detections) -> Event:
+    def _masked(self, frame: Frame, dets: Detections, events: list[Event]) -> Image | None:
+        # The frame with faces, heads and plates blurred, made once per frame and only
+        # when an event opens here (frames without new events cost nothing).
+        opening = any(e.phase is EventPhase.OPEN for e in events)
+        if not opening or self.redactor is None or self._media is None:
+            return None
+        start = time.perf_counter()
+        regions = live_regions(self.redactor, frame.image, dets)
+        if regions is None:
+            return None  # no copy stored: the API redacts on the fly or refuses (503)
+        masked = self.redactor.apply(frame.image, regions)
+        self.stats.redacted_snapshots += 1
+        self.stats.redact_s += time.perf_counter() - start
+        return masked
+
+    def _with_evidence(
+        self, event: Event, frame: Frame, dets: Detections, masked: Image | None = None
+    ) -> Event:
         # A snapshot is taken when an event opens: the frame that triggered it.
         if event.phase is not EventPhase.OPEN or self._media is None:
             return event
@@ -204,16 +230,13 @@ class CameraPipeline:
         zone_name = event.attrs.get("zone")
         zone = self.zones_abs.get(zone_name) if isinstance(zone_name, str) else None
         boxes, labels = _evidence_boxes(event, chosen)
-        jpeg = render_snapshot(
-            frame.image,
-            boxes,
-            labels,
-            zone,
-            self._events_cfg.snapshot_quality,
-            self._events_cfg.snapshot_max_width,
-        )
+        quality, max_width = self._events_cfg.snapshot_quality, self._events_cfg.snapshot_max_width
+        jpeg = render_snapshot(frame.image, boxes, labels, zone, quality, max_width)
         when = datetime.fromtimestamp(frame.wall, UTC)
         key = snapshot_key(self.camera_id, event.id, when)
+        if masked is not None:  # same drawing on the blurred frame; stored before the raw one
+            safe = render_snapshot(masked, boxes, labels, zone, quality, max_width)
+            self._media.put(redacted_key(key), safe)
         digest = self._media.put(key, jpeg)
         return dataclasses.replace(
             event, evidence=Evidence(snapshot_key=key, snapshot_sha256=digest)

@@ -79,6 +79,7 @@ class EmbeddedSystem:
             api=self.config.api,
             security=self.config.security,
             audit=self.audit,
+            privacy=self.config.privacy,
         )
         return create_app(deps)
 

@@ -21,12 +21,8 @@ from kuzet.api.routers import (
     evidence,
     health,
     identity_pages,
-    plates,
-    plates_pages,
-    matches,
     unmask,
     users,
-    watchlists,
 )
 
 # Public: the liveness probe and the sign-in endpoints (they carry no data).
@@ -40,11 +36,7 @@ PROTECTED_ROUTERS = (
     evidence.router,
     counts.router,
     unmask.router,
-    plates.router,
-    plates_pages.router,
     identity_pages.router,
-    watchlists.router,
-    matches.router,
 )
 
 

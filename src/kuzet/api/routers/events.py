@@ -13,8 +13,10 @@ from kuzet.api.auth import ScopedCameras, audit, require, still_signed_in
 from kuzet.api.deps import Deps, EventRepoDep, MediaDep
 from kuzet.api.schemas import EventOut, EventPageOut
 from kuzet.api.streams import NO_CACHE, sse_events
+from kuzet.api.unmasking import unmask_until
 from kuzet.core.types import EventKind
 from kuzet.privacy.principal import Permission, Principal
+from kuzet.privacy.snapshots import RedactionUnavailable, redacted_copy
 from kuzet.store.events import MAX_LIMIT, EventQuery
 
 router = APIRouter(prefix="/api/events", tags=["events"])
@@ -112,7 +114,7 @@ def get_event(
 @router.get(
     "/{event_id}/snapshot.jpg",
     response_class=Response,
-    responses={200: {"content": {"image/jpeg": {}}}, 404: {}},
+    responses={200: {"content": {"image/jpeg": {}}}, 404: {}, 503: {}},
 )
 def get_snapshot(
     request: Request,
@@ -120,19 +122,37 @@ def get_snapshot(
     deps: Deps,
     media: MediaDep,
     scope: ScopedCameras,
-    _user: Viewer,
+    user: Viewer,
 ) -> Response:
-    """The event's JPEG snapshot (evidence: every view is audited; 403 out of scope)."""
+    """The event's JPEG snapshot (evidence: every view is audited; 403 out of scope).
+
+    Faces and plates are blurred (header ``X-Kuzet-Redacted: 1``) unless the caller
+    holds ``unmask`` and an active grant covering the camera or event. A snapshot
+    without a stored redacted copy is redacted now and the copy kept; if that
+    fails the answer is 503, never the raw image.
+    """
     event = deps.store.events.get(event_id)
     if event is None or event.snapshot_key is None:
         raise HTTPException(404, f"no snapshot for event {event_id!r}")
     scope.check(event.camera_id)
-    audit(request, "evidence.view", camera_id=event.camera_id, target=event_id)
+    masked = unmask_until(deps, user, event.camera_id, event_id) is None
+    audit(
+        request,
+        "evidence.view",
+        camera_id=event.camera_id,
+        target=event_id,
+        details={"redacted": masked},
+    )
     try:
-        data = media.get(event.snapshot_key)
+        if masked:
+            data = redacted_copy(media, event.snapshot_key, deps.redactor.redact_jpeg)
+        else:
+            data = media.get(event.snapshot_key)
     except (KeyError, ValueError) as error:
         raise HTTPException(404, f"snapshot of event {event_id!r} is missing") from error
-    headers = {"Cache-Control": "private, no-store"}
-    if event.snapshot_sha256:
+    except RedactionUnavailable as error:
+        raise HTTPException(503, f"snapshot of event {event_id!r}: {error}") from error
+    headers = {"Cache-Control": "private, no-store", "X-Kuzet-Redacted": "1" if masked else "0"}
+    if event.snapshot_sha256 and not masked:
         headers["ETag"] = f'"{event.snapshot_sha256}"'
     return Response(data, media_type="image/jpeg", headers=headers)

@@ -13,7 +13,6 @@ from kuzet.privacy.principal import Permission, Principal
 from kuzet.privacy.unmask import GrantRequest, UnmaskGrant, UnmaskGrants
 
 router = APIRouter(prefix="/api/unmask", tags=["privacy"])
-MIN_REASON = 10
 
 
 class UnmaskIn(BaseModel):
@@ -21,7 +20,11 @@ class UnmaskIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(min_length=MIN_REASON, max_length=1000, description="Why (audited).")
+    reason: str = Field(
+        min_length=1,
+        max_length=1000,
+        description="Why (audited); at least `privacy.unmask_min_reason` characters.",
+    )
     minutes: float | None = Field(
         None, gt=0, description="Duration; default and maximum `privacy.unmask_max_minutes`."
     )
@@ -67,11 +70,16 @@ def _ip(request: Request) -> str | None:
 def unmask(body: UnmaskIn, request: Request, deps: Deps, principal: PrincipalDep) -> UnmaskOut:
     """Start seeing faces and plates unblurred, for at most ``privacy.unmask_max_minutes``."""
     user = _unmasker(principal)
-    privacy = getattr(deps, "privacy", None)
-    max_minutes = privacy.unmask_max_minutes if privacy is not None else 15
+    min_reason, max_minutes = deps.privacy.unmask_min_reason, deps.privacy.unmask_max_minutes
     minutes = body.minutes or max_minutes
-    if minutes > max_minutes or len(body.reason.strip()) < MIN_REASON:
-        raise HTTPException(422, f"need a reason (>= {MIN_REASON} chars) and <= {max_minutes} min")
+    if len(body.reason.strip()) < min_reason:
+        raise HTTPException(
+            422, f"reason: need at least {min_reason} characters, got {len(body.reason.strip())}"
+        )
+    if minutes > max_minutes:
+        raise HTTPException(
+            422, f"minutes: at most {max_minutes} (privacy.unmask_max_minutes), got {minutes:g}"
+        )
     grant = UnmaskGrants(deps.store.engine).grant(
         GrantRequest(
             user.user_id,

@@ -1,12 +1,12 @@
 /* Pending-match queue: the probe crop next to the enrolled photo, who has confirmed,
    Confirm / Reject (with a reason). Polls the API; confirmed matches move down to
-   "confirmed (actionable)". Refusals (e.g. a second confirmation by the same user)
+   "confirmed (actionable)". Refreshes on face_match events and every few seconds. Refusals (e.g. a second confirmation by the same user)
    are shown on the match itself. */
 "use strict";
 
 (function () {
   const { el, api, items, show } = window.kuzetId;
-  const POLL_MS = 3000;
+  const POLL_MS = 10000;
   const REQUIRED = 2;
   const pendingList = document.querySelector('[data-testid="pending-list"]');
   const confirmedList = document.querySelector('[data-testid="confirmed-list"]');
@@ -169,6 +169,19 @@
     }
   }
 
+  /* face_match events (new match, confirmed, rejected) refresh at once; the poll also
+     catches a first confirmation by someone else, which publishes no event. */
+  function listen() {
+    const source = new EventSource("/api/events/stream");
+    ["open", "update", "close"].forEach((phase) => {
+      source.addEventListener(phase, (msg) => {
+        if (!msg.data) return; /* "open" is also the connection-opened event */
+        if (JSON.parse(msg.data).kind === "face_match") refresh();
+      });
+    });
+  }
+
   refresh();
+  listen();
   setInterval(refresh, POLL_MS);
 })();

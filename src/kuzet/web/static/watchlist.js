@@ -78,7 +78,8 @@
   }
 
   function row(entry) {
-    const tr = el("tr", `entry status-${entry.status}`, undefined, "entry-row");
+    const state = entry.expired ? "expired" : entry.status;
+    const tr = el("tr", `entry status-${state}`, undefined, "entry-row");
     tr.dataset.entryId = entry.id;
     tr.dataset.status = entry.status;
     const who = el("td");
@@ -89,7 +90,7 @@
       cell(entry.authority, "entry-authority-cell"), cell(entry.case_ref, "entry-case-ref-cell"),
       cell(entry.purpose, "entry-purpose-cell"), cell(entry.owner, "entry-owner-cell"), expires);
     const status = el("td");
-    status.append(el("span", `pill entry-status-${entry.status}`, entry.status, "entry-status"));
+    status.append(el("span", `pill entry-status-${state}`, state, "entry-status"));
     tr.append(status);
     if (canManage) tr.append(actionsCell(entry));
     return tr;

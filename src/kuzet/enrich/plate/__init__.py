@@ -1,0 +1,1 @@
+"""Licence plates: localisation, recognition, plate formats, voting over tracks."""
