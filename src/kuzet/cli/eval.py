@@ -176,6 +176,43 @@ def faces_cmd(
     _emit(summary, lines, as_json)
 
 
+@eval_app.command("plates")
+def plates_cmd(
+    folder: Annotated[
+        Path,
+        typer.Argument(help="openalpr-style NAME.jpg + NAME.txt, or plate crops + labels.csv."),
+    ],
+    countries: Annotated[
+        list[str] | None,
+        typer.Option("--countries", help="Plate formats (repeat or comma-separate; default all)."),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Read licence plates and compare with the labels (exact match, characters, boxes)."""
+    from kuzet.enrich.plate.grammar import FORMATS
+    from kuzet.eval.plates import evaluate_plates, summary_lines
+
+    names = [c.strip().upper() for item in countries or [] for c in item.split(",") if c.strip()]
+    try:
+        reader, detector = _plate_models(folder, tuple(names) or tuple(FORMATS))
+        report = evaluate_plates(folder, reader, detector)
+    except (KuzetError, ValueError) as error:
+        _fail(error)
+    summary = report.to_json()
+    _emit(summary, summary_lines(summary), as_json)
+
+
+def _plate_models(folder: Path, countries: tuple[str, ...]) -> tuple[Any, Any]:
+    # The vehicle detector is needed for whole images only, not for plate crops.
+    from kuzet.detect import load_object_detector
+    from kuzet.enrich.plate.reader import PlateReader
+    from kuzet.eval.plates import read_samples
+
+    layout, _samples = read_samples(folder)
+    detector = load_object_detector("nanodet") if layout == "images" else None
+    return PlateReader(countries=countries), detector
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``eval`` command group."""
     app.add_typer(eval_app, name="eval")

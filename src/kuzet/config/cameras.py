@@ -10,6 +10,7 @@ from kuzet.config.errors import Loc, LocatedValueError
 from kuzet.config.faces import FacesConfig
 from kuzet.config.geometry import LineConfig, MaskConfig, ZoneConfig
 from kuzet.config.motion import MotionConfig
+from kuzet.config.plates import PlatesConfig
 from kuzet.config.rules import RuleConfig
 from kuzet.config.tracking import TrackingConfig
 
@@ -55,6 +56,7 @@ class CameraConfig(KuzetModel):
     )
     rules: list[RuleConfig] = Field(default_factory=list, description="Rules run on this camera.")
     faces: FacesConfig = Field(default_factory=FacesConfig, description="Face capture (off).")
+    plates: PlatesConfig = Field(default_factory=PlatesConfig, description="Plate reading.")
 
     @model_validator(mode="after")
     def _references_exist(self) -> "CameraConfig":

@@ -28,6 +28,7 @@ from kuzet.runtime.messages import (
     FaceProbesMessage,
     HealthMessage,
     LiveFrame,
+    PlateReadsMessage,
 )
 
 log = logging.getLogger(__name__)
@@ -126,6 +127,8 @@ def _run(  # noqa: PLR0913 - the loop's collaborators, built in camera_main
             outbox.send(CountsMessage(tuple(result.counts)))
         if result.face_probes:
             outbox.send(FaceProbesMessage(tuple(result.face_probes)))
+        if result.plate_reads:
+            outbox.send(PlateReadsMessage(tuple(result.plate_reads)))
         now = time.monotonic()
         if viewers.value > 0 and now - last_live >= 1.0 / args.live_fps:
             last_live = now
@@ -135,6 +138,9 @@ def _run(  # noqa: PLR0913 - the loop's collaborators, built in camera_main
     if last is not None:
         for event in pipeline.close(last.ts, time.time()):
             outbox.send(EventMessage(event))
+        reads = pipeline.close_plates()
+        if reads:
+            outbox.send(PlateReadsMessage(tuple(reads)))
 
 
 def _report_health(  # noqa: PLR0913

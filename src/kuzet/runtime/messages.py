@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
 from kuzet.core.counts import LineCount
-from kuzet.core.sightings import FaceProbe
+from kuzet.core.sightings import FaceProbe, PlateRead
 from kuzet.core.types import CameraHealth, Detections, Event, FloatArray, Image
 from kuzet.privacy.redaction import Regions
 
@@ -62,6 +62,13 @@ class FaceProbesMessage:
     """Camera -> supervisor: face probes of person tracks (matched centrally)."""
 
     probes: tuple[FaceProbe, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PlateReadsMessage:
+    """Camera -> supervisor: voted plate reads of vehicle tracks (matched centrally)."""
+
+    reads: tuple[PlateRead, ...]
 
 
 @dataclass(frozen=True, slots=True)

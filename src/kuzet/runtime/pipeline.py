@@ -23,7 +23,7 @@ from kuzet.config.cameras import CameraConfig
 from kuzet.config.events import EventsConfig
 from kuzet.core.counts import LineCount
 from kuzet.core.geometry import rel_to_abs
-from kuzet.core.sightings import FaceProbe
+from kuzet.core.sightings import FaceProbe, PlateRead
 from kuzet.core.types import (
     Detections,
     Event,
@@ -36,6 +36,8 @@ from kuzet.core.types import (
     Observation,
 )
 from kuzet.enrich.face.tracker import FaceTracker
+from kuzet.enrich.plate.reader import VehiclePlateReader
+from kuzet.enrich.plate.tracks import TrackPlates
 from kuzet.events.snapshot import render_snapshot, snapshot_key
 from kuzet.motion import MotionDetector, RegionPlanner
 from kuzet.privacy.redaction import Redactor
@@ -84,6 +86,8 @@ class PipelineOutput:
     counts: list[LineCount] = field(default_factory=list)
     # Faces of person tracks for central matching (only when ``faces.enabled``).
     face_probes: list[FaceProbe] = field(default_factory=list)
+    # Voted plate reads of vehicle tracks (only when ``plates.enabled``).
+    plate_reads: list[PlateRead] = field(default_factory=list)
 
 
 class CameraPipeline:
@@ -109,9 +113,12 @@ class CameraPipeline:
         self.stats = PipelineStats()
         # Where rules keep state across restarts (baselines); set before the first frame.
         self.state_dir: Path | None = None
-        self.faces = FaceTracker(camera_id, cfg.faces) if cfg.faces.enabled else None
         # Set (by the camera worker) to also store ``redacted/<snapshot key>``.
         self.redactor: Redactor | None = None
+        self.faces = FaceTracker(camera_id, cfg.faces) if cfg.faces.enabled else None
+        # Plate reading; the reader (models) loads on the first frame unless injected.
+        self.plate_reader: VehiclePlateReader | None = None
+        self.plates: TrackPlates | None = None
 
     def _start(self, shape: tuple[int, int]) -> None:
         # Stages that need the frame size are built on the first frame.
@@ -123,6 +130,8 @@ class CameraPipeline:
         self._rules = build_rules(self.camera_id, self.cfg, shape)
         self._scene = SceneAnalysis(self.cfg, shape)
         analytics.use_state_dir(self._rules, self.state_dir)
+        if self.cfg.plates.enabled and self.plates is None:
+            self.plates = TrackPlates(self.camera_id, self.cfg.plates, self._plate_reader())
 
     def process(self, frame: Frame) -> PipelineOutput:
         """Analyse one frame (already at analysis resolution and rate)."""
@@ -163,7 +172,23 @@ class CameraPipeline:
         events = [self._with_evidence(e, frame, tracked.detections, masked) for e in events]
         self.stats.events += len(events)
         counts = analytics.drain_counts(self._rules)
-        return PipelineOutput(frame, motion, tracked.detections, events, True, counts, probes)
+        plates = [] if self.plates is None else self.plates.update(
+            frame, tracked.detections, tracked.ended)
+        return PipelineOutput(
+            frame, motion, tracked.detections, events, True, counts, probes, plate_reads=plates
+        )
+
+    def _plate_reader(self) -> VehiclePlateReader:
+        if self.plate_reader is None:
+            from kuzet.enrich.plate.reader import PlateReader
+
+            plates = self.cfg.plates
+            self.plate_reader = PlateReader(tuple(plates.countries), 1, plates.min_plate_px)
+        return self.plate_reader
+
+    def close_plates(self) -> list[PlateRead]:
+        """Final plate reads of the vehicle tracks still open (camera stopping)."""
+        return [] if self.plates is None else self.plates.finish_all()
 
     def _face_probes(self, frame: Frame, dets: Detections, ended: Iterable[int]) -> list[FaceProbe]:
         if self.faces is None:

@@ -23,7 +23,7 @@ from typing import Any, cast
 
 from kuzet.config.root import KuzetConfig
 from kuzet.core.counts import LineCount
-from kuzet.core.sightings import FaceProbe
+from kuzet.core.sightings import FaceProbe, PlateRead
 from kuzet.core.types import CameraHealth, CameraState, Event
 from kuzet.events.bus import Bus
 from kuzet.runtime.camera_worker import CameraWorkerArgs, camera_main
@@ -37,6 +37,7 @@ from kuzet.runtime.messages import (
     FaceProbesMessage,
     HealthMessage,
     LiveFrame,
+    PlateReadsMessage,
 )
 from kuzet.runtime.signal_loss import SignalLossMonitor
 
@@ -87,6 +88,8 @@ class Supervisor:
         self.counts: Bus[tuple[LineCount, ...]] = counts if counts is not None else Bus()
         # Face probes from camera workers, for central watchlist matching.
         self.face_probes: Bus[FaceProbe] = Bus()
+        # Plate reads from camera workers, for central hotlist matching and storage.
+        self.plate_reads: Bus[PlateRead] = Bus()
         self.state_dir = state_dir
         self._lock = threading.RLock()
         self._stopping = threading.Event()
@@ -236,6 +239,9 @@ class Supervisor:
         elif isinstance(message, FaceProbesMessage):
             for probe in message.probes:
                 self.face_probes.publish(probe)
+        elif isinstance(message, PlateReadsMessage):
+            for read in message.reads:
+                self.plate_reads.publish(read)
         elif isinstance(message, HealthMessage) and isinstance(owner, _Camera):
             with self._lock:
                 owner.health = replace(message.health, restarts=owner.restarts)

@@ -21,8 +21,6 @@ from kuzet.api.routers import (
     evidence,
     health,
     identity_pages,
-    plates,
-    plates_pages,
     unmask,
     users,
 )
@@ -39,8 +37,6 @@ PROTECTED_ROUTERS = (
     counts.router,
     unmask.router,
     identity_pages.router,
-    plates.router,
-    plates_pages.router,
 )
 
 

@@ -39,7 +39,7 @@ TO_DIGIT = {
 }
 TO_LETTER = {"0": "O", "1": "I", "2": "Z", "5": "S", "8": "B", "6": "G", "4": "A", "7": "T"}
 RU_LETTERS = frozenset("ABEKMHOPCTYX")
-FIX_COST = 0.06  # score lost per position-dependent fix
+FIX_COST = 0.08  # score lost per position-dependent fix
 GENERIC_SCORE = 0.8  # a generic (any alnum) match, relative to a national format
 NO_FORMAT_SCORE = 0.4
 DROPPED_PREFIX_COST = 0.12  # per character of a band or flag code read around the plate
