@@ -71,6 +71,9 @@ def _ids_for(param: str, camera: str) -> str:
         "event_id": f"ev-{camera.removeprefix('cam-')}",
         "token_id": "no-such-token",
         "username": "admin",
+        "hotlist_id": "no-such-hotlist",
+        "hotlist_entry_id": "no-such-entry",
+        "plate_read_id": "no-such-read",
         "watchlist_id": "no-such-watchlist",
     }
     if param not in values:

@@ -217,7 +217,7 @@ def _build_faiss(kind: str, vecs: F32, nprobe: int) -> Any:
     if kind == "flat" or n < 1000:
         index = faiss.IndexFlatL2(dim)
     else:
-        nlist = max(16, min(4096, int(4 * math.sqrt(n))))
+        nlist = max(16, min(4096, int(4 * math.sqrt(n)), n // 40))  # >= 40 points per list
         index = faiss.IndexIVFFlat(faiss.IndexFlatL2(dim), dim, nlist)
         rng = np.random.default_rng(0)
         sample = vecs if n <= 64 * nlist else vecs[rng.choice(n, 64 * nlist, replace=False)]

@@ -11,7 +11,8 @@ One run (:meth:`RetentionJob.run`) handles, per ``retention`` config:
 - ``audit``: the oldest whole prefix of the audit trail up to a signed checkpoint
   (:meth:`AuditLog.prune_before`);
 - ``plate_reads``, ``face_sightings``: purged by functions registered in
-  :data:`EXTRA_PURGERS` by the packages that own those tables.
+  :data:`EXTRA_PURGERS` (or :data:`MEDIA_PURGERS`, with the media store) by the
+  packages that own those tables (``plate_reads``: ``kuzet.identity.plate_reads``).
 
 Held events (``legal_hold``) and their media are never touched. Each run is
 logged and audited (``retention.run`` with counts per class).
@@ -19,6 +20,7 @@ logged and audited (``retention.run`` with counts per class).
 
 from __future__ import annotations
 
+import importlib
 import logging
 import threading
 from collections.abc import Callable
@@ -42,6 +44,11 @@ BATCH = 500
 # data class -> purge(engine, cutoff, dry_run) -> rows removed; for tables owned elsewhere.
 Purger = Callable[[Engine, datetime, bool], int]
 EXTRA_PURGERS: dict[str, Purger] = {}
+# The same for tables with media files: purge(engine, media, cutoff, dry_run) -> rows removed.
+MediaPurger = Callable[[Engine, MediaStore, datetime, bool], int]
+MEDIA_PURGERS: dict[str, MediaPurger] = {}
+# Modules that register purgers on import (loaded by RetentionJob).
+PURGER_MODULES = ("kuzet.identity.plate_reads",)
 
 
 @dataclass
@@ -83,6 +90,8 @@ class RetentionJob:
         self.media = media
         self.audit = audit
         self.config = config
+        for module in PURGER_MODULES:
+            importlib.import_module(module)
 
     def run(
         self, *, dry_run: bool = False, now: datetime | None = None, actor: str | None = None
@@ -101,6 +110,9 @@ class RetentionJob:
             purger = EXTRA_PURGERS.get(name)
             if purger is not None and cutoff is not None:
                 report.removed[name] = purger(self.engine, cutoff, dry_run)
+            media_purger = MEDIA_PURGERS.get(name)
+            if media_purger is not None and cutoff is not None:
+                report.removed[name] = media_purger(self.engine, self.media, cutoff, dry_run)
         audit_cutoff = _cutoff(now, self.config.audit)
         report.removed["audit"] = (
             0 if audit_cutoff is None else self.audit.prune_before(audit_cutoff, dry_run=dry_run)

@@ -201,3 +201,79 @@ class SessionRow(Base):
     last_seen_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+
+
+# Licence-plate hotlists and reads (migration r0008_plates; used through kuzet.identity).
+
+
+class HotlistRow(Base):
+    """A named hotlist (stolen, wanted, amber ...) with a default priority (1 = highest)."""
+
+    __tablename__ = "hotlists"
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(128), unique=True)
+    reason: Mapped[str] = mapped_column(sa.String(64))
+    priority: Mapped[int] = mapped_column(sa.Integer)
+    created_by: Mapped[str | None] = mapped_column(sa.String(128))
+    created_at: Mapped[datetime]
+
+
+class HotlistEntryRow(Base):
+    """A plate or wildcard pattern on a hotlist, with its governance fields."""
+
+    __tablename__ = "hotlist_entries"
+    __table_args__ = (sa.Index("ix_hotlist_entries_status_expires", "status", "expires_at"),)
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    hotlist_id: Mapped[str] = mapped_column(sa.String(32), sa.ForeignKey("hotlists.id"))
+    plate: Mapped[str] = mapped_column(sa.String(32))
+    match: Mapped[str] = mapped_column(sa.String(16))
+    reason: Mapped[str] = mapped_column(sa.Text)
+    priority: Mapped[int] = mapped_column(sa.Integer)
+    legal_basis: Mapped[str] = mapped_column(sa.Text)
+    authority: Mapped[str | None] = mapped_column(sa.String(256))
+    case_ref: Mapped[str | None] = mapped_column(sa.String(128))
+    owner: Mapped[str] = mapped_column(sa.String(128))
+    expires_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(sa.String(16))
+    created_by: Mapped[str | None] = mapped_column(sa.String(128))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class PlateReadRow(Base):
+    """One plate read by a camera (purged after ``retention.plate_reads`` days)."""
+
+    __tablename__ = "plate_reads"
+    __table_args__ = (
+        sa.Index("ix_plate_reads_camera_at", "camera_id", "at"),
+        sa.Index("ix_plate_reads_text", "text"),
+        sa.Index("ix_plate_reads_at", "at"),
+    )
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    camera_id: Mapped[str] = mapped_column(sa.String(128))
+    at: Mapped[datetime]
+    frame_ts: Mapped[float] = mapped_column(sa.Float)
+    text: Mapped[str] = mapped_column(sa.String(32))
+    confidence: Mapped[float] = mapped_column(sa.Float)
+    country: Mapped[str | None] = mapped_column(sa.String(8))
+    crop_key: Mapped[str | None] = mapped_column(sa.String(512))
+    vehicle_class: Mapped[str] = mapped_column(sa.String(32))
+    track_id: Mapped[int] = mapped_column(sa.Integer)
+    final: Mapped[bool] = mapped_column(sa.Boolean)
+
+
+class PlateHitRow(Base):
+    """A read that matched a hotlist entry, and the ``plate_hit`` event it raised."""
+
+    __tablename__ = "plate_hits"
+    __table_args__ = (sa.Index("ix_plate_hits_read", "read_id"),)
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    read_id: Mapped[str] = mapped_column(sa.String(32))
+    entry_id: Mapped[str] = mapped_column(sa.String(32))
+    distance: Mapped[float] = mapped_column(sa.Float)
+    event_id: Mapped[str] = mapped_column(sa.String(64))
+    at: Mapped[datetime]

@@ -21,6 +21,8 @@ from kuzet.api.routers import (
     evidence,
     health,
     identity_pages,
+    plates,
+    plates_pages,
     unmask,
     users,
 )
@@ -37,6 +39,8 @@ PROTECTED_ROUTERS = (
     counts.router,
     unmask.router,
     identity_pages.router,
+    plates.router,
+    plates_pages.router,
 )
 
 

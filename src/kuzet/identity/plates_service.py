@@ -1,0 +1,145 @@
+"""Central plate matching: stores each read, checks it against the hotlists, raises hits.
+
+:class:`HotlistService` is subscribed to the supervisor's plate-read bus in the
+main process. For every :class:`~kuzet.core.sightings.PlateRead` it stores the
+read and its crop, loads the entries that are active and unexpired *now*, and
+publishes one ``plate_hit`` event per (camera, track, entry) within
+``hotlists.repeat_s`` seconds, so the early and final reads of one vehicle
+alert once. The event's snapshot is the plate crop.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections import OrderedDict
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from kuzet.config.hotlists import HotlistsConfig
+from kuzet.core.sightings import PlateRead
+from kuzet.core.types import Event, EventKind, EventPhase, Evidence, Severity, new_event_id
+from kuzet.events.bus import Bus
+from kuzet.identity.hotlists import Hotlist, HotlistRepo
+from kuzet.identity.plate_match import match_distance
+from kuzet.identity.plate_reads import PlateReadRepo
+from kuzet.store.media import MediaStore
+from kuzet.store.models import HotlistEntryRow, PlateReadRow
+
+log = logging.getLogger(__name__)
+MAX_REMEMBERED = 10_000  # (camera, track, entry) keys kept for de-duplication
+
+
+def severity_for(priority: int) -> Severity:
+    """Event severity of an entry priority: 1 critical, 2-3 alert, 4-5 detection."""
+    if priority <= 1:
+        return Severity.CRITICAL
+    return Severity.ALERT if priority <= 3 else Severity.DETECTION
+
+
+class HotlistService:
+    """Matches plate reads against hotlists and publishes ``plate_hit`` events.
+
+    Example:
+        >>> service = HotlistService(store.engine, media, bus, config.hotlists)  # doctest: +SKIP
+        >>> supervisor.plate_reads.subscribe(service)  # doctest: +SKIP
+    """
+
+    def __init__(
+        self, engine: Engine, media: MediaStore, bus: Bus[Event], config: HotlistsConfig
+    ) -> None:
+        self.hotlists = HotlistRepo(engine)
+        self.reads = PlateReadRepo(engine, media)
+        self.bus = bus
+        self.config = config
+        self._alerted: OrderedDict[tuple[str, int, str], float] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __call__(self, read: PlateRead) -> None:
+        """Bus callback: same as :meth:`handle`."""
+        self.handle(read)
+
+    def handle(self, read: PlateRead) -> list[Event]:
+        """Store ``read``, match it and publish its hits.
+
+        Returns:
+            The ``plate_hit`` events published (at most one per matching entry).
+        """
+        row = self.reads.add(read)
+        now = datetime.now(UTC)
+        events: list[Event] = []
+        for entry, hotlist, distance in self.matches(row.text, now):
+            if not self._first_alert((read.camera_id, read.track_id, entry.id), read.wall):
+                continue
+            event = self._event(read, row, entry, hotlist, distance)
+            self.reads.add_hit(row.id, entry.id, distance, event.id)
+            self.bus.publish(event)
+            self.bus.publish(_closed(event))
+            events.append(event)
+        return events
+
+    def matches(
+        self, text: str, now: datetime
+    ) -> list[tuple[HotlistEntryRow, Hotlist, float]]:
+        """Entries active at ``now`` that ``text`` hits, closest first."""
+        found = []
+        for entry, hotlist in self.hotlists.active_entries(now):
+            if entry.status != "active" or entry.expires_at <= now:
+                continue  # re-checked here: expiry is a hard rule
+            distance = match_distance(
+                entry.plate, text, fuzzy=self.config.fuzzy,
+                confusion_cost=self.config.confusion_cost,
+            )  # fmt: skip
+            if distance <= self.config.max_distance:
+                found.append((entry, hotlist, distance))
+        return sorted(found, key=lambda hit: (hit[2], hit[0].priority))
+
+    def _first_alert(self, key: tuple[str, int, str], wall: float) -> bool:
+        with self._lock:
+            last = self._alerted.get(key)
+            if last is not None and abs(wall - last) < self.config.repeat_s:
+                return False
+            self._alerted[key] = wall
+            self._alerted.move_to_end(key)
+            while len(self._alerted) > MAX_REMEMBERED:
+                self._alerted.popitem(last=False)
+            return True
+
+    def _event(
+        self,
+        read: PlateRead,
+        row: PlateReadRow,
+        entry: HotlistEntryRow,
+        hotlist: Hotlist,
+        distance: float,
+    ) -> Event:
+        attrs: dict[str, Any] = {
+            "plate": row.text, "read_id": row.id, "confidence": round(read.confidence, 3),
+            "country": read.country, "entry_id": entry.id, "entry_plate": entry.plate,
+            "match": entry.match, "hotlist": hotlist.name, "hotlist_reason": hotlist.reason,
+            "reason": entry.reason, "priority": entry.priority, "case_ref": entry.case_ref,
+            "distance": round(distance, 3), "final_read": read.final,
+        }  # fmt: skip
+        sha = hashlib.sha256(read.crop_jpeg).hexdigest() if row.crop_key else None
+        return Event(
+            id=new_event_id(), camera_id=read.camera_id, kind=EventKind.PLATE_HIT,
+            rule_id=f"hotlist:{hotlist.id}", phase=EventPhase.OPEN, started_at=row.at,
+            severity=severity_for(entry.priority), track_ids=(read.track_id,),
+            labels=(read.vehicle_class,), attrs=attrs,
+            evidence=Evidence(snapshot_key=row.crop_key, snapshot_sha256=sha),
+            frame_ts=read.ts, frame_wall=read.wall,
+        )  # fmt: skip
+
+
+def _closed(event: Event) -> Event:
+    """The same event closed at its start: a hit is a moment, not a span."""
+    return Event(
+        id=event.id, camera_id=event.camera_id, kind=event.kind, rule_id=event.rule_id,
+        phase=EventPhase.CLOSE, started_at=event.started_at, severity=event.severity,
+        ended_at=event.started_at, track_ids=event.track_ids, labels=event.labels,
+        attrs=event.attrs, evidence=event.evidence, frame_ts=event.frame_ts,
+        frame_wall=event.frame_wall,
+    )  # fmt: skip
