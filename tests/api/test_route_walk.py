@@ -71,10 +71,10 @@ def _ids_for(param: str, camera: str) -> str:
         "event_id": f"ev-{camera.removeprefix('cam-')}",
         "token_id": "no-such-token",
         "username": "admin",
-        "hotlist_id": "no-such-hotlist",
-        "hotlist_entry_id": "no-such-entry",
-        "plate_read_id": "no-such-read",
         "watchlist_id": "no-such-watchlist",
+        "entry_id": "no-such-entry",
+        "photo_id": "no-such-photo",
+        "match_id": f"match-{camera.removeprefix('cam-')}",
     }
     if param not in values:
         raise AssertionError(f"route parameter {{{param}}} has no test value: add it here")

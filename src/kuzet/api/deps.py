@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Annotated, cast
+from typing import TYPE_CHECKING, Annotated, cast
 
 from fastapi import Depends, Request
 
@@ -20,6 +20,9 @@ from kuzet.privacy.redaction import Redactor
 from kuzet.store.db import Store
 from kuzet.store.events import EventRepo
 from kuzet.store.media import MediaStore
+
+if TYPE_CHECKING:
+    from kuzet.identity.service import IdentityService
 
 
 @dataclass
@@ -64,6 +67,13 @@ class AppDeps:
     def redactor(self) -> Redactor:
         """Redacts old snapshots on request (models load on first use; assign to replace)."""
         return Redactor(self.privacy)
+
+    @cached_property
+    def identity(self) -> IdentityService:
+        """Watchlists, matching and confirmation on ``store`` (the runtime assigns its own)."""
+        from kuzet.identity.service import IdentityService
+
+        return IdentityService(self.store.engine, self.media, self.bus)
 
 
 def get_deps(request: Request) -> AppDeps:

@@ -8,7 +8,7 @@ from kuzet.config.cameras import CameraConfig
 from kuzet.config.detect import DetectConfig
 from kuzet.config.errors import Loc, LocatedValueError
 from kuzet.config.events import EventsConfig
-from kuzet.config.hotlists import HotlistsConfig
+from kuzet.config.identity import IdentityConfig
 from kuzet.config.motion import MotionConfig
 from kuzet.config.privacy import PrivacyConfig
 from kuzet.config.retention import RetentionConfig
@@ -47,8 +47,8 @@ class KuzetConfig(KuzetModel):
     privacy: PrivacyConfig = Field(
         default_factory=PrivacyConfig, description="Redaction and unmasking."
     )
-    hotlists: HotlistsConfig = Field(
-        default_factory=HotlistsConfig, description="Licence-plate hotlist matching."
+    identity: IdentityConfig = Field(
+        default_factory=IdentityConfig, description="Face matching against watchlists."
     )
 
     @model_validator(mode="after")

@@ -66,6 +66,19 @@ class EmbeddedSystem:
         self.supervisor = Supervisor(
             self.config, media_root, self.bus, self.counts, self.data_dir / "state"
         )
+        self._start_identity()
+
+    def _start_identity(self) -> None:
+        """Central face matching on the supervisor's face probes; the sightings purger."""
+        from kuzet.identity.service import IdentityService
+        from kuzet.identity.sightings import make_purger
+        from kuzet.privacy.retention import EXTRA_PURGERS
+
+        self.identity = IdentityService(
+            self.store.engine, self.media, self.bus, self.config.identity
+        )
+        EXTRA_PURGERS["face_sightings"] = make_purger(self.media)
+        self._unsubscribe.append(self.supervisor.face_probes.subscribe(self.identity))
 
     def create_app(self) -> FastAPI:
         """The FastAPI app serving this system."""
@@ -81,6 +94,7 @@ class EmbeddedSystem:
             audit=self.audit,
             privacy=self.config.privacy,
         )
+        deps.identity = self.identity
         return create_app(deps)
 
     def start(self) -> None:

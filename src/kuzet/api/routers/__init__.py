@@ -21,10 +21,10 @@ from kuzet.api.routers import (
     evidence,
     health,
     identity_pages,
-    plates,
-    plates_pages,
+    matches,
     unmask,
     users,
+    watchlists,
 )
 
 # Public: the liveness probe and the sign-in endpoints (they carry no data).
@@ -39,8 +39,8 @@ PROTECTED_ROUTERS = (
     counts.router,
     unmask.router,
     identity_pages.router,
-    plates.router,
-    plates_pages.router,
+    watchlists.router,
+    matches.router,
 )
 
 
