@@ -9,6 +9,7 @@ from kuzet.config.detect import DetectConfig
 from kuzet.config.errors import Loc, LocatedValueError
 from kuzet.config.events import EventsConfig
 from kuzet.config.identity import IdentityConfig
+from kuzet.config.hotlists import HotlistsConfig
 from kuzet.config.motion import MotionConfig
 from kuzet.config.privacy import PrivacyConfig
 from kuzet.config.retention import RetentionConfig
@@ -49,6 +50,9 @@ class KuzetConfig(KuzetModel):
     )
     identity: IdentityConfig = Field(
         default_factory=IdentityConfig, description="Face matching against watchlists."
+    )
+    hotlists: HotlistsConfig = Field(
+        default_factory=HotlistsConfig, description="Licence-plate hotlist matching."
     )
 
     @model_validator(mode="after")

@@ -22,6 +22,8 @@ from kuzet.api.routers import (
     health,
     identity_pages,
     matches,
+    plates,
+    plates_pages,
     unmask,
     users,
     watchlists,
@@ -39,6 +41,8 @@ PROTECTED_ROUTERS = (
     counts.router,
     unmask.router,
     identity_pages.router,
+    plates.router,
+    plates_pages.router,
     watchlists.router,
     matches.router,
 )
