@@ -8,17 +8,22 @@ from typing import Any
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
+from kuzet.config.privacy import PrivacyConfig
 from kuzet.privacy.principal import Principal
 
 WEB_DIR = Path(__file__).resolve().parents[1] / "web"
 
 
 def auth_context(request: Request) -> dict[str, Any]:
-    """``user`` (the principal or None) and ``csrf_token`` for the header's sign-out form."""
+    """``user`` (the principal or None), ``csrf_token`` for the header's sign-out form and
+    ``privacy`` (unmask limits for the header's Unmask dialog)."""
     principal = getattr(request.state, "principal", None)
+    deps = getattr(request.app.state, "deps", None)
+    privacy = getattr(deps, "privacy", None)
     return {
         "user": principal if isinstance(principal, Principal) else None,
         "csrf_token": getattr(request.state, "csrf_token", ""),
+        "privacy": privacy if isinstance(privacy, PrivacyConfig) else PrivacyConfig(),
     }
 
 

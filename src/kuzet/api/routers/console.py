@@ -12,6 +12,7 @@ from kuzet.api.deps import Deps, EventRepoDep, LiveDep
 from kuzet.api.routers.cameras import list_cameras
 from kuzet.api.schemas import EventOut
 from kuzet.api.templating import WEB_DIR, templates
+from kuzet.api.unmasking import unmask_until
 from kuzet.privacy.principal import Permission, Principal
 
 __all__ = ["WEB_DIR", "router", "templates"]
@@ -35,9 +36,10 @@ def event_page(
     repo: EventRepoDep,
     deps: Deps,
     scope: ScopedCameras,
-    _user: Annotated[Principal, require(Permission.VIEW_EVENTS)],
+    user: Annotated[Principal, require(Permission.VIEW_EVENTS)],
 ) -> HTMLResponse:
-    """One event: snapshot, times, camera, rule, labels and attributes (403 out of scope)."""
+    """One event: snapshot (badged when redacted for this viewer), times, camera, rule,
+    labels and attributes (403 out of scope)."""
     stored = repo.get(event_id)
     if stored is None:
         return templates.TemplateResponse(
@@ -48,4 +50,6 @@ def event_page(
         raise HTTPException(403, "this camera is outside your scope")
     audit(request, "event.view", camera_id=stored.camera_id, target=event_id)
     event = EventOut.from_stored(stored)
-    return templates.TemplateResponse(request, "event.html", {"event": event, "page": "event"})
+    redacted = unmask_until(deps, user, stored.camera_id, event_id) is None
+    context = {"event": event, "page": "event", "redacted": redacted}
+    return templates.TemplateResponse(request, "event.html", context)
