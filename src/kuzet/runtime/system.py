@@ -67,6 +67,7 @@ class EmbeddedSystem:
             self.config, media_root, self.bus, self.counts, self.data_dir / "state"
         )
         self._start_identity()
+        self._start_plates()
 
     def _start_identity(self) -> None:
         """Central face matching on the supervisor's face probes; the sightings purger."""
@@ -79,6 +80,15 @@ class EmbeddedSystem:
         )
         EXTRA_PURGERS["face_sightings"] = make_purger(self.media)
         self._unsubscribe.append(self.supervisor.face_probes.subscribe(self.identity))
+
+    def _start_plates(self) -> None:
+        """Central hotlist matching on the supervisor's plate reads (stores every read)."""
+        from kuzet.identity.plates_service import HotlistService
+
+        self.hotlists = HotlistService(
+            self.store.engine, self.media, self.bus, self.config.hotlists
+        )
+        self._unsubscribe.append(self.supervisor.plate_reads.subscribe(self.hotlists))
 
     def create_app(self) -> FastAPI:
         """The FastAPI app serving this system."""
