@@ -27,6 +27,8 @@ MARGIN_X = 0.06  # of the box width, each side
 MARGIN_Y = 0.15
 GOOD_WIDTH_PX = 100.0  # plate width from which size no longer limits quality
 GOOD_SHARPNESS = 150.0  # variance of the Laplacian from which a crop counts as sharp
+LINE_OVERLAP = 0.6  # vertical overlap (of the taller box) for two pieces to share a line
+JOIN_GAP = 1.5  # widest gap between pieces of one plate, in box heights
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +90,30 @@ def crop_quality(crop: Image) -> float:
     sharp = float(cv2.Laplacian(gray, cv2.CV_64F).var())
     size = min(1.0, float(crop.shape[1]) / GOOD_WIDTH_PX)
     return float(size * min(1.0, 0.3 + 0.7 * sharp / GOOD_SHARPNESS))
+
+
+def join_line_pieces(boxes: FloatArray) -> FloatArray:
+    """Add the union of each two boxes that sit on one text line with a small gap.
+
+    The text detector splits a plate at a wide gap (``1B7 0440``) or a sticker;
+    the joined box is offered as one more candidate, the pieces stay.
+
+    Example:
+        >>> join_line_pieces(np.array([[0, 0, 30, 10], [40, 1, 80, 11]], np.float32)).shape
+        (3, 4)
+    """
+    joined = [boxes]
+    for i in range(len(boxes)):
+        for j in range(len(boxes)):
+            a, b = boxes[i], boxes[j]
+            h = max(float(a[3] - a[1]), float(b[3] - b[1]))
+            overlap = min(a[3], b[3]) - max(a[1], b[1])
+            gap = float(b[0] - a[2])
+            if i != j and overlap >= LINE_OVERLAP * h and -0.2 * h <= gap <= JOIN_GAP * h:
+                union = [min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])]
+                joined.append(np.asarray([union], np.float32))
+    out: FloatArray = np.concatenate(joined).astype(np.float32)
+    return out
 
 
 def cut(image: Image, box: FloatArray) -> tuple[Image, tuple[float, float, float, float]]:
@@ -184,6 +210,7 @@ class PlateReader:
         boxes = boxes[(boxes[:, 2] - boxes[:, 0]) >= self.min_plate_px]
         if len(boxes) == 0:
             return []
+        boxes = join_line_pieces(boxes)
         order = np.argsort(-(boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1]))
         cuts = [cut(image, boxes[i]) for i in order[:MAX_CANDIDATES]]
         cuts = [(c, b) for c, b in cuts if c.size]
