@@ -8,8 +8,8 @@ from kuzet.config.cameras import CameraConfig
 from kuzet.config.detect import DetectConfig
 from kuzet.config.errors import Loc, LocatedValueError
 from kuzet.config.events import EventsConfig
-from kuzet.config.identity import IdentityConfig
 from kuzet.config.hotlists import HotlistsConfig
+from kuzet.config.identity import IdentityConfig
 from kuzet.config.motion import MotionConfig
 from kuzet.config.privacy import PrivacyConfig
 from kuzet.config.retention import RetentionConfig
@@ -65,4 +65,3 @@ class KuzetConfig(KuzetModel):
         if issues:
             raise LocatedValueError(issues)
         return self
-
