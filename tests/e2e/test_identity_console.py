@@ -193,6 +193,20 @@ def _wait_images(page: Any, card: str) -> None:
         )
 
 
+def _reject_needs_a_reason(page: Any, deps: AppDeps) -> None:
+    [match] = deps.identity.handle(probe_of(deps.identity.enroller, PROBE, track=5))
+    card = f'[data-testid="pending-list"] [data-match-id="{match.id}"]'
+    page.wait_for_selector(card, timeout=WAIT_MS)
+    page.click(f'{card} [data-testid="match-reject"]')  # no reason: the server's 422
+    note = page.locator(f'{card} [data-testid="match-message"].error')
+    note.wait_for(state="visible", timeout=WAIT_MS)
+    assert "reason" in note.inner_text()
+    page.fill(f'{card} [data-testid="match-reason"]', "different person: ear shape differs")
+    page.click(f'{card} [data-testid="match-reject"]')
+    page.wait_for_selector(card, state="detached", timeout=WAIT_MS)
+    assert deps.identity.matches.get(match.id).match.status == "rejected"
+
+
 def _face_search_says_nothing_retained(page: Any, url: str) -> None:
     page.click('[data-testid="nav-face-search"]')
     page.wait_for_url(f"{url}/search/faces")
@@ -259,6 +273,7 @@ def test_watchlist_enrolment_and_two_person_confirmation(
     assert sup2.locator('[data-testid="pending-empty"]').is_visible()
     sup2.screenshot(path=str(SCREENSHOTS / "matches-actionable.png"), full_page=True)
     sup1.wait_for_selector(done, timeout=WAIT_MS)  # the other verifier's page follows
+    _reject_needs_a_reason(sup1, deps)
     _face_search_says_nothing_retained(sup1, url)
     for page in (admin, sup1, sup2):
         page.context.close()
