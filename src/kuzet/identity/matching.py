@@ -59,10 +59,17 @@ class Matcher:
         self.index = FaceIndex(dim=EMBEDDING_DIM)
         self._entry_of: dict[str, str] = {}
         self._lock = threading.Lock()
+        self.max_threshold = 0.0
+
+    def refresh_thresholds(self) -> float:
+        """Re-read the largest list threshold (candidates farther away are never looked up)."""
+        self.max_threshold = max((w.threshold for w in self.repo.lists()), default=0.0)
+        return self.max_threshold
 
     def rebuild(self, now: datetime | None = None) -> int:
         """Load every matchable photo from the database; returns how many."""
         gallery = self.repo.gallery(now)
+        self.refresh_thresholds()
         embeddings = (np.stack([g.embedding for g in gallery]) if gallery
                       else np.zeros((0, EMBEDDING_DIM), np.float32))
         with self._lock:
@@ -73,6 +80,7 @@ class Matcher:
     def refresh_entry(self, entry_id: str, now: datetime | None = None) -> None:
         """Re-read one entry's photos: add them if it can match, else remove them."""
         now = now or datetime.now(UTC)
+        self.refresh_thresholds()
         try:
             entry = self.repo.get_entry(entry_id)
         except NotFoundError:
@@ -93,18 +101,16 @@ class Matcher:
         now = now or datetime.now(UTC)
         with self._lock:
             found = self.index.search(np.asarray(embedding, np.float32), self.k)
-            candidates = [(self._entry_of.get(pid), pid, d) for pid, d in found]
+            candidates = [(self._entry_of.get(pid), pid, d) for pid, d in found
+                          if d <= self.max_threshold]
+        if not candidates:
+            return []
+        known = self.repo.entries_with_lists([e for e, _, _ in candidates if e is not None])
         best: dict[str, Hit] = {}
-        lists: dict[str, WatchlistRow] = {}
         for entry_id, photo_id, distance in candidates:
-            if entry_id is None or entry_id in best:
+            if entry_id is None or entry_id in best or entry_id not in known:
                 continue
-            try:
-                entry = self.repo.get_entry(entry_id)
-                wl = lists.get(entry.watchlist_id) or self.repo.get_list(entry.watchlist_id)
-            except NotFoundError:
-                continue
-            lists[wl.id] = wl
+            entry, wl = known[entry_id]
             if entry_matchable(entry, now) and distance <= wl.threshold:
                 best[entry_id] = Hit(entry, wl, photo_id, distance)
         return sorted(best.values(), key=lambda h: h.distance)

@@ -146,6 +146,10 @@ class IdentityService:
             self.bus.publish(event)
         return record
 
+    def lists_changed(self) -> None:
+        """Pick up a new or changed list threshold."""
+        self.matcher.refresh_thresholds()
+
     def entry_changed(self, entry_id: str) -> None:
         """Update the index after enrolment, suspension, resumption or an expiry change."""
         self.matcher.refresh_entry(entry_id)

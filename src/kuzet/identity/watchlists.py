@@ -195,6 +195,16 @@ class WatchlistRepo:
             raise NotFoundError(f"no watchlist entry {entry_id!r}")
         return row
 
+    def entries_with_lists(
+        self, entry_ids: Sequence[str]
+    ) -> dict[str, tuple[WatchlistEntryRow, WatchlistRow]]:
+        """Entries and their lists in one query (entry id -> (entry, list)); unknown ids absent."""
+        stmt = (sa.select(WatchlistEntryRow, WatchlistRow)
+                .join(WatchlistRow, WatchlistRow.id == WatchlistEntryRow.watchlist_id)
+                .where(WatchlistEntryRow.id.in_(list(entry_ids))))
+        with self._sessions() as session:
+            return {e.id: (e, w) for e, w in session.execute(stmt).tuples()}
+
     def update_entry(self, entry_id: str, changes: Mapping[str, Any]) -> WatchlistEntryRow:
         """Suspend or resume (``status``) and/or change ``expires_at`` or descriptive fields.
 

@@ -146,6 +146,7 @@ def create_watchlist(body: WatchlistIn, deps: Deps, request: Request,
     threshold = body.threshold or service.config.default_threshold
     row = service.watchlists.create_list(body.name, body.kind, threshold, body.description,
                                          user.username)
+    service.lists_changed()
     audit(request, "watchlist.create", target=row.id,
           details={"name": row.name, "kind": row.kind, "threshold": row.threshold})
     return list_json(row, 0)
@@ -170,6 +171,7 @@ def patch_watchlist(watchlist_id: str, body: WatchlistPatch, deps: Deps, request
         row = deps.identity.watchlists.update_list(watchlist_id, changes)
     except NotFoundError as exc:
         raise HTTPException(404, str(exc)) from exc
+    deps.identity.lists_changed()
     audit(request, "watchlist.update", target=watchlist_id, details=changes)
     return list_json(row)
 
