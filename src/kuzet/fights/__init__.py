@@ -1,0 +1,1 @@
+"""Fights and aggressive behaviour: pose + optical-flow window features, a small trained model."""
