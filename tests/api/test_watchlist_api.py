@@ -114,6 +114,30 @@ def test_two_person_confirmation(deps: AppDeps, clients: dict[str, TestClient]) 
         actions)
 
 
+def test_match_list_carries_decisions_and_is_audited_when_it_changes(
+    deps: AppDeps, clients: dict[str, TestClient]
+) -> None:
+    _, vector = _entry(clients["admin"], deps)
+    (match,) = deps.identity.handle(_probe(vector, "hall"))
+    sup1 = clients["sup1"]
+
+    def listed() -> list[tuple[str, ...]]:
+        items = sup1.get("/api/matches?status=pending").json()["items"]
+        return [(m["id"], m["entry_photo_ids"][0], *(c["user"] for c in m["confirmations"]))
+                for m in items]
+
+    def list_audits() -> int:
+        records = deps.audit.list(AuditQuery(limit=500)).items
+        return sum(r.action == "match.list" for r in records)
+
+    assert listed() == [(match.id, "p1")]
+    assert listed() == [(match.id, "p1")]  # the console's poll: nothing new to record
+    assert list_audits() == 1
+    sup1.post(f"/api/matches/{match.id}/confirm")
+    assert listed() == [(match.id, "p1", "sup1")]
+    assert list_audits() == 2
+
+
 def test_reject_and_camera_scope(deps: AppDeps, clients: dict[str, TestClient]) -> None:
     _, vector = _entry(clients["admin"], deps)
     (hall,) = deps.identity.handle(_probe(vector, "hall"))

@@ -7,6 +7,9 @@ every search is audited; a search records the SHA-256 of the uploaded photo.
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, HTTPException, Query, Request, UploadFile
@@ -78,17 +81,42 @@ def _photo_ids(service: IdentityService, entry_id: str) -> list[str]:
     return [p.id for p in service.watchlists.photos([entry_id])[entry_id]]
 
 
+# The console polls the queue every few seconds; an unchanged list is not audited
+# again. app.state.match_lists: user id -> digest of the list last recorded for them.
+_LAST_LISTED_MAX = 10_000
+
+
+def _audit_list_once(request: Request, user: Principal, status: str | None,
+                     records: Sequence[MatchRecord]) -> None:
+    shown = sorted((r.match.id, r.match.status, len(r.confirmations)) for r in records)
+    digest = hashlib.sha256(json.dumps([status, shown]).encode()).hexdigest()
+    last: dict[str, str] = request.app.state.__dict__.setdefault("match_lists", {})
+    if last.get(user.user_id) == digest:
+        return
+    if len(last) >= _LAST_LISTED_MAX:
+        last.clear()
+    last[user.user_id] = digest
+    audit(request, "match.list",
+          details={"status": status, "count": len(records), "ids": [m[0] for m in shown]})
+
+
 @router.get("/api/matches")
 def list_matches(
-    deps: Deps, scope: ScopedCameras, request: Request, _user: Verifier,
+    deps: Deps, scope: ScopedCameras, request: Request, user: Verifier,
     status: Literal["pending", "confirmed", "rejected"] | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> dict[str, Any]:
-    """Matches in the caller's camera scope, newest first (audited)."""
+    """Matches in the caller's camera scope, newest first, with their decisions.
+
+    Audited as ``match.list`` (the ids shown) whenever what the user is shown changes.
+    """
     cameras = scope.query_cameras([])
-    rows = [] if cameras == [] else deps.identity.matches.list(status, cameras, limit)
-    audit(request, "match.list", details={"status": status, "count": len(rows)})
-    return {"items": [match_json(r) for r in rows]}
+    service = deps.identity
+    records = [] if cameras == [] else service.matches.list_records(status, cameras, limit)
+    _audit_list_once(request, user, status, records)
+    photos = service.watchlists.photos(sorted({r.match.entry_id for r in records}))
+    return {"items": [record_json(r, [p.id for p in photos[r.match.entry_id]])
+                      for r in records]}
 
 
 @router.get("/api/matches/{match_id}")

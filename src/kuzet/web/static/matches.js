@@ -149,8 +149,8 @@
   }
 
   async function details(status) {
-    const found = items(await api("GET", `/api/matches?status=${status}`));
-    return Promise.all(found.map((m) => (m.confirmations ? m : api("GET", `/api/matches/${encodeURIComponent(m.id)}`))));
+    /* The list carries each match's decisions and photo ids: no per-match request. */
+    return items(await api("GET", `/api/matches?status=${status}`));
   }
 
   let busy = false;
