@@ -105,3 +105,25 @@ def test_unreachable_camera_is_offline_with_reason_and_keeps_retrying(
     time.sleep(2)
     assert supervisor.pids()["cam_dead"] == first_pid, "retrying must not crash the worker"
     assert _health(supervisor)["cam_dead"].reconnects > dead.reconnects
+
+
+def test_signal_loss_event_opens_and_is_closed_when_the_runtime_stops(
+    nanodet_installed: Path, tmp_path: Path
+) -> None:
+    config = KuzetConfig.model_validate({"cameras": {"cam_dead": {
+        "source": {"url": "rtsp://127.0.0.1:9/nothing-listens-here", "timeout": 1,
+                   "reconnect_initial": 0.2, "reconnect_max": 1},
+        "rules": [{"id": "lost", "kind": "camera_tamper", "tamper": "signal_loss",
+                   "signal_loss_after": 1}],
+    }}})
+    bus: Bus[Event] = Bus()
+    seen: list[Event] = []
+    bus.subscribe(seen.append)
+    sup = Supervisor(config, tmp_path / "media", bus)
+    sup.start()
+    try:
+        _wait_for(lambda: len(seen) > 0, 20, "the signal_loss event")
+    finally:
+        sup.stop()
+    assert [(e.rule_id, e.phase.value) for e in seen] == [("lost", "open"), ("lost", "close")]
+    assert seen[0].attrs["tamper"] == "signal_loss" and seen[1].id == seen[0].id

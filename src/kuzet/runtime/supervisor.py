@@ -145,6 +145,11 @@ class Supervisor:
                 det.process.terminate()
         for thread in self._threads:
             thread.join(2.0)
+        # Signal-loss events are the supervisor's own: close them, as cameras close theirs.
+        now = time.time()
+        for monitor in self._signal.values():
+            for event in monitor.close_all(now):
+                self.bus.publish(event)
 
     def _start_detector(self, index: int) -> _Detector:
         rt = self.config.runtime
