@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import tarfile
@@ -179,3 +180,12 @@ def test_cli_list_shows_every_model(tmp_path) -> None:
     assert result.exit_code == 0
     for spec in MODELS:
         assert spec.name in result.output
+
+
+def test_models_from_another_converter_version_are_reconverted(tmp_path) -> None:
+    spec = next(s for s in MODELS if s.origin == "npm-tfjs")
+    entry = make_entry(tmp_path, spec.name)
+    current = dataclasses.replace(entry, converter=inst.TFJS_CONVERTER_VERSION)
+    assert not inst._needs_work(spec, current, tmp_path)
+    assert inst._needs_work(spec, dataclasses.replace(entry, converter="0"), tmp_path)
+    assert inst._needs_work(spec, entry, tmp_path)  # written before versions were recorded

@@ -39,6 +39,7 @@ from kuzet.models.registry import (
     HUMAN_MODELS_PACKAGE,
     HUMAN_MODELS_SHA256,
     MODELS,
+    TFJS_CONVERTER_VERSION,
     ModelSpec,
 )
 
@@ -212,7 +213,8 @@ def package_model_path(spec: ModelSpec) -> Path:
     return Path(found.origin).parent / spec.member
 
 
-def make_entry(spec: ModelSpec, path: Path, folder: Path, extra: dict[str, str]) -> ManifestEntry:
+def make_entry(spec: ModelSpec, path: Path, folder: Path, extra: dict[str, str],
+               converter: str = "") -> ManifestEntry:
     """A manifest entry for a file (relative when inside the folder)."""
     try:
         file = str(path.relative_to(folder))
@@ -221,7 +223,7 @@ def make_entry(spec: ModelSpec, path: Path, folder: Path, extra: dict[str, str])
     return ManifestEntry(
         name=spec.name, task=spec.task, source=spec.source, licence=spec.licence,
         input=spec.input, file=file, sha256=sha256_file(path), size=path.stat().st_size,
-        extra_files=extra,
+        extra_files=extra, converter=converter,
     )
 
 
@@ -242,6 +244,8 @@ def _needs_work(spec: ModelSpec, entry: ManifestEntry | None, folder: Path) -> b
         return True
     if spec.origin == "python-package":
         return Path(entry.file) != package_model_path(spec).resolve()
+    if spec.origin == "npm-tfjs":
+        return entry.converter != TFJS_CONVERTER_VERSION  # written by another converter
     return False
 
 
@@ -259,7 +263,7 @@ def _install_npm(
         step(f"convert {spec.name} to ONNX")
         out = convert_to_onnx(spec.member, folder)
         extra = {rel: TFJS_SHA256[Path(rel).name] for rel in _tfjs_files(spec.member)}
-        manifest.entries[spec.name] = make_entry(spec, out, folder, extra)
+        manifest.entries[spec.name] = make_entry(spec, out, folder, extra, TFJS_CONVERTER_VERSION)
         write_manifest(folder, manifest)
 
 

@@ -61,6 +61,7 @@ class ManifestEntry:
             live inside an installed Python package (recorded, not copied).
         sha256: Hex SHA-256 of the file.
         size: Size in bytes.
+        converter: Version of the TFJS converter that wrote it ("" when not converted).
         extra_files: Other files kept with it (e.g. the TFJS sources), relative
             path -> sha256.
     """
@@ -74,6 +75,7 @@ class ManifestEntry:
     sha256: str
     size: int
     extra_files: dict[str, str]
+    converter: str = ""
 
     def resolve(self, folder: Path) -> Path:
         """Absolute path of the file."""

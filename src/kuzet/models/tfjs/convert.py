@@ -1,4 +1,7 @@
-"""TFJS graph model -> ONNX ModelProto: the conversion driver."""
+"""TFJS graph model -> ONNX ModelProto: the conversion driver.
+
+A change that alters the output must bump ``registry.TFJS_CONVERTER_VERSION``.
+"""
 
 from __future__ import annotations
 
