@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -224,3 +225,21 @@ def test_open_sse_stream_ends_when_token_is_revoked(server: str, deps: AppDeps) 
         deps.auth.tokens.revoke(token.id)
         rest = list(lines)  # ends (instead of timing out) once the revocation is noticed
     assert all(line.startswith((": heartbeat", "")) for line in rest)
+
+
+def test_open_mjpeg_stream_ends_when_token_is_revoked(server: str, deps: AppDeps) -> None:
+    import httpx
+
+    user = deps.auth.users.by_username("admin")
+    assert user is not None
+    secret, token = deps.auth.tokens.create(user.id, "wall", {Permission.VIEW_LIVE}, None)
+    headers = {"Authorization": f"Bearer {secret}"}
+    url = f"{server}/api/cameras/gate/live.mjpg"
+    with httpx.stream("GET", url, headers=headers, timeout=httpx.Timeout(10.0)) as resp:
+        chunks = resp.iter_bytes()
+        assert resp.status_code == 200 and next(chunks)
+        deps.auth.tokens.revoke(token.id)
+        started = time.monotonic()
+        for _ in chunks:  # ends (instead of streaming for ever) once the revocation is noticed
+            assert time.monotonic() - started < 8, "the stream outlived its revoked token"
+    assert time.monotonic() - started < 8

@@ -130,15 +130,21 @@ def mjpeg_part(jpeg: bytes) -> bytes:
     return head + jpeg + f"\r\n--{MJPEG_BOUNDARY}\r\n".encode()
 
 
-async def mjpeg_frames(live: LiveView, camera_id: str, fps: float) -> AsyncIterator[bytes]:
+async def mjpeg_frames(
+    live: LiveView, camera_id: str, fps: float,
+    still_allowed: Callable[[], bool] | None = None, recheck_s: float = MJPEG_RESEND_S,
+) -> AsyncIterator[bytes]:
     """Annotated live frames of one camera, at most ``fps`` per second.
 
     Holds ``live.watch(camera_id)`` while streaming so the camera renders. A frame
     is sent when its sequence number changes, and re-sent every couple of seconds
-    so a still or stalled camera keeps the connection checked.
+    so a still or stalled camera keeps the connection checked. ``still_allowed()``
+    is re-checked every ``recheck_s`` seconds; the stream ends once it is false
+    (signed out, session or token revoked, user disabled).
     """
     loop = asyncio.get_running_loop()
     period = 1.0 / fps
+    checked = loop.time()
     with live.watch(camera_id):
         yield f"--{MJPEG_BOUNDARY}\r\n".encode()
         last_seq: int | None = None
@@ -146,6 +152,10 @@ async def mjpeg_frames(live: LiveView, camera_id: str, fps: float) -> AsyncItera
         while True:
             latest = live.latest_jpeg(camera_id)
             now = loop.time()
+            if still_allowed is not None and now - checked >= recheck_s:
+                checked = now
+                if not await loop.run_in_executor(None, still_allowed):
+                    return
             if latest is not None and (latest[0] != last_seq or now - last_sent > MJPEG_RESEND_S):
                 last_seq, last_sent = latest[0], now
                 yield mjpeg_part(latest[1])

@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import StreamingResponse
 
-from kuzet.api.auth import CameraScope, ScopedCameras, require
+from kuzet.api.auth import CameraScope, ScopedCameras, require, still_signed_in
 from kuzet.api.deps import Deps, LiveDep
 from kuzet.api.live import LiveView
 from kuzet.api.schemas import CameraHealthOut, CameraListOut, CameraOut
@@ -54,6 +54,7 @@ def cameras(
     responses={200: {"content": {"multipart/x-mixed-replace": {}}}, 404: {}},
 )
 def live_mjpeg(
+    request: Request,
     camera_id: str,
     deps: Deps,
     scope: ScopedCameras,
@@ -70,5 +71,5 @@ def live_mjpeg(
         raise HTTPException(404, f"unknown camera {camera_id!r}")
     # Redacted unless the viewer holds UNMASK and an active grant (re-checked while streaming).
     live = ViewerLive(deps, viewer, camera_id)
-    frames = mjpeg_frames(live, camera_id, deps.api.live_fps)
+    frames = mjpeg_frames(live, camera_id, deps.api.live_fps, still_signed_in(request, deps))
     return StreamingResponse(frames, media_type=MJPEG_MEDIA_TYPE, headers=NO_CACHE)
