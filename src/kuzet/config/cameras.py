@@ -8,6 +8,7 @@ from kuzet.config.base import KuzetModel
 from kuzet.config.detect import DetectConfig
 from kuzet.config.errors import Loc, LocatedValueError
 from kuzet.config.faces import FacesConfig
+from kuzet.config.fights import FightsConfig, SmokingConfig, pose_rate
 from kuzet.config.geometry import LineConfig, MaskConfig, ZoneConfig
 from kuzet.config.motion import MotionConfig
 from kuzet.config.plates import PlatesConfig
@@ -57,6 +58,22 @@ class CameraConfig(KuzetModel):
     rules: list[RuleConfig] = Field(default_factory=list, description="Rules run on this camera.")
     faces: FacesConfig = Field(default_factory=FacesConfig, description="Face capture (off).")
     plates: PlatesConfig = Field(default_factory=PlatesConfig, description="Plate reading.")
+    fights: FightsConfig = Field(
+        default_factory=FightsConfig, description="Fight and aggression analysis (off)."
+    )
+    smoking: SmokingConfig = Field(
+        default_factory=SmokingConfig, description="Experimental smoking cue (off)."
+    )
+
+    @property
+    def decode_fps(self) -> float:
+        """Frames per second the source delivers: ``detect.fps``, or the pose rate if higher.
+
+        The detector and tracker still run at ``detect.fps`` (the pipeline skips the
+        frames between); pose (fights, smoking) runs on every delivered frame.
+        """
+        pose = pose_rate(self.fights, self.smoking)
+        return self.detect.fps if pose is None else max(self.detect.fps, pose)
 
     @model_validator(mode="after")
     def _references_exist(self) -> "CameraConfig":

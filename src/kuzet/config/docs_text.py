@@ -17,7 +17,8 @@ Kuzet reads one YAML file. Check it with `kuzet config check FILE` (prints
 ## File structure
 
 The top level holds `cameras` (required: at least one) and global sections:
-`detect`, `motion`, `tracking`, `events`, `store`, `api` and `runtime`. Every
+`detect`, `motion`, `tracking`, `fights`, `smoking`, `events`, `store`, `api`,
+`runtime` and others. Every
 section is optional; anything left out takes the default listed below.
 Unknown keys are errors, so a typo never silently falls back to a default.
 
@@ -26,7 +27,8 @@ Camera ids may use letters, digits, `_` and `-`.
 
 ## Global sections and per-camera overrides
 
-`detect`, `motion` and `tracking` exist at the top level *and* in each camera.
+`detect`, `motion`, `tracking`, `fights` and `smoking` exist at the top level *and*
+in each camera.
 The global section holds defaults; a camera's section overrides only the keys it
 sets, at any depth. With
 

@@ -1,4 +1,5 @@
-"""Merge the global `detect`, `motion` and `tracking` sections under each camera's own.
+"""Merge the global `detect`, `motion`, `tracking`, `fights` and `smoking` sections under
+each camera's own.
 
 A camera's keys override the global ones at any depth; lists and scalars are replaced
 as a whole. A mapping with a different ``type`` (e.g. ``detect.model``) replaces the
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-MERGED_SECTIONS: tuple[str, ...] = ("detect", "motion", "tracking")
+MERGED_SECTIONS: tuple[str, ...] = ("detect", "motion", "tracking", "fights", "smoking")
 
 
 def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from kuzet.config.cameras import CameraConfig
 from kuzet.config.detect import DetectConfig
 from kuzet.config.errors import Loc, LocatedValueError
 from kuzet.config.events import EventsConfig
+from kuzet.config.fights import FightsConfig, SmokingConfig
 from kuzet.config.hotlists import HotlistsConfig
 from kuzet.config.identity import IdentityConfig
 from kuzet.config.motion import MotionConfig
@@ -22,8 +23,8 @@ from kuzet.config.tracking import TrackingConfig
 class KuzetConfig(KuzetModel):
     """Root of the YAML file.
 
-    Global `detect`, `motion` and `tracking` sections are defaults; a camera's own
-    section overrides only the keys it sets (merged by the loader before validation).
+    Global `detect`, `motion`, `tracking`, `fights` and `smoking` sections are defaults;
+    a camera's own section overrides only the keys it sets (merged by the loader).
     """
 
     version: int = Field(default=1, ge=1, le=1, description="Config format version.")
@@ -34,6 +35,12 @@ class KuzetConfig(KuzetModel):
     motion: MotionConfig = Field(default_factory=MotionConfig, description="Default motion.")
     tracking: TrackingConfig = Field(
         default_factory=TrackingConfig, description="Default tracking."
+    )
+    fights: FightsConfig = Field(
+        default_factory=FightsConfig, description="Default fight analysis (off)."
+    )
+    smoking: SmokingConfig = Field(
+        default_factory=SmokingConfig, description="Default experimental smoking cue (off)."
     )
     events: EventsConfig = Field(default_factory=EventsConfig, description="Event delivery.")
     store: StoreConfig = Field(default_factory=StoreConfig, description="Database and media.")

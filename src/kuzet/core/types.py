@@ -14,10 +14,13 @@ import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
+
+if TYPE_CHECKING:  # only a type: core imports no other kuzet package at run time
+    from kuzet.fights.window import FightWindow
 
 FloatArray = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int64]
@@ -246,6 +249,11 @@ class Observation:
             that became still (computed only for cameras with an abandoned_object rule).
         tamper: Per-frame camera-tamper measurements (only for cameras with a
             camera_tamper rule).
+        poses: Multi-person poses of this frame, tracked (``track_id`` are pose-track
+            ids, not those of ``detections``) with ``attrs["keypoints"]`` (N,17,3)
+            x, y, score; only for cameras with ``smoking`` enabled.
+        fight: The fight analyser's verdict on the window ending at this frame (one
+            every stride, None between and when ``fights`` is off).
     """
 
     camera_id: str
@@ -257,6 +265,8 @@ class Observation:
     ended_tracks: tuple[int, ...] = ()
     static_blobs: FloatArray | None = None
     tamper: TamperSignals | None = None
+    poses: Detections | None = None
+    fight: FightWindow | None = None
 
 
 class EventKind(enum.StrEnum):

@@ -210,5 +210,5 @@ def run_clip(config: KuzetConfig, video: Path, camera: str | None = None) -> Cli
     pipeline = CameraPipeline(
         camera_id, cam, detector.detect, tuple(COCO_CLASSES), None, config.events
     )
-    source = VideoSource(camera_id, cam.source, fps=cam.detect.fps, width=cam.detect.width)
+    source = VideoSource(camera_id, cam.source, fps=cam.decode_fps, width=cam.detect.width)
     return _drive(pipeline, source.frames(), info)

@@ -1,6 +1,6 @@
 """Rules: one module per rule kind; ``Rule.update(observation) -> events``."""
 
-from kuzet.rules.base import Rule, build_rules
+from kuzet.rules.base import Rule, build_behaviour_rules, build_rules
 from kuzet.rules.crowd import CrowdRule
 from kuzet.rules.line_crossing import LineCrossingRule
 from kuzet.rules.loitering import LoiteringRule
@@ -14,5 +14,6 @@ __all__ = [
     "Rule",
     "UnusualCrowdRule",
     "ZonePresenceRule",
+    "build_behaviour_rules",
     "build_rules",
 ]

@@ -12,6 +12,8 @@ from kuzet.core.types import Event, EventKind, Observation
 from kuzet.rules import analytics
 from kuzet.rules.abandoned_object import build_abandoned_object
 from kuzet.rules.camera_tamper import build_camera_tamper
+from kuzet.rules.fight import build_fight_rules
+from kuzet.rules.smoking import build_smoking_rules
 from kuzet.rules.zone_presence import ZonePresenceRule
 
 
@@ -100,4 +102,27 @@ def build_rules(camera_id: str, camera_cfg: CameraConfig, frame_shape: Sequence[
     for cfg in camera_cfg.rules:
         if cfg.enabled:
             rules.append(_BUILDERS[cfg.kind](camera_id, camera_cfg, cfg, shape))
+    return rules
+
+
+def build_behaviour_rules(camera_id: str, camera_cfg: CameraConfig, threshold: float) -> list[Rule]:
+    """The fight, aggression and smoking rules of a camera, from its own sections.
+
+    These are not in the ``rules`` list: they are settings of the camera's pose-based
+    behaviour analysis (``fights``, ``smoking``), one of each per camera, and they run
+    on every pose frame rather than only on detection frames.
+
+    Args:
+        camera_id: The camera's id.
+        camera_cfg: The camera's config.
+        threshold: Fight score threshold (``fights.threshold`` or the model's default).
+
+    Example:
+        >>> from kuzet.config.cameras import CameraConfig
+        >>> cam = CameraConfig.model_validate({"source": {"url": "a"}, "fights": {"enabled": 1}})
+        >>> [r.kind.value for r in build_behaviour_rules("cam1", cam, 0.5)]
+        ['fight', 'aggression']
+    """
+    rules: list[Rule] = [*build_fight_rules(camera_id, camera_cfg.fights, threshold)]
+    rules.extend(build_smoking_rules(camera_id, camera_cfg.smoking))
     return rules

@@ -124,7 +124,7 @@ def analyze_video(
         camera_id, cam, detector.detect, tuple(COCO_CLASSES), media, config.events
     )
     pipeline.state_dir = data_dir / "state"
-    source = VideoSource(camera_id, cam.source, fps=cam.detect.fps, width=cam.detect.width)
+    source = VideoSource(camera_id, cam.source, fps=cam.decode_fps, width=cam.detect.width)
     counts: Bus[list[LineCount]] = Bus()
     counts.subscribe(store.counts.add)
     counts.subscribe(result.add_counts)

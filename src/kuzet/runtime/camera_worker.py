@@ -80,7 +80,7 @@ def camera_main(
     outbox = _Outbox(out)
     cfg = args.camera
     source = ReconnectingSource(
-        args.camera_id, cfg.source, fps=cfg.detect.fps, width=cfg.detect.width
+        args.camera_id, cfg.source, fps=cfg.decode_fps, width=cfg.detect.width
     )
     remote = RemoteDetector(detector)
     pipeline = CameraPipeline(

@@ -39,10 +39,12 @@ from kuzet.enrich.face.tracker import FaceTracker
 from kuzet.enrich.plate.reader import VehiclePlateReader
 from kuzet.enrich.plate.tracks import TrackPlates
 from kuzet.events.snapshot import render_snapshot, snapshot_key
+from kuzet.ingest.timing import FrameSampler
 from kuzet.motion import MotionDetector, RegionPlanner
 from kuzet.privacy.redaction import Redactor
 from kuzet.privacy.snapshots import redacted_key
-from kuzet.rules import analytics, build_rules
+from kuzet.rules import analytics, build_behaviour_rules, build_rules
+from kuzet.runtime.behaviour import BehaviourOutput, BehaviourStage, FightScorer, PoseFn
 from kuzet.runtime.filters import DetectionFilter
 from kuzet.runtime.live_redaction import live_regions
 from kuzet.runtime.scene import SceneAnalysis
@@ -56,6 +58,7 @@ log = logging.getLogger(__name__)
 DetectFn = Callable[[Image, FloatArray | None], Detections | None]
 
 MODEL_SIZE = 416
+_NO_MOTION = Motion(np.zeros((0, 4), np.float32), np.zeros((0, 4), np.float32))
 
 
 @dataclass
@@ -119,6 +122,9 @@ class CameraPipeline:
         # Plate reading; the reader (models) loads on the first frame unless injected.
         self.plate_reader: VehiclePlateReader | None = None
         self.plates: TrackPlates | None = None
+        # Pose and fight analyser (fights / smoking); loaded on the first frame unless set.
+        self.pose: PoseFn | None = None
+        self.fight_analyzer: FightScorer | None = None
 
     def _start(self, shape: tuple[int, int]) -> None:
         # Stages that need the frame size are built on the first frame.
@@ -129,15 +135,26 @@ class CameraPipeline:
         self._tracker = ByteTracker(self.cfg.tracking, shape)
         self._rules = build_rules(self.camera_id, self.cfg, shape)
         self._scene = SceneAnalysis(self.cfg, shape)
+        self.behaviour = BehaviourStage(self.cfg, shape, self.pose, self.fight_analyzer)
+        self._behaviour_rules = build_behaviour_rules(
+            self.camera_id, self.cfg, self.behaviour.threshold
+        )
+        # With pose on, frames arrive at the pose rate; detection keeps detect.fps.
+        rate, fps = self.cfg.decode_fps, self.cfg.detect.fps
+        self._detect_gate = FrameSampler(fps, rate) if rate > fps else None
+        self._last: tuple[Motion, Detections] | None = None
         analytics.use_state_dir(self._rules, self.state_dir)
         if self.cfg.plates.enabled and self.plates is None:
             self.plates = TrackPlates(self.camera_id, self.cfg.plates, self._plate_reader())
 
     def process(self, frame: Frame) -> PipelineOutput:
-        """Analyse one frame (already at analysis resolution and rate)."""
+        """Analyse one frame (at analysis resolution, at ``CameraConfig.decode_fps``)."""
         if self._shape != frame.shape:
             self._start(frame.shape)
         self.stats.frames += 1
+        behaviour = self.behaviour.update(frame)
+        if self._detect_gate is not None and not self._detect_gate.keep(frame.ts):
+            return self._pose_only(frame, behaviour)
         # Stationary tracks are left to the periodic full-frame pass; they coast
         # in the tracker meanwhile instead of being re-detected on every frame.
         motion = self._planner.plan(
@@ -146,11 +163,14 @@ class CameraPipeline:
         static_blobs, tamper = self._scene.measure(frame)
         raw = self._run_detector(frame, motion)
         if raw is None:
-            return PipelineOutput(frame, motion, Detections.empty(self._class_names), [], False)
+            out = self._pose_only(frame, behaviour)
+            return dataclasses.replace(out, motion=motion, detections=Detections.empty(
+                self._class_names))
         self.stats.analysed += 1
         h, w = frame.shape
         scanned = None if motion.full_frame or not self.cfg.detect.motion_gating else motion.regions
         tracked = self._tracker.update(self._filter(raw, float(h * w)), frame.ts, scanned)
+        self._last = (motion, tracked.detections)
         obs = Observation(
             camera_id=self.camera_id,
             ts=frame.ts,
@@ -161,22 +181,41 @@ class CameraPipeline:
             ended_tracks=tracked.ended,
             static_blobs=static_blobs,
             tamper=tamper,
+            poses=behaviour.poses,
+            fight=behaviour.fight,
         )
         events: list[Event] = []
-        for rule in self._rules:
+        for rule in [*self._rules, *self._behaviour_rules]:
             events.extend(rule.update(obs))
             for track_id in tracked.ended:
                 rule.forget(track_id)
         probes = self._face_probes(frame, tracked.detections, tracked.ended)
-        masked = self._masked(frame, tracked.detections, events)
-        events = [self._with_evidence(e, frame, tracked.detections, masked) for e in events]
-        self.stats.events += len(events)
+        events = self._evidenced(frame, tracked.detections, events)
         counts = analytics.drain_counts(self._rules)
         plates = [] if self.plates is None else self.plates.update(
             frame, tracked.detections, tracked.ended)
         return PipelineOutput(
             frame, motion, tracked.detections, events, True, counts, probes, plate_reads=plates
         )
+
+    def _pose_only(self, frame: Frame, behaviour: BehaviourOutput) -> PipelineOutput:
+        # A frame between detection frames (or whose detection was dropped): only the
+        # pose-based rules run; the last tracked objects stand for this instant.
+        motion, dets = self._last or (_NO_MOTION, Detections.empty(self._class_names))
+        events: list[Event] = []
+        if behaviour.poses is not None or behaviour.fight is not None:
+            obs = Observation(
+                self.camera_id, frame.ts, frame.wall, frame.shape, dets,
+                poses=behaviour.poses, fight=behaviour.fight,
+            )
+            events = [e for rule in self._behaviour_rules for e in rule.update(obs)]
+        return PipelineOutput(frame, motion, dets, self._evidenced(frame, dets, events), False)
+
+    def _evidenced(self, frame: Frame, dets: Detections, events: list[Event]) -> list[Event]:
+        masked = self._masked(frame, dets, events)
+        events = [self._with_evidence(e, frame, dets, masked) for e in events]
+        self.stats.events += len(events)
+        return events
 
     def _plate_reader(self) -> VehiclePlateReader:
         if self.plate_reader is None:
@@ -216,7 +255,7 @@ class CameraPipeline:
         if self._shape is None:
             return []
         closed: list[Event] = []
-        for rule in self._rules:
+        for rule in [*self._rules, *self._behaviour_rules]:
             closed.extend(rule.close_all(frame_ts, wall))
         return closed
 
@@ -269,10 +308,14 @@ class CameraPipeline:
 
 
 def _evidence_boxes(event: Event, chosen: Detections) -> tuple[FloatArray, list[str]]:
-    # Rules about things that are not tracks (an abandoned object) put its box in attrs.
-    box = event.attrs.get("box")
-    if not (isinstance(box, list) and len(box) == 4):
-        return chosen.xyxy, chosen.labels
+    # Rules about things that are not tracks (an abandoned object, the people of a
+    # fight) put their box in attrs, or several boxes in attrs["boxes"].
+    boxes = event.attrs.get("boxes")
+    if not (isinstance(boxes, list) and boxes and all(len(b) == 4 for b in boxes)):
+        box = event.attrs.get("box")
+        if not (isinstance(box, list) and len(box) == 4):
+            return chosen.xyxy, chosen.labels
+        boxes = [box]
     what = str(event.attrs.get("object", event.kind.value))
-    extra = np.asarray([box], np.float32)
-    return np.concatenate([chosen.xyxy, extra]), [*chosen.labels, what]
+    extra = np.asarray(boxes, np.float32).reshape(-1, 4)
+    return np.concatenate([chosen.xyxy, extra]), [*chosen.labels, *[what] * len(extra)]
