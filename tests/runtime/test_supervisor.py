@@ -127,3 +127,23 @@ def test_signal_loss_event_opens_and_is_closed_when_the_runtime_stops(
         sup.stop()
     assert [(e.rule_id, e.phase.value) for e in seen] == [("lost", "open"), ("lost", "close")]
     assert seen[0].attrs["tamper"] == "signal_loss" and seen[1].id == seen[0].id
+
+
+def test_cameras_with_their_own_detect_model_get_their_own_detector(tmp_path: Path) -> None:
+    from kuzet.runtime.detector_plan import plan_detectors
+
+    custom = tmp_path / "custom.onnx"
+    custom.write_bytes(b"")
+    source = {"url": "rtsp://127.0.0.1:9/x"}
+    config = KuzetConfig.model_validate({
+        "runtime": {"detector_workers": 2},
+        "cameras": {
+            "a": {"source": source},
+            "b": {"source": source},
+            "c": {"source": source, "detect": {"model": {"type": "yolo", "path": str(custom)}}},
+            "d": {"source": source, "detect": {"model": {"type": "yolo", "path": str(custom)}}},
+        },
+    })
+    models, assigned = plan_detectors(config, ["a", "b", "c", "d"])
+    assert [m.type for m in models] == ["nanodet", "nanodet", "yolo"]
+    assert assigned == {"a": 0, "b": 1, "c": 2, "d": 2}

@@ -9,7 +9,9 @@ class RuntimeConfig(KuzetModel):
     """Workers, queues and model threads."""
 
     detector_workers: int = Field(
-        default=1, ge=1, le=64, description="Detector processes shared by all cameras."
+        default=1, ge=1, le=64,
+        description="Detector processes for the global `detect.model`, shared by all cameras "
+        "(a camera with its own `detect.model` gets one more process for that model).",
     )
     detector_threads: int = Field(
         default=2, ge=1, le=64, description="ONNX Runtime threads per detector process."

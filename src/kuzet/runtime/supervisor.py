@@ -21,12 +21,14 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any, cast
 
+from kuzet.config.detect import ModelConfig
 from kuzet.config.root import KuzetConfig
 from kuzet.core.counts import LineCount
 from kuzet.core.sightings import FaceProbe, PlateRead
 from kuzet.core.types import CameraHealth, CameraState, Event
 from kuzet.events.bus import Bus
 from kuzet.runtime.camera_worker import CameraWorkerArgs, camera_main
+from kuzet.runtime.detector_plan import plan_detectors
 from kuzet.runtime.detector_service import DetectorWorkerArgs, detector_main
 from kuzet.runtime.live_redaction import SharedRedaction
 from kuzet.runtime.messages import (
@@ -48,6 +50,7 @@ _ctx = mp.get_context("spawn")
 @dataclass
 class _Detector:
     index: int
+    model: ModelConfig
     process: Any
     control: Connection
     stats: Connection
@@ -106,11 +109,12 @@ class Supervisor:
 
     def start(self) -> None:
         """Start detectors, cameras, then the collector and watchdog threads."""
-        for index in range(self.config.runtime.detector_workers):
-            self._detectors.append(self._start_detector(index))
         enabled = [cid for cid, cam in self.config.cameras.items() if cam.enabled]
-        for n, camera_id in enumerate(enabled):
-            cam = _Camera(camera_id, n % len(self._detectors), _ctx.Value("i", 0, lock=False))
+        models, assigned = plan_detectors(self.config, enabled)
+        for index, model in enumerate(models):
+            self._detectors.append(self._start_detector(index, model))
+        for camera_id in enabled:
+            cam = _Camera(camera_id, assigned[camera_id], _ctx.Value("i", 0, lock=False))
             self._cameras[camera_id] = cam
             self._signal[camera_id] = SignalLossMonitor(
                 camera_id, self.config.cameras[camera_id], time.time()
@@ -151,11 +155,11 @@ class Supervisor:
             for event in monitor.close_all(now):
                 self.bus.publish(event)
 
-    def _start_detector(self, index: int) -> _Detector:
+    def _start_detector(self, index: int, model: ModelConfig) -> _Detector:
         rt = self.config.runtime
         args = DetectorWorkerArgs(
             worker=index,
-            detect=self.config.detect,
+            detect=self.config.detect.model_copy(update={"model": model}),
             threads=rt.detector_threads,
             models_dir=rt.models_dir,
             queue_size=rt.queue_size,
@@ -171,7 +175,7 @@ class Supervisor:
         process.start()
         control_child.close()
         stats_child.close()
-        return _Detector(index, process, control, stats)
+        return _Detector(index, model, process, control, stats)
 
     def _start_camera(self, cam: _Camera) -> None:
         cfg = self.config.cameras[cam.camera_id]
@@ -265,7 +269,7 @@ class Supervisor:
                     log.error(
                         "detector %d died (exit %s); restarting", det.index, det.process.exitcode
                     )
-                    self._detectors[det.index] = self._start_detector(det.index)
+                    self._detectors[det.index] = self._start_detector(det.index, det.model)
                     for cam in self._cameras.values():
                         if cam.detector == det.index and cam.process is not None:
                             cam.process.kill()
