@@ -35,7 +35,14 @@ def test_unknown_camera_live_is_404(client: TestClient) -> None:
 
 
 def test_openapi_docs(client: TestClient) -> None:
-    assert client.get("/docs").status_code == 200
+    page = client.get("/docs")
+    assert page.status_code == 200
+    # Swagger UI comes from this server, not a CDN (offline sites).
+    assert "cdn." not in page.text
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
+        assert f"/static/apidocs/{asset}" in page.text
+        served = client.get(f"/static/apidocs/{asset}")
+        assert served.status_code == 200 and len(served.content) > 100_000
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/api/events", "/api/events/stream", "/api/cameras/{camera_id}/live.mjpg"} <= set(paths)
     params = {p["name"]: p for p in paths["/api/events"]["get"]["parameters"]}

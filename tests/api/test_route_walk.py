@@ -24,6 +24,7 @@ from fastapi.testclient import TestClient
 from starlette.routing import BaseRoute, Mount, Route
 
 from kuzet.api import AppDeps, create_app
+from kuzet.api.app import API_DOCS_ASSETS
 from kuzet.api.routers.console import WEB_DIR
 from kuzet.api.testing import FakeLiveView, make_jpeg, serve_in_thread
 from kuzet.core.types import Event, EventPhase, Evidence
@@ -138,10 +139,12 @@ def test_public_routes_carry_no_data(two_cameras: AppDeps) -> None:
         assert anon.get("/auth/oidc/login").status_code == 404  # OIDC not configured
         assert anon.get("/auth/oidc/callback").status_code == 404
         mounts = [r for r in _flat(app) if isinstance(r, Mount)]
-        assert [m.path for m in mounts] == ["/static"]
+        assert [m.path for m in mounts] == ["/static/apidocs", "/static"]
         # Static files are code and style only (no data); the login page needs them.
         static = sorted(p.suffix for p in (WEB_DIR / "static").iterdir())
         assert set(static) <= {".css", ".js"}
+        apidocs = {p.suffix for p in API_DOCS_ASSETS.iterdir()}  # Swagger UI's own files
+        assert apidocs <= {".css", ".js", ".png"}
         assert anon.get("/static/console.css").status_code == 200
 
 

@@ -155,3 +155,19 @@ def test_live_alert_and_event_detail(browser: Any, console: tuple[str, AppDeps])
     page.wait_for_url(f"{url}/login?next=%2Fevents%2Fe2e-1")
     page.close()
     assert errors == []
+
+
+def test_api_docs_render_offline(browser: Any, console: tuple[str, AppDeps]) -> None:
+    """Swagger UI renders from this server's own files; any request elsewhere fails."""
+    url, _ = console
+    page = browser.new_page()
+    foreign: list[str] = []
+    page.route("**/*", lambda route: (route.continue_() if route.request.url.startswith(url)
+                                      else (foreign.append(route.request.url), route.abort())))
+    sign_in(page, url)
+    page.goto(url + "/docs")
+    page.wait_for_selector(".opblock", timeout=WAIT_MS)
+    assert page.locator(".opblock").count() > 20, "the API's operations are listed"
+    assert page.get_by_text("/api/events", exact=True).count() > 0
+    assert foreign == []
+    page.close()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
 from fastapi import Depends, FastAPI
@@ -16,6 +18,10 @@ from kuzet.api.auth import current_principal
 from kuzet.api.deps import AppDeps
 from kuzet.api.routers import include_routers
 from kuzet.api.routers.console import WEB_DIR
+
+# Swagger UI 5 files shipped in the fastapi-offline wheel (FastAPI's default
+# loads them from a CDN, which offline sites cannot reach).
+API_DOCS_ASSETS = Path(str(files("fastapi_offline") / "static"))
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +93,8 @@ def create_app(deps: AppDeps, protected_dependencies: Sequence[Any] = ()) -> Fas
     )
     app.state.deps = deps
     app.add_middleware(SecurityHeaders)
+    # Swagger UI's own JS/CSS (no data; the /docs page itself needs sign-in).
+    app.mount("/static/apidocs", StaticFiles(directory=API_DOCS_ASSETS), name="apidocs")
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     include_routers(app, [Depends(current_principal), *protected_dependencies])
     return app

@@ -172,7 +172,12 @@ def openapi(request: Request, principal: CurrentUser) -> JSONResponse:
 @router.get("/docs", include_in_schema=False)
 def docs(principal: CurrentUser) -> HTMLResponse:
     """Swagger UI (signed-in users only)."""
-    return get_swagger_ui_html(openapi_url="/openapi.json", title="Kuzet API")
+    return get_swagger_ui_html(
+        openapi_url="/openapi.json", title="Kuzet API",
+        swagger_js_url="/static/apidocs/swagger-ui-bundle.js",
+        swagger_css_url="/static/apidocs/swagger-ui.css",
+        swagger_favicon_url="/static/apidocs/favicon.png",
+    )
 
 
 def _redirect_uri(request: Request, deps: AppDeps) -> str:
