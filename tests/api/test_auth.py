@@ -243,3 +243,22 @@ def test_open_mjpeg_stream_ends_when_token_is_revoked(server: str, deps: AppDeps
         for _ in chunks:  # ends (instead of streaming for ever) once the revocation is noticed
             assert time.monotonic() - started < 8, "the stream outlived its revoked token"
     assert time.monotonic() - started < 8
+
+
+@pytest.mark.parametrize(
+    ("proxies", "expected"), [(["127.0.0.1"], "203.0.113.9"), (["10.0.0.1"], "127.0.0.1")]
+)
+def test_client_address_comes_from_trusted_proxies_only(
+    deps: AppDeps, proxies: list[str], expected: str
+) -> None:
+    """Behind a reverse proxy the audit trail names the real client, never a forged one."""
+    import httpx
+
+    from kuzet.api.testing import serve_in_thread
+
+    with serve_in_thread(create_app(deps), trusted_proxies=proxies) as url:
+        answer = httpx.post(f"{url}/auth/login", headers={"X-Forwarded-For": "203.0.113.9"},
+                            json={"username": "admin", "password": "not-the-password"})
+    assert answer.status_code == 401
+    failed = [r for r in deps.audit.list(AuditQuery()).items if r.action == "auth.login_failed"]
+    assert [r.ip for r in failed] == [expected]

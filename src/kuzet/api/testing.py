@@ -18,6 +18,7 @@ import numpy as np
 import uvicorn
 from fastapi import FastAPI
 
+from kuzet.config.api import ApiConfig
 from kuzet.core.types import CameraHealth, CameraState
 
 
@@ -118,17 +119,22 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 @contextlib.contextmanager
-def serve_in_thread(app: FastAPI, host: str = "127.0.0.1") -> Iterator[str]:
+def serve_in_thread(
+    app: FastAPI, host: str = "127.0.0.1", trusted_proxies: list[str] | None = None
+) -> Iterator[str]:
     """Run ``app`` with uvicorn in a background thread; yields its base URL.
 
     Open streams are cut after one second on exit (``timeout_graceful_shutdown``).
+    ``trusted_proxies`` is ``api.trusted_proxies`` (None: the config default).
 
     Raises:
         RuntimeError: If the server does not start within 10 seconds.
     """
     port = free_port(host)
+    proxies = ApiConfig().trusted_proxies if trusted_proxies is None else trusted_proxies
     config = uvicorn.Config(
-        app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=1
+        app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=1,
+        proxy_headers=True, forwarded_allow_ips=proxies,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="uvicorn-test", daemon=True)

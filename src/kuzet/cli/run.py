@@ -59,7 +59,8 @@ def _serve(
     typer.echo(banner.format(url=f"http://{bind_host}:{bind_port}/"), err=False)
     try:
         uvicorn.run(
-            app, host=bind_host, port=bind_port, log_level="warning", timeout_graceful_shutdown=2
+            app, host=bind_host, port=bind_port, log_level="warning", timeout_graceful_shutdown=2,
+            proxy_headers=True, forwarded_allow_ips=config.api.trusted_proxies,
         )
     finally:
         system.stop()

@@ -13,3 +13,9 @@ class ApiConfig(KuzetModel):
     live_fps: float = Field(
         default=5.0, gt=0, le=30, description="Maximum frame rate of MJPEG live views."
     )
+    trusted_proxies: list[str] = Field(
+        default_factory=lambda: ["127.0.0.1", "::1"],
+        description="Reverse proxies whose X-Forwarded-For/-Proto are believed (IPs or "
+        "CIDR ranges; `*` = any). The client address in the audit trail, sign-in "
+        "throttling and lockout comes from them; anyone else's headers are ignored.",
+    )
