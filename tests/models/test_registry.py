@@ -189,3 +189,11 @@ def test_models_from_another_converter_version_are_reconverted(tmp_path) -> None
     assert not inst._needs_work(spec, current, tmp_path)
     assert inst._needs_work(spec, dataclasses.replace(entry, converter="0"), tmp_path)
     assert inst._needs_work(spec, entry, tmp_path)  # written before versions were recorded
+
+
+def test_model_file_falls_back_to_package_models_only(tmp_path) -> None:
+    from kuzet.models.paths import model_file
+
+    assert model_file("ppocr-det", tmp_path).is_file()  # inside the rapidocr package
+    with pytest.raises(ModelError, match="not installed"):
+        model_file("nanodet", tmp_path)  # converted models need `kuzet models install`

@@ -91,3 +91,23 @@ def require_model(name: str, directory: str | Path | None = None) -> Path:
             + (f" --dir {folder}" if directory is not None else "")
         )
     return path
+
+
+def model_file(name: str, directory: str | Path | None = None) -> Path:
+    """An installed model, else (for models shipped in a Python package) its file there.
+
+    Lets package-backed models (RapidOCR, dlib) run before ``kuzet models install``.
+
+    Raises:
+        ModelError: Not installed, and not a package model whose package is installed.
+    """
+    found = find_model(name, directory)
+    if found is not None:
+        return found
+    from kuzet.models.install import package_model_path
+    from kuzet.models.registry import get_spec
+
+    spec = get_spec(name)
+    if spec.origin != "python-package":
+        return require_model(name, directory)
+    return package_model_path(spec)

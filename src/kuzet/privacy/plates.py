@@ -9,14 +9,13 @@ nothing, a readable plate is a privacy failure.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import cv2
 import numpy as np
 
-from kuzet.core.errors import ModelError
 from kuzet.core.types import FloatArray, Image
+from kuzet.models.paths import model_file
 
 MIN_ASPECT = 1.5
 MAX_ASPECT = 7.0
@@ -25,23 +24,6 @@ MAX_WIDTH_SHARE = 0.75
 MAX_HEIGHT_SHARE = 0.35  # of the vehicle height
 CROP_MIN_WIDTH = 320  # vehicle crops are upscaled to at least this width (x3 at most)
 MAX_UPSCALE = 3.0
-
-
-def _det_model_path() -> str:
-    from kuzet.models.paths import find_model
-
-    found = find_model("ppocr-det")
-    if found is not None:
-        return str(found)
-    try:
-        import rapidocr_onnxruntime
-    except ImportError as exc:
-        raise ModelError(
-            "rapidocr_onnxruntime is not installed: pip install --no-deps "
-            "rapidocr-onnxruntime==1.4.4"
-        ) from exc
-    base = Path(rapidocr_onnxruntime.__file__).parent
-    return str(base / "models" / "ch_PP-OCRv4_det_infer.onnx")
 
 
 def plate_filter(boxes: FloatArray, vehicle: FloatArray) -> FloatArray:
@@ -96,7 +78,7 @@ class PlateFinder:
         from rapidocr_onnxruntime.ch_ppocr_det import TextDetector
 
         config: dict[str, Any] = {
-            "model_path": _det_model_path(),
+            "model_path": str(model_file("ppocr-det")),
             "intra_op_num_threads": threads,
             "inter_op_num_threads": 1,
             "use_cuda": False,

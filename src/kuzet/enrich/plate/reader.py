@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Protocol
 
 import cv2
 import numpy as np
 
-from kuzet.core.errors import ModelError
 from kuzet.core.types import FloatArray, Image
 from kuzet.enrich.plate.grammar import DEFAULT_COUNTRIES, match
+from kuzet.models.paths import model_file
 from kuzet.privacy.plates import PlateFinder
 
 MAX_CANDIDATES = 3  # text boxes per vehicle that are recognised
@@ -64,22 +63,6 @@ class VehiclePlateReader(Protocol):
     def read_vehicle(self, image: Image, vehicle: FloatArray) -> PlateCandidate | None:
         """The best plate candidate inside ``vehicle`` (xyxy), or None."""
         ...
-
-
-def _rec_model_path() -> str:
-    from kuzet.models.paths import find_model
-
-    found = find_model("ppocr-rec")
-    if found is not None:
-        return str(found)
-    try:
-        import rapidocr_onnxruntime
-    except ImportError as exc:
-        raise ModelError(
-            "rapidocr_onnxruntime is not installed: pip install --no-deps "
-            "rapidocr-onnxruntime==1.4.4"
-        ) from exc
-    return str(Path(rapidocr_onnxruntime.__file__).parent / "models" / "ch_PP-OCRv4_rec_infer.onnx")
 
 
 def crop_quality(crop: Image) -> float:
@@ -159,7 +142,7 @@ class PlateReader:
         self.finder = PlateFinder(threads=threads)
         self._rec: Any = TextRecognizer(
             {
-                "model_path": _rec_model_path(),
+                "model_path": str(model_file("ppocr-rec")),
                 "intra_op_num_threads": threads,
                 "inter_op_num_threads": 1,
                 "use_cuda": False,
