@@ -27,6 +27,7 @@ _COMMAND_MODULES = (
     "kuzet.cli.users",
     "kuzet.cli.baseline",
     "kuzet.cli.eval",
+    "kuzet.cli.train",
     "kuzet.cli.audit",
     "kuzet.cli.evidence",
 )

@@ -202,6 +202,26 @@ def plates_cmd(
     _emit(summary, summary_lines(summary), as_json)
 
 
+@eval_app.command("fights")
+def fights_cmd(
+    folder: Annotated[Path, typer.Argument(help="Folder with fight/ and noFight/ clips.")],
+    model: Annotated[
+        Path | None, typer.Option("--model", help="Fight model JSON (default: the shipped one).")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Classify every clip of FOLDER as fight / no fight (accuracy, F1, ROC AUC, timing)."""
+    from kuzet.eval.fights import evaluate_fights, summary_lines
+    from kuzet.fights.model import FightModel
+
+    try:
+        report = evaluate_fights(folder, FightModel.load(model))
+    except KuzetError as error:
+        _fail(error)
+    summary = report.to_json()
+    _emit(summary, summary_lines(summary), as_json)
+
+
 def _plate_models(folder: Path, countries: tuple[str, ...]) -> tuple[Any, Any]:
     # The vehicle detector is needed for whole images only, not for plate crops.
     from kuzet.detect import load_object_detector

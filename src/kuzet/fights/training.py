@@ -1,0 +1,179 @@
+"""Train and cross-validate the fight model on cached per-clip rows (scikit-learn).
+
+Windows inherit their clip's label; each clip weighs the same (its windows
+share a weight of 1). A clip's score is the aggregate (mean) of its window
+scores. Cross-validation is stratified and *group-aware*: every clip cut from
+one source video sits in the same fold.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from kuzet.core.errors import ConfigError
+from kuzet.core.types import FloatArray
+from kuzet.fights.dataset import Clip, ClipRows
+from kuzet.fights.features import (
+    DEFAULT_FPS,
+    DEFAULT_STRIDE_S,
+    DEFAULT_WINDOW_S,
+    FEATURE_NAMES,
+    replay_windows,
+)
+from kuzet.fights.model import FightModel, from_sklearn
+
+GBM_PARAMS: dict[str, Any] = {
+    "n_estimators": 200, "max_depth": 3, "learning_rate": 0.05, "subsample": 0.8,
+    "min_samples_leaf": 8, "max_features": 0.5,
+}
+
+
+@dataclass(frozen=True)
+class WindowSet:
+    """Window vectors of many clips, with the clip each row came from."""
+
+    x: FloatArray
+    clip: npt.NDArray[np.int64]  # row -> clip index
+    labels: npt.NDArray[np.int64]  # per clip
+    groups: list[str]  # per clip
+
+
+def clip_windows(rows: ClipRows, window_s: float, stride_s: float, fps: float) -> FloatArray:
+    """A clip's window vectors; a clip shorter than one window gives one window of all rows."""
+    return replay_windows(rows.ts, rows.rows, window_s, stride_s, fps)
+
+
+def build_windows(
+    data: list[tuple[Clip, ClipRows]], window_s: float = DEFAULT_WINDOW_S,
+    stride_s: float = DEFAULT_STRIDE_S, fps: float = DEFAULT_FPS,
+) -> WindowSet:
+    """Window vectors of every clip."""
+    xs, owner = [], []
+    for k, (_, rows) in enumerate(data):
+        x = clip_windows(rows, window_s, stride_s, fps)
+        xs.append(x)
+        owner += [k] * len(x)
+    return WindowSet(np.concatenate(xs).astype(np.float32), np.asarray(owner, np.int64),
+                     np.asarray([c.label for c, _ in data], np.int64),
+                     [c.group for c, _ in data])
+
+
+def make_estimator(kind: str, seed: int) -> Any:
+    """A fresh sklearn estimator of the given kind."""
+    if kind == "gbm":
+        from sklearn.ensemble import GradientBoostingClassifier
+
+        return GradientBoostingClassifier(random_state=seed, **GBM_PARAMS)
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    return make_pipeline(StandardScaler(), LogisticRegression(C=0.1, max_iter=2000))
+
+
+def _fit(kind: str, ws: WindowSet, clips: npt.NDArray[np.int64], seed: int) -> Any:
+    rows = np.isin(ws.clip, clips)
+    counts = np.bincount(ws.clip[rows], minlength=len(ws.labels)).astype(np.float64)
+    weight = 1.0 / counts[ws.clip[rows]]
+    est = make_estimator(kind, seed)
+    fit_args = {"logisticregression__sample_weight": weight} if kind != "gbm" else {
+        "sample_weight": weight}
+    est.fit(ws.x[rows], ws.labels[ws.clip[rows]], **fit_args)
+    return est
+
+
+def clip_scores(
+    model: FightModel, ws: WindowSet, clips: npt.NDArray[np.int64]
+) -> npt.NDArray[np.float64]:
+    """Aggregated clip scores of the given clips."""
+    out = []
+    for c in clips:
+        out.append(model.clip_score(model.predict_proba(ws.x[ws.clip == c])))
+    return np.asarray(out, np.float64)
+
+
+def metrics(labels: npt.NDArray[np.int64], scores: npt.NDArray[np.float64],
+            threshold: float) -> dict[str, Any]:
+    """Accuracy, precision, recall, F1, ROC-AUC and the confusion matrix."""
+    pred = scores >= threshold
+    truth = labels == 1
+    tp, fp = int((pred & truth).sum()), int((pred & ~truth).sum())
+    fn, tn = int((~pred & truth).sum()), int((~pred & ~truth).sum())
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"accuracy": round((tp + tn) / max(len(labels), 1), 4),
+            "precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4),
+            "roc_auc": round(roc_auc(labels, scores), 4),
+            "confusion": {"tp": tp, "fp": fp, "fn": fn, "tn": tn}}
+
+
+def roc_auc(labels: npt.NDArray[np.int64], scores: npt.NDArray[np.float64]) -> float:
+    """Area under the ROC curve (Mann-Whitney; ties count half); NaN with one class."""
+    pos, neg = scores[labels == 1], scores[labels == 0]
+    if len(pos) == 0 or len(neg) == 0:
+        return float("nan")
+    greater = (pos[:, None] > neg[None]).sum() + 0.5 * (pos[:, None] == neg[None]).sum()
+    return float(greater / (len(pos) * len(neg)))
+
+
+def cross_validate(
+    ws: WindowSet, kind: str = "gbm", folds: int = 5, seed: int = 0,
+    settings: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Stratified group k-fold CV at clip level.
+
+    Returns:
+        Pooled metrics over all held-out clips, per-fold accuracies (mean, sd) and
+        every clip's held-out score.
+    """
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    settings = settings or {}
+    n_groups = len(set(ws.groups))
+    if n_groups < folds or min(np.bincount(ws.labels, minlength=2)) < folds:
+        raise ConfigError(
+            f"{folds}-fold CV needs at least {folds} clips of each class and {folds} "
+            f"source groups; got {np.bincount(ws.labels, minlength=2).tolist()} clips in "
+            f"{n_groups} groups"
+        )
+    splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
+    scores = np.zeros(len(ws.labels))
+    fold_of = np.zeros(len(ws.labels), np.int64)
+    index = np.arange(len(ws.labels))
+    per_fold = []
+    for k, (train, test) in enumerate(splitter.split(index, ws.labels, ws.groups)):
+        model = from_sklearn(_fit(kind, ws, train, seed), **settings)
+        scores[test] = clip_scores(model, ws, test)
+        fold_of[test] = k
+        threshold = float(settings.get("threshold", 0.5))
+        per_fold.append(metrics(ws.labels[test], scores[test], threshold)["accuracy"])
+    report = metrics(ws.labels, scores, float(settings.get("threshold", 0.5)))
+    report.update(fold_accuracy=per_fold, accuracy_mean=round(float(np.mean(per_fold)), 4),
+                  accuracy_sd=round(float(np.std(per_fold)), 4))
+    return {"metrics": report, "scores": scores.tolist(), "fold": fold_of.tolist()}
+
+
+def train_model(ws: WindowSet, kind: str, seed: int, settings: dict[str, Any]) -> FightModel:
+    """Fit on every clip and export to a FightModel."""
+    est = _fit(kind, ws, np.arange(len(ws.labels)), seed)
+    return from_sklearn(est, **settings)
+
+
+def feature_importance(model: FightModel, top: int = 15) -> list[tuple[str, float]]:
+    """Split counts per feature of a gbm model (most used first)."""
+    if model.kind != "gbm":
+        coef = np.abs(np.asarray(model.params["coef"]))
+        order = np.argsort(-coef)[:top]
+        return [(FEATURE_NAMES[i], round(float(coef[i]), 3)) for i in order]
+    counts = np.zeros(len(FEATURE_NAMES))
+    for tree in model.params["trees"]:
+        for f in tree["feature"]:
+            if f >= 0:
+                counts[f] += 1
+    order = np.argsort(-counts)[:top]
+    return [(FEATURE_NAMES[i], float(counts[i])) for i in order]
