@@ -77,7 +77,7 @@ def test_pose_runs_every_frame_and_detection_at_detect_fps(tmp_path: Path) -> No
     fights = [e for e in events if e.kind is EventKind.FIGHT]
     assert [str(e.phase) for e in fights if e.phase is not EventPhase.UPDATE] == ["open", "close"]
     opened = fights[0]
-    assert opened.frame_ts == 2.5  # second window in a row at or above 0.6
+    assert opened.frame_ts == 3.0  # third window in a row at or above 0.6
     assert opened.severity is Severity.ALERT and opened.attrs["threshold"] == 0.6
     assert opened.attrs["boxes"] == PEOPLE and opened.evidence.snapshot_key is not None
     assert not [e for e in events if e.kind is EventKind.AGGRESSION]

@@ -42,7 +42,7 @@ class FightsConfig(KuzetModel):
         description="Window score (0-1) that counts as a fight; null = the model's default.",
     )
     min_windows: int = Field(
-        default=2, ge=1, le=50,
+        default=3, ge=1, le=50,
         description="Consecutive windows at or above `threshold` before the event opens.",
     )
     close_after: float = Field(

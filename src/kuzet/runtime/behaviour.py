@@ -61,6 +61,8 @@ class BehaviourStats:
     fight_s: float = 0.0
     track_s: float = 0.0
     load_s: float = 0.0
+    windows: int = 0  # fight windows scored
+    max_score: float = 0.0  # highest window score seen
 
 
 def load_pose(cam: CameraConfig) -> PoseFn:
@@ -85,8 +87,9 @@ def load_pose(cam: CameraConfig) -> PoseFn:
 def load_analyzer(cam: CameraConfig) -> FightScorer:
     """The trained fight analyser (``fights.model`` or the shipped model) at ``fights.fps``."""
     from kuzet.fights.analyzer import FightAnalyzer
+    from kuzet.fights.model import FightModel
 
-    model = None if cam.fights.model is None else str(cam.fights.model)
+    model = None if cam.fights.model is None else FightModel.load(cam.fights.model)
     analyzer: FightScorer = FightAnalyzer(model=model, fps=cam.fights.fps)
     return analyzer
 
@@ -135,6 +138,7 @@ class BehaviourStage:
         self._tracker = ByteTracker(POSE_TRACKING, shape) if cam.smoking.enabled else None
         self.stats.load_s = time.perf_counter() - start
         self.threshold = analyzer_threshold(cam, self._analyzer)
+        self.last_window: FightWindow | None = None
 
     def update(self, frame: Frame) -> BehaviourOutput:
         """Pose once, then the fight analyser and the pose tracker as enabled."""
@@ -150,5 +154,9 @@ class BehaviourStage:
         tracked = None if self._tracker is None else self._tracker.update(poses, frame.ts)
         stats.pose_s += t1 - t0
         stats.fight_s += t2 - t1
+        if window is not None:
+            self.last_window = window
+            stats.windows += 1
+            stats.max_score = max(stats.max_score, window.score)
         stats.track_s += time.perf_counter() - t2
         return BehaviourOutput(None if tracked is None else tracked.detections, window)

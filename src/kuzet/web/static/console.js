@@ -24,6 +24,15 @@
     return node;
   }
 
+  // "fight · mass brawl", "smoking (experimental)"; other kinds as named.
+  function kindLabel(ev) {
+    const attrs = ev.attrs || {};
+    const kind = ev.kind.replace(/_/g, " ");
+    if (attrs.mass_brawl) return `${kind} · mass brawl`;
+    if (attrs.experimental) return `${kind} (experimental)`;
+    return kind;
+  }
+
   function renderAlert(ev) {
     const li = el("li", `alert-item sev-${ev.severity} status-${ev.status}`, undefined, "alert-item");
     li.dataset.eventId = ev.id;
@@ -33,7 +42,7 @@
     const a = el("a", "alert-link");
     a.href = `/events/${encodeURIComponent(ev.id)}`;
     const top = el("div", "alert-top");
-    top.append(el("span", "alert-kind", ev.kind.replace(/_/g, " "), "alert-kind"));
+    top.append(el("span", "alert-kind", kindLabel(ev), "alert-kind"));
     top.append(el("span", `pill status status-${ev.status}`, ev.status, "alert-status"));
     const meta = el("div", "alert-meta");
     meta.append(el("span", "alert-camera", cameraNames[ev.camera_id] || ev.camera_id, "alert-camera"));
