@@ -99,6 +99,9 @@ cameras:
             id="cam-id",
         ),
         pytest.param("cameras: {}\n", "cameras", 1, "at least 1", id="no-cameras"),
+        pytest.param(
+            MINIMAL + "    timezone: Asia/Almatyy\n", "cameras.a.timezone", 4, "IANA", id="tz",
+        ),
     ],
 )
 def test_validation_error_points_at_line(text: str, path: str, line: int, fragment: str) -> None:
@@ -219,6 +222,13 @@ def test_missing_env_var_is_an_error(text: str, path: str, line: int, name: str)
             "a",
             {"detect.classes": ["dog"]},
             id="list",
+        ),
+        pytest.param(  # the global time zone is inherited ...
+            "timezone: Asia/Almaty\n" + MINIMAL, "a", {"timezone": "Asia/Almaty"}, id="tz",
+        ),
+        pytest.param(  # ... unless the camera sets its own
+            "timezone: Asia/Almaty\n" + MINIMAL + "    timezone: Asia/Tokyo\n", "a",
+            {"timezone": "Asia/Tokyo"}, id="tz-own",
         ),
         pytest.param(  # nested mappings merge too
             "detect: {filters: {person: {min_score: 0.6}}}\ncameras:\n  a:\n    source: {url: a}\n"

@@ -249,3 +249,17 @@ def test_build_rules_skips_disabled_rules_and_checks_zones() -> None:
         build_rules("cam", cam.model_copy(update={"zones": {}}), FRAME_SHAPE)
     with pytest.raises(ValueError, match="frame_shape"):
         build_rules("cam", cam, (0, 640))
+
+
+@pytest.mark.parametrize(("timezone", "opens"), [("Asia/Almaty", True), ("UTC", False)])
+def test_active_hours_follow_the_camera_time_zone(timezone: str, opens: bool) -> None:
+    """08:00-18:00 on a camera in Almaty (UTC+5) covers 04:30 UTC; in UTC it does not."""
+    cam = _camera([{"id": "a", "kind": "zone_presence", "zone": "left",
+                    "active_hours": [8, 18]}]).model_copy(update={"timezone": timezone})
+    (rule,) = build_rules("cam", cam, FRAME_SHAPE)
+    base = datetime(2026, 5, 1, 4, 30, tzinfo=UTC).timestamp()
+    events = []
+    for ts in _ticks(4):
+        obs = _obs(ts, [(1, IN, "person")])
+        events += rule.update(make_observation(obs.detections, ts=ts, wall=base + ts))
+    assert bool(events) is opens

@@ -13,6 +13,7 @@ from kuzet.config.geometry import LineConfig, MaskConfig, ZoneConfig
 from kuzet.config.motion import MotionConfig
 from kuzet.config.plates import PlatesConfig
 from kuzet.config.rules import RuleConfig
+from kuzet.config.timezone import TimeZoneName
 from kuzet.config.tracking import TrackingConfig
 
 
@@ -45,6 +46,7 @@ class CameraConfig(KuzetModel):
     enabled: bool = Field(default=True, description="Start this camera.")
     name: str | None = Field(default=None, description="Display name (default: the key).")
     site: str | None = Field(default=None, description="Site or area the camera belongs to.")
+    timezone: TimeZoneName
     detect: DetectConfig = Field(default_factory=DetectConfig, description="Detection overrides.")
     motion: MotionConfig = Field(default_factory=MotionConfig, description="Motion overrides.")
     tracking: TrackingConfig = Field(

@@ -1,5 +1,5 @@
 """Merge the global `detect`, `motion`, `tracking`, `fights` and `smoking` sections under
-each camera's own.
+each camera's own; a camera without its own `timezone` takes the global one.
 
 A camera's keys override the global ones at any depth; lists and scalars are replaced
 as a whole. A mapping with a different ``type`` (e.g. ``detect.model``) replaces the
@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 MERGED_SECTIONS: tuple[str, ...] = ("detect", "motion", "tracking", "fights", "smoking")
+# Top-level scalars a camera inherits unless it sets its own.
+INHERITED_KEYS: tuple[str, ...] = ("timezone",)
 
 
 def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -65,5 +67,8 @@ def merge_camera_sections(data: dict[str, Any]) -> dict[str, Any]:
                 own = cam.get(section, {})
                 if isinstance(base, dict) and isinstance(own, dict) and (base or own):
                     cam[section] = deep_merge(base, own)
+            for key in INHERITED_KEYS:
+                if key in data and key not in cam:
+                    cam[key] = data[key]
         merged_cameras[cam_id] = cam
     return {**data, "cameras": merged_cameras}

@@ -17,6 +17,7 @@ from kuzet.config.retention import RetentionConfig
 from kuzet.config.runtime import RuntimeConfig
 from kuzet.config.security import SecurityConfig
 from kuzet.config.store import StoreConfig
+from kuzet.config.timezone import TimeZoneName
 from kuzet.config.tracking import TrackingConfig
 
 
@@ -28,6 +29,7 @@ class KuzetConfig(KuzetModel):
     """
 
     version: int = Field(default=1, ge=1, le=1, description="Config format version.")
+    timezone: TimeZoneName
     cameras: dict[str, CameraConfig] = Field(
         min_length=1, description="Cameras by id (letters, digits, `_`, `-`)."
     )

@@ -27,7 +27,9 @@ from datetime import tzinfo
 
 import numpy as np
 
+from kuzet.config.cameras import CameraConfig
 from kuzet.config.rules import AbandonedObjectRuleConfig
+from kuzet.config.timezone import zone
 from kuzet.core.geometry import box_iou
 from kuzet.core.types import Detections, Event, EventKind, FloatArray, Observation
 from kuzet.events.lifecycle import (
@@ -284,7 +286,7 @@ class AbandonedObjectRule:
 
 
 def build_abandoned_object(
-    camera_id: str, cam: object, cfg: AbandonedObjectRuleConfig, shape: tuple[int, int]
+    camera_id: str, cam: CameraConfig, cfg: AbandonedObjectRuleConfig, shape: tuple[int, int]
 ) -> AbandonedObjectRule:
-    """Registry builder (the camera config is not needed)."""
-    return AbandonedObjectRule(camera_id, cfg, shape)
+    """Registry builder (the camera gives the time zone of ``active_hours``)."""
+    return AbandonedObjectRule(camera_id, cfg, shape, zone(cam.timezone))

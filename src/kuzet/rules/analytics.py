@@ -19,6 +19,7 @@ from kuzet.config.rules import (
     LoiteringRuleConfig,
     UnusualCrowdRuleConfig,
 )
+from kuzet.config.timezone import zone
 from kuzet.core.counts import LineCount
 from kuzet.core.errors import ConfigError
 from kuzet.rules.crowd import CrowdRule
@@ -64,13 +65,13 @@ def use_state_dir(rules: Iterable[object], state_dir: Path | None) -> None:
 
 
 def _zone(camera_id: str, cam: CameraConfig, rule_id: str, name: str) -> ZoneConfig:
-    zone = cam.zones.get(name)
-    if zone is None:
+    found = cam.zones.get(name)
+    if found is None:
         raise ConfigError(
             f"cameras.{camera_id}: rule {rule_id!r} names zone {name!r}, "
             f"which is not among this camera's zones {sorted(cam.zones)}"
         )
-    return zone
+    return found
 
 
 def line_crossing(
@@ -83,27 +84,28 @@ def line_crossing(
             f"cameras.{camera_id}: rule {cfg.id!r} names line {cfg.line!r}, "
             f"which is not among this camera's lines {sorted(cam.lines)}"
         )
-    return LineCrossingRule(camera_id, cfg, line, shape)
+    return LineCrossingRule(camera_id, cfg, line, shape, zone(cam.timezone))
 
 
 def loitering(
     camera_id: str, cam: CameraConfig, cfg: LoiteringRuleConfig, shape: tuple[int, int]
 ) -> LoiteringRule:
     """Build a ``loitering`` rule."""
-    return LoiteringRule(camera_id, cfg, _zone(camera_id, cam, cfg.id, cfg.zone), shape)
+    area = _zone(camera_id, cam, cfg.id, cfg.zone)
+    return LoiteringRule(camera_id, cfg, area, shape, zone(cam.timezone))
 
 
 def crowd(
     camera_id: str, cam: CameraConfig, cfg: CrowdRuleConfig, shape: tuple[int, int]
 ) -> CrowdRule:
     """Build a ``crowd`` rule (whole frame when it names no zone)."""
-    zone = None if cfg.zone is None else _zone(camera_id, cam, cfg.id, cfg.zone)
-    return CrowdRule(camera_id, cfg, zone, shape)
+    area = None if cfg.zone is None else _zone(camera_id, cam, cfg.id, cfg.zone)
+    return CrowdRule(camera_id, cfg, area, shape, zone(cam.timezone))
 
 
 def unusual_crowd(
     camera_id: str, cam: CameraConfig, cfg: UnusualCrowdRuleConfig, shape: tuple[int, int]
 ) -> UnusualCrowdRule:
     """Build an ``unusual_crowd`` rule (whole frame when it names no zone)."""
-    zone = None if cfg.zone is None else _zone(camera_id, cam, cfg.id, cfg.zone)
-    return UnusualCrowdRule(camera_id, cfg, zone, shape)
+    area = None if cfg.zone is None else _zone(camera_id, cam, cfg.id, cfg.zone)
+    return UnusualCrowdRule(camera_id, cfg, area, shape, zone(cam.timezone))

@@ -7,6 +7,7 @@ from typing import Any, Protocol
 
 from kuzet.config.cameras import CameraConfig
 from kuzet.config.rules import ZonePresenceRuleConfig
+from kuzet.config.timezone import zone as tz_of
 from kuzet.core.errors import ConfigError
 from kuzet.core.types import Event, EventKind, Observation
 from kuzet.rules import analytics
@@ -56,7 +57,7 @@ def _zone_presence(
             f"cameras.{camera_id}: rule {cfg.id!r} names zone {cfg.zone!r}, "
             f"which is not among this camera's zones {sorted(cam.zones)}"
         )
-    return ZonePresenceRule(camera_id, cfg, zone, shape)
+    return ZonePresenceRule(camera_id, cfg, zone, shape, tz_of(cam.timezone))
 
 
 # (camera id, camera config, rule config, frame shape) -> rule
@@ -123,6 +124,7 @@ def build_behaviour_rules(camera_id: str, camera_cfg: CameraConfig, threshold: f
         >>> [r.kind.value for r in build_behaviour_rules("cam1", cam, 0.5)]
         ['fight', 'aggression']
     """
-    rules: list[Rule] = [*build_fight_rules(camera_id, camera_cfg.fights, threshold)]
-    rules.extend(build_smoking_rules(camera_id, camera_cfg.smoking))
+    tz = tz_of(camera_cfg.timezone)
+    rules: list[Rule] = [*build_fight_rules(camera_id, camera_cfg.fights, threshold, tz)]
+    rules.extend(build_smoking_rules(camera_id, camera_cfg.smoking, tz))
     return rules

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 from datetime import tzinfo
 
+from kuzet.config.cameras import CameraConfig
 from kuzet.config.rules import CameraTamperRuleConfig
+from kuzet.config.timezone import zone
 from kuzet.core.types import Event, EventKind, Observation
 from kuzet.events.lifecycle import TIME_EPS, EventContent, EventPolicy, EventSpec, EventTracker
 from kuzet.motion.tamper import TamperJudge, TamperThresholds
@@ -111,7 +113,7 @@ class CameraTamperRule:
 
 
 def build_camera_tamper(
-    camera_id: str, cam: object, cfg: CameraTamperRuleConfig, shape: tuple[int, int]
+    camera_id: str, cam: CameraConfig, cfg: CameraTamperRuleConfig, shape: tuple[int, int]
 ) -> CameraTamperRule:
-    """Registry builder (camera config and frame size are not needed)."""
-    return CameraTamperRule(camera_id, cfg)
+    """Registry builder (the frame size is not needed)."""
+    return CameraTamperRule(camera_id, cfg, zone(cam.timezone))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from kuzet.config.cameras import CameraConfig
 from kuzet.config.rules import CameraTamperRuleConfig
+from kuzet.config.timezone import zone
 from kuzet.core.types import CameraHealth, Event
 from kuzet.events.lifecycle import EventContent
 from kuzet.rules.camera_tamper import tamper_events
@@ -38,7 +39,7 @@ class SignalLossMonitor:
             for r in cam.rules
             if isinstance(r, CameraTamperRuleConfig) and r.enabled and r.tamper == "signal_loss"
         ]
-        self._trackers = [tamper_events(r, camera_id, None) for r in self._rules]
+        self._trackers = [tamper_events(r, camera_id, zone(cam.timezone)) for r in self._rules]
         self._started = started
 
     @property
