@@ -1,6 +1,6 @@
 """Unusual crowd: more objects in a zone than usual for this hour of the week.
 
-The rule learns, per zone and hour-of-week bin (168 bins, local time), the mean
+The rule learns, per zone and hour-of-week bin (168 bins, in the camera's time zone), the mean
 and variance of the per-minute mean count (see :mod:`kuzet.rules.baseline`).
 The current count is unusual when it exceeds::
 
