@@ -212,10 +212,9 @@ def fights_cmd(
 ) -> None:
     """Classify every clip of FOLDER as fight / no fight (accuracy, F1, ROC AUC, timing)."""
     from kuzet.eval.fights import evaluate_fights, summary_lines
-    from kuzet.fights.model import FightModel
 
     try:
-        report = evaluate_fights(folder, FightModel.load(model))
+        report = evaluate_fights(folder, model)
     except KuzetError as error:
         _fail(error)
     summary = report.to_json()

@@ -36,6 +36,10 @@ def fights_cmd(  # noqa: PLR0913  (the command's flags; each is one plain option
         Path | None,
         typer.Option("--cache", help="Per-clip feature cache (default: user cache dir)."),
     ] = None,
+    negatives: Annotated[
+        Path | None,
+        typer.Option("--negatives", help="Folder of extra no-fight videos (training only)."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as the last line.")]
     = False,
 ) -> None:
@@ -46,7 +50,8 @@ def fights_cmd(  # noqa: PLR0913  (the command's flags; each is one plain option
     report_path = report if report is not None else model_path.with_name(
         model_path.stem + "_report.json")
     req = TrainRequest(data_dir, model_path, report_path, folds, seed,
-                       cache if cache is not None else default_cache_dir())
+                       cache if cache is not None else default_cache_dir(),
+                       negatives=negatives)
     count = [0]
 
     def progress(clip: object, status: str) -> None:

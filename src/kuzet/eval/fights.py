@@ -100,6 +100,7 @@ class FightsReport:
             clips=len(self.results),
             skipped=[{"clip": str(p), "reason": why} for p, why in self.skipped],
             threshold=self.model.threshold,
+            live_threshold=self.model.live_threshold,
             aggregate=self.model.aggregate,
             ms_per_clip=round(1000 * self.elapsed_s / n, 1),
             ms_breakdown=breakdown,
@@ -111,13 +112,13 @@ class FightsReport:
 
 
 def evaluate_fights(
-    folder: Path, model: FightModel | None = None, pose: PoseEstimator | None = None
+    folder: Path, model: FightModel | Path | None = None, pose: PoseEstimator | None = None
 ) -> FightsReport:
     """Score every clip of a ``fight/`` + ``noFight/`` folder.
 
     Args:
         folder: The labelled folder.
-        model: Fight model (default: the shipped one).
+        model: Fight model or its JSON file (default: the shipped one).
         pose: Pose estimator (default: the installed ``movenet-multipose``).
 
     Raises:
@@ -125,7 +126,7 @@ def evaluate_fights(
         ModelError: A model is not installed or unreadable.
     """
     clips = list_clips(folder)
-    model = model if model is not None else FightModel.load()
+    model = model if isinstance(model, FightModel) else FightModel.load(model)
     if pose is None:
         from kuzet.models.paths import require_model
 

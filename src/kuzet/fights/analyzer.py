@@ -27,7 +27,8 @@ class FightAnalyzer:
 
     Attributes:
         fps: The rate the analyser wants frames at.
-        threshold: The model's decision threshold on a window score.
+        threshold: Default window-score threshold for the live rule (the model's
+            ``live_threshold``, else its clip threshold).
 
     Example:
         >>> analyzer = FightAnalyzer()  # doctest: +SKIP
@@ -48,7 +49,8 @@ class FightAnalyzer:
         self.fps = float(fps if fps is not None else self.model.fps)
         self.window_s = float(window_s if window_s is not None else self.model.window_s)
         self.stride_s = float(stride_s if stride_s is not None else self.model.stride_s)
-        self.threshold = self.model.threshold
+        live = self.model.live_threshold
+        self.threshold = live if live is not None else self.model.threshold
         self._features = FeatureExtractor(self.fps, self.window_s, self.stride_s)
 
     def update(self, frame: Frame, poses: Detections) -> FightWindow | None:

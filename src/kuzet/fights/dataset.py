@@ -40,6 +40,7 @@ class Clip:
     path: Path
     label: int  # 1 = fight
     group: str  # source video (for group-aware splits)
+    extra: bool = False  # an extra negative video: always trained on, never scored
 
 
 @dataclass
@@ -100,6 +101,20 @@ def list_clips(folder: Path) -> list[Clip]:
             raise ConfigError(f"{sub}: no video clips ({', '.join(VIDEO_EXTENSIONS)})")
         clips += [Clip(p, label, groups.get(p.stem, f"clip:{name}/{p.stem}")) for p in found]
     return clips
+
+
+def list_negatives(folder: Path) -> list[Clip]:
+    """Extra no-fight videos (any length) from a folder, for training only.
+
+    Raises:
+        ConfigError: Not a folder, or no videos in it.
+    """
+    if not folder.is_dir():
+        raise ConfigError(f"{folder}: not a folder of no-fight videos")
+    found = sorted(p for p in folder.iterdir() if p.suffix.lower() in VIDEO_EXTENSIONS)
+    if not found:
+        raise ConfigError(f"{folder}: no videos ({', '.join(VIDEO_EXTENSIONS)})")
+    return [Clip(p, 0, f"extra:{p.name}", extra=True) for p in found]
 
 
 def file_digest(path: Path) -> str:

@@ -3,11 +3,11 @@
 The path is the same for training, ``kuzet eval fights`` and the live camera:
 
     frame (any size/rate) -> FrameSampler at ``fps`` (by timestamp)
-      -> PoseEstimator.detect (run by the caller) -> pose_frame   (16 values)
+      -> PoseEstimator.detect (run by the caller) -> pose_frame   (11 values)
       -> FlowMeter.measure (DIS flow at 224 px)                    (11 values)
       = one frame row (:data:`FRAME_NAMES`)
     rows of the last ``window_s`` seconds -> mean / max / std per column
-      + share of frames with 2+ people = one window vector (:data:`FEATURE_NAMES`)
+      + share of frames with a group of 2+ people = one window vector (:data:`FEATURE_NAMES`)
 
 Per-frame rows do not depend on the window length, so training caches them and
 can try other windows without decoding again.
@@ -27,12 +27,13 @@ from kuzet.fights.posefeat import POSE_NAMES, People, pose_frame
 from kuzet.ingest.timing import FrameSampler
 
 # Bump when per-frame rows change meaning (invalidates the training cache).
-FEATURE_VERSION = 1
+FEATURE_VERSION = 5
 FRAME_NAMES: tuple[str, ...] = POSE_NAMES + FLOW_NAMES
 AGGREGATES = ("mean", "max", "std")
+GROUP = FRAME_NAMES.index("group")
 FEATURE_NAMES: tuple[str, ...] = tuple(
     f"{name}_{agg}" for agg in AGGREGATES for name in FRAME_NAMES
-) + ("multi_people_share",)
+) + ("group_share",)
 
 DEFAULT_FPS = 10.0
 DEFAULT_WINDOW_S = 1.0
@@ -59,7 +60,7 @@ def window_features(rows: FloatArray) -> FloatArray:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns
         parts = [np.nanmean(rows, axis=0), np.nanmax(rows, axis=0), np.nanstd(rows, axis=0)]
-    multi = float(np.mean(rows[:, 0] >= 2)) if len(rows) else 0.0
+    multi = float(np.mean(rows[:, GROUP] >= 2)) if len(rows) else 0.0
     out = np.concatenate([*parts, [multi]]).astype(np.float32)
     return np.nan_to_num(out, nan=0.0, posinf=0.0, neginf=0.0)
 

@@ -23,6 +23,7 @@ FLOW_WIDTH = 224
 MOVING = 0.06
 ANGLE_BINS = 8
 GRID = 4
+NAN = float("nan")
 
 FLOW_NAMES: tuple[str, ...] = (
     "flow_mean",  # mean magnitude over the frame (frame heights/s)
@@ -32,9 +33,9 @@ FLOW_NAMES: tuple[str, ...] = (
     "flow_cell_max",  # mean magnitude of the busiest cell of a 4x4 grid
     "flow_cell_entropy",  # direction entropy inside that cell
     "flow_cell_entropy_max",  # highest direction entropy among moving cells
-    "person_flow_mean",  # mean magnitude inside person boxes (person heights/s)
-    "person_flow_max",  # highest per-person mean magnitude (person heights/s)
-    "person_flow_entropy",  # direction entropy of moving pixels inside person boxes
+    "person_flow_mean",  # mean motion inside person boxes against the box's own flow
+    "person_flow_max",  # highest of those (person heights/s)
+    "person_flow_entropy",  # highest per-person direction entropy of moving pixels
     "person_moving_share",  # share of the moving pixels that lie inside person boxes
 )
 
@@ -88,7 +89,7 @@ class FlowMeter:
             cv2.COLOR_BGR2GRAY), np.uint8)
         prev, self._prev = self._prev, gray
         if prev is None or prev.shape != gray.shape or dt <= 0:
-            return np.full(len(FLOW_NAMES), np.nan, np.float32)
+                return np.full(len(FLOW_NAMES), np.nan, np.float32)
         if self._dis is None:
             self._dis = cv2.DISOpticalFlow_create(  # type: ignore[attr-defined]
                 cv2.DISOPTICAL_FLOW_PRESET_FAST)
@@ -99,12 +100,14 @@ class FlowMeter:
         bins = ((np.arctan2(flow[..., 1], flow[..., 0]) + math.pi)
                 * (ANGLE_BINS / (2 * math.pi))).astype(np.int64) % ANGLE_BINS
         scaled = boxes * np.float32(self.width / w) if len(boxes) else boxes
-        return np.asarray(self._summarise(mag, bins, scaled, fh), np.float32)
+        row = self._summarise(flow * scale, mag, bins, scaled)
+        return np.asarray(row, np.float32)
 
     def _summarise(
-        self, mag: npt.NDArray[np.float32], bins: npt.NDArray[np.int64], boxes: FloatArray,
-        fh: int,
+        self, flow: npt.NDArray[np.float32], mag: npt.NDArray[np.float32],
+        bins: npt.NDArray[np.int64], boxes: FloatArray,
     ) -> list[float]:
+        fh = mag.shape[0]
         moving = mag > MOVING
         weights = np.where(moving, mag, 0.0).astype(np.float64)
         flat = mag.ravel()
@@ -124,31 +127,38 @@ class FlowMeter:
         active = cell_mean > MOVING
         out = [float(mag.mean()), p90, float(moving.mean()), float(_entropy(glob)),
                float(cell_mean[busiest]), float(cell_ent[busiest]),
-               float(cell_ent[active].max()) if active.any() else 0.0]
-        return out + self._people(mag, bins, weights, moving, boxes)
+               float(cell_ent[active].max()) if active.any() else NAN]
+        return out + _people(flow, bins, weights, moving, boxes)
 
-    def _people(
-        self, mag: npt.NDArray[np.float32], bins: npt.NDArray[np.int64],
-        weights: npt.NDArray[np.float64], moving: npt.NDArray[np.bool_], boxes: FloatArray,
-    ) -> list[float]:
-        fh, fw = mag.shape
-        if len(boxes) == 0:
-            return [0.0, 0.0, 0.0, 0.0]
-        mask = np.zeros(mag.shape, bool)
-        per_person: list[float] = []
-        for x1, y1, x2, y2 in np.round(boxes).astype(int):
-            x1, x2 = max(0, x1), min(fw, max(x2, x1 + 1))
-            y1, y2 = max(0, y1), min(fh, max(y2, y1 + 1))
-            if x1 >= fw or y1 >= fh:
-                continue
-            mask[y1:y2, x1:x2] = True
-            height = max(y2 - y1, 0.05 * fh) / fh
-            per_person.append(float(mag[y1:y2, x1:x2].mean()) / height)
-        if not per_person:
-            return [0.0, 0.0, 0.0, 0.0]
-        heights = np.clip(boxes[:, 3] - boxes[:, 1], 0.05 * fh, None) / fh
-        inside = np.bincount(bins[mask], weights[mask], ANGLE_BINS)
-        total_moving = int(moving.sum())
-        share = float(moving[mask].sum()) / total_moving if total_moving else 0.0
-        return [float(mag[mask].mean() / heights.mean()), max(per_person),
-                float(_entropy(inside)), share]
+
+def _people(
+    flow: npt.NDArray[np.float32], bins: npt.NDArray[np.int64],
+    weights: npt.NDArray[np.float64], moving: npt.NDArray[np.bool_], boxes: FloatArray,
+) -> list[float]:
+    """Motion inside each person box *relative to the box's mean flow* (so a person
+    walking past barely registers, limbs moving against the body do), per person
+    height per second; direction entropy and the moving share inside boxes."""
+    fh, fw = flow.shape[:2]
+    if len(boxes) == 0:
+        return [0.0, 0.0, 0.0, 0.0]
+    mask = np.zeros((fh, fw), bool)
+    per_person: list[float] = []
+    entropies: list[float] = []
+    for x1, y1, x2, y2 in np.round(boxes).astype(int):
+        x1, x2 = max(0, x1), min(fw, max(x2, x1 + 1))
+        y1, y2 = max(0, y1), min(fh, max(y2, y1 + 1))
+        if x1 >= fw or y1 >= fh:
+            continue
+        mask[y1:y2, x1:x2] = True
+        height = max(y2 - y1, 0.05 * fh) / fh
+        box = flow[y1:y2, x1:x2].reshape(-1, 2)
+        internal = np.hypot(*(box - box.mean(axis=0)).T).mean()
+        per_person.append(float(internal) / height)
+        hist = np.bincount(bins[y1:y2, x1:x2].ravel(), weights[y1:y2, x1:x2].ravel(),
+                           ANGLE_BINS)
+        entropies.append(float(_entropy(hist)))
+    if not per_person:
+        return [0.0, 0.0, 0.0, 0.0]
+    total_moving = int(moving.sum())
+    share = float(moving[mask].sum()) / total_moving if total_moving else 0.0
+    return [float(np.mean(per_person)), max(per_person), max(entropies), share]

@@ -80,7 +80,10 @@ class FightModel:
         kind: ``gbm`` or ``logistic``.
         params: Kind-specific numbers (see the module docstring).
         features: Names of the input columns (must equal FEATURE_NAMES).
-        threshold: Decision threshold on a window (and clip) score.
+        threshold: Decision threshold on a clip score (``kuzet eval fights``).
+        live_threshold: Default threshold on single window scores for the live rule,
+            which needs several windows in a row at or above it (chosen in training
+            from held-out no-fight clips; see the training report). None = ``threshold``.
         aggregate: How window scores make a clip score (``mean`` or ``max``).
         fps, window_s, stride_s: The feature settings the model was trained with.
         meta: Free-form training facts (data, metrics) kept in the file.
@@ -90,6 +93,7 @@ class FightModel:
     params: dict[str, Any]
     features: tuple[str, ...] = FEATURE_NAMES
     threshold: float = 0.5
+    live_threshold: float | None = None
     aggregate: str = "mean"
     fps: float = DEFAULT_FPS
     window_s: float = DEFAULT_WINDOW_S
@@ -138,6 +142,7 @@ class FightModel:
     def to_json(self) -> dict[str, Any]:
         """The JSON document :meth:`load` reads."""
         return {"format": FORMAT, "kind": self.kind, "threshold": self.threshold,
+                "live_threshold": self.live_threshold,
                 "aggregate": self.aggregate, "fps": self.fps, "window_s": self.window_s,
                 "stride_s": self.stride_s, "feature_version": self.feature_version,
                 "features": list(self.features), "meta": self.meta, "params": self.params}
@@ -168,11 +173,16 @@ class FightModel:
         try:
             return cls(kind=data["kind"], params=data["params"],
                        features=tuple(data["features"]), threshold=float(data["threshold"]),
+                       live_threshold=_optional_float(data.get("live_threshold")),
                        aggregate=data["aggregate"], fps=float(data["fps"]),
                        window_s=float(data["window_s"]), stride_s=float(data["stride_s"]),
                        feature_version=int(data["feature_version"]), meta=data.get("meta", {}))
         except (KeyError, TypeError, ValueError) as error:
             raise ModelError(f"{path}: malformed fight model ({error!r})") from error
+
+
+def _optional_float(value: Any) -> float | None:
+    return None if value is None else float(value)
 
 
 def from_sklearn(estimator: Any, **settings: Any) -> FightModel:

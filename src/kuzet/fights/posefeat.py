@@ -24,27 +24,22 @@ GROUP_DIST = 1.2  # centre distance (mean person heights) that joins two people
 APPROACH_MIN = 1.0  # wrist speed toward another person (heights/s) flagged as aggression
 
 SHOULDERS, ELBOWS, WRISTS = (5, 6), (7, 8), (9, 10)
-HIPS, ANKLES = (11, 12), (15, 16)
+HIPS = (11, 12)
 TORSO = (5, 6, 11, 12)
-LIMBS = (7, 8, 9, 10, 13, 14, 15, 16)
+ARMS = (7, 8, 9, 10)  # elbows, wrists
 
 POSE_NAMES: tuple[str, ...] = (
-    "people",  # people found
     "group",  # size of the largest group of people close to each other
     "min_dist",  # smallest centre distance between two people (heights, capped at 3)
     "max_iou",  # largest box overlap (IoU) between two people
-    "wrist_speed_max",
-    "wrist_speed_mean",
-    "ankle_speed_max",
-    "limb_rel_speed",  # limb speed relative to the person's own torso
-    "body_speed",  # mean keypoint speed of the fastest person
-    "wrist_accel",  # change of wrist velocity (heights/s^2)
+    "arm_speed",  # fastest elbow/wrist relative to its own torso (heights/s)
+    "arm_speed_mean",  # mean elbow/wrist speed relative to the torso
+    "wrist_accel",  # change of torso-relative wrist velocity (heights/s^2)
     "approach",  # wrist speed toward a nearby person's body centre
-    "arm_extension",  # arm stretched (0..1) and pointing at a nearby person
+    "arm_extension",  # raised arm stretched (0..1) and pointing at a nearby person
     "torso_tilt",  # sine of the torso's angle from vertical (falls, grappling)
     "hip_drop",  # downward hip speed (falls)
     "aspect",  # widest box width/height (a person lying down)
-    "kp_score",  # mean keypoint score (pose quality)
 )
 
 
@@ -142,11 +137,6 @@ def _iou(boxes: FloatArray) -> npt.NDArray[np.float64]:
     return out
 
 
-def _speed(vel: npt.NDArray[np.float64], idx: tuple[int, ...]) -> float:
-    s = np.linalg.norm(vel[:, list(idx)], axis=2)
-    return float(np.nanmax(s)) if np.isfinite(s).any() else 0.0
-
-
 def _velocities(prev: People, cur: People, links: IntArray, dt: float) -> People:
     vel = np.full((len(cur), 17, 2), np.nan)
     for i, j in enumerate(links):
@@ -160,30 +150,32 @@ def _velocities(prev: People, cur: People, links: IntArray, dt: float) -> People
     return People(cur.kps, cur.boxes, cur.heights, vel)
 
 
+def _relative(people: People) -> npt.NDArray[np.float64]:
+    """(N,4,2) elbow and wrist velocities relative to each person's torso (heights/s)."""
+    torso_ok = np.isfinite(people.vel[:, list(TORSO)]).any()
+    torso = np.nanmean(people.vel[:, list(TORSO)], axis=1) if torso_ok else np.zeros(
+        (len(people), 2))
+    result: npt.NDArray[np.float64] = people.vel[:, list(ARMS)] - np.nan_to_num(torso)[:, None]
+    return result
+
+
 def _motion(prev: People, cur: People, links: IntArray, dt: float) -> list[float]:
-    """Speed and acceleration measures of the linked people."""
+    """Arm speeds and wrist accelerations relative to the torso (walking moves the
+    whole body, so it barely registers; punches and pushes do)."""
     if len(cur) == 0 or not np.isfinite(cur.vel).any():
-        return [0.0] * 6
-    torso = np.nanmean(cur.vel[:, list(TORSO)], axis=1) if np.isfinite(
-        cur.vel[:, list(TORSO)]).any() else np.zeros((len(cur), 2))
-    torso = np.nan_to_num(torso)
-    rel = cur.vel[:, list(LIMBS)] - torso[:, None]
-    wrists = np.linalg.norm(cur.vel[:, list(WRISTS)], axis=2)
-    body = np.linalg.norm(cur.vel, axis=2)
-    body_mean = np.nanmean(np.where(np.isfinite(body), body, np.nan), axis=1) if np.isfinite(
-        body).any() else np.zeros(1)
+        return [0.0] * 3
+    rel = _relative(cur)
+    speed = np.linalg.norm(rel, axis=2)
     accel = 0.0
-    for i, j in enumerate(links):
-        if j >= 0:
-            a = np.linalg.norm(cur.vel[i, list(WRISTS)] - prev.vel[j, list(WRISTS)], axis=1) / dt
-            if np.isfinite(a).any():
-                accel = max(accel, float(np.nanmax(a)))
-    rel_s = np.linalg.norm(rel, axis=2)
-    return [_speed(cur.vel, WRISTS),
-            float(np.nanmean(wrists)) if np.isfinite(wrists).any() else 0.0,
-            _speed(cur.vel, ANKLES),
-            float(np.nanmax(rel_s)) if np.isfinite(rel_s).any() else 0.0,
-            float(np.nanmax(body_mean)) if np.isfinite(body_mean).any() else 0.0,
+    if len(prev) and np.isfinite(prev.vel).any():
+        before = _relative(prev)
+        for i, j in enumerate(links):
+            if j >= 0:
+                a = np.linalg.norm(rel[i, 2:] - before[j, 2:], axis=1) / dt
+                if np.isfinite(a).any():
+                    accel = max(accel, float(np.nanmax(a)))
+    ok = np.isfinite(speed).any()
+    return [float(np.nanmax(speed)) if ok else 0.0, float(np.nanmean(speed)) if ok else 0.0,
             min(accel, 10 * MAX_SPEED)]
 
 
@@ -211,7 +203,11 @@ def _interaction(cur: People, dist: npt.NDArray[np.float64]) -> tuple[float, flo
                     approach = max(approach, speed)
                     if speed > APPROACH_MIN:
                         pairs.add((i, j))
-                if min(kp[s, 2], kp[e, 2]) < KP_MIN:
+                hip_y = float(kp[list(HIPS), 1].mean()) if min(kp[list(HIPS), 2]) >= KP_MIN \
+                    else float(cur.boxes[i, 1] + 0.55 * cur.heights[i])
+                # Only a raised arm (wrist above the hips) can punch or push; an arm
+                # hanging while walking often "points" at someone lower in the image.
+                if min(kp[s, 2], kp[e, 2]) < KP_MIN or kp[w, 1] > hip_y:
                     continue
                 arm = kp[w, :2] - kp[s, :2]
                 length = float(np.linalg.norm(kp[e, :2] - kp[s, :2])
@@ -263,13 +259,12 @@ def pose_frame(prev: People | None, poses: Detections, frame_h: int, dt: float) 
     groups = _groups(dist) if n else [[]]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # NaN-only slices: unknown velocities
-        motion = _motion(prev, cur, links, dt) if prev is not None else [0.0] * 6
+        motion = _motion(prev, cur, links, dt) if prev is not None else [0.0] * 3
         approach, extension, pairs = _interaction(cur, dist)
     tilt, drop, aspect = _posture(cur)
-    kp_score = float(cur.kps[:, :, 2].mean()) if n else 0.0
-    row = [float(n), float(len(groups[0])),
+    row = [float(len(groups[0])),
            min(float(dist[off].min()), 3.0) if n > 1 else 3.0,
            float(_iou(cur.boxes)[off].max()) if n > 1 else 0.0,
-           *motion, approach, extension, tilt, drop, aspect, kp_score]
+           *motion, approach, extension, tilt, drop, aspect]
     group = np.asarray(groups[0], np.int64)
     return PoseFrame(np.asarray(row, np.float32), cur, group, tuple(sorted(pairs)))

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from kuzet.fights.dataset import Clip, RowCache, extract_all, list_clips
+from kuzet.fights.dataset import Clip, RowCache, extract_all, list_clips, list_negatives
 from kuzet.fights.features import (
     ANALYSIS_WIDTH,
     DEFAULT_FPS,
@@ -44,6 +44,7 @@ class TrainRequest:
     kind: str = "gbm"
     threshold: float = 0.5
     aggregate: str = "mean"
+    negatives: Path | None = None  # extra no-fight videos (training only)
 
 
 def default_cache_dir() -> Path:
@@ -69,6 +70,8 @@ def train_fights(
     from kuzet.models.paths import require_model
 
     clips = list_clips(req.data_dir)
+    if req.negatives is not None:
+        clips += list_negatives(req.negatives)
     pose_path = require_model("movenet-multipose")
     pose = PoseEstimator(pose_path)
     cache = RowCache(req.cache_dir, f"{pose_path.name}:{pose_path.stat().st_size}:{pose.size}")
@@ -83,14 +86,18 @@ def train_fights(
     timed = [rows.timing for _, rows in data if rows.timing]
     report: dict[str, Any] = {
         "data_dir": req.data_dir.name,
-        "clips": {"fight": int((ws.labels == 1).sum()), "noFight": int((ws.labels == 0).sum()),
+        "clips": {"fight": int((ws.labels[~ws.extra] == 1).sum()),
+                  "noFight": int((ws.labels[~ws.extra] == 0).sum()),
+                  "extra_negatives": [f"{c.path.name} ({len(r.ts)} frames)"
+                                      for c, r in data if c.extra],
                   "skipped": [{"clip": f"{c.path.parent.name}/{c.path.name}", "reason": why}
                               for c, why in failed]},
         "windows": len(ws.x),
-        "source_groups": len(set(ws.groups)),
+        "source_groups": len({g for g, e in zip(ws.groups, ws.extra, strict=True) if not e}),
         "cv": {"scheme": f"StratifiedGroupKFold(n_splits={req.folds}, shuffle=True, "
                          f"random_state={req.seed}) over clips; groups = source video "
-                         "(videos.txt), so no source is in both train and test",
+                         "(videos.txt), so no source is in both train and test; extra "
+                         "negative videos are in every training fold and never scored",
                "folds": req.folds, "seed": req.seed, **cv["metrics"]},
         "model": {"kind": req.kind, "params": GBM_PARAMS if req.kind == "gbm" else {"C": 0.1},
                   "threshold": req.threshold, "clip_score": f"{req.aggregate} of window scores",
@@ -102,9 +109,12 @@ def train_fights(
                      "per_frame": list(FRAME_NAMES), "window": list(FEATURE_NAMES)},
         "timing": _timing(timed, extract_s, len(clips)),
         "environment": {"python": platform.python_version(), "sklearn": _sklearn_version()},
-        "held_out_scores": {f"{c.path.parent.name}/{c.path.name}": round(s, 4)
-                            for (c, _), s in zip(data, cv["scores"], strict=True)},
+        "held_out_scores": {
+            f"{data[i][0].path.parent.name}/{data[i][0].path.name}": round(s, 4)
+            for i, s in zip(cv["clips"], cv["scores"], strict=True)},
     }
+    settings["live_threshold"] = cv["metrics"]["live"]["live_threshold"]
+    report["model"]["live_threshold"] = settings["live_threshold"]
     meta = {k: report[k] for k in ("data_dir", "clips", "windows", "source_groups")}
     meta["cv"] = {k: v for k, v in report["cv"].items() if k != "fold_accuracy"}
     model = train_model(ws, req.kind, req.seed, {**settings, "meta": meta})

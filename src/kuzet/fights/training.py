@@ -30,6 +30,10 @@ GBM_PARAMS: dict[str, Any] = {
     "n_estimators": 200, "max_depth": 3, "learning_rate": 0.05, "subsample": 0.8,
     "min_samples_leaf": 8, "max_features": 0.5,
 }
+CLIP_S = 2.0  # typical labelled clip length (weights extra negative videos)
+LIVE_RUN = 3  # consecutive windows the live rule needs by default
+LIVE_MAX_FPR = 0.1  # share of held-out no-fight clips allowed to reach such a run
+LIVE_GRID = np.round(np.arange(0.5, 0.99, 0.01), 2)
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,8 @@ class WindowSet:
     clip: npt.NDArray[np.int64]  # row -> clip index
     labels: npt.NDArray[np.int64]  # per clip
     groups: list[str]  # per clip
+    extra: npt.NDArray[np.bool_]  # per clip: extra negative (train only)
+    weight: npt.NDArray[np.float64]  # per row
 
 
 def clip_windows(rows: ClipRows, window_s: float, stride_s: float, fps: float) -> FloatArray:
@@ -52,14 +58,18 @@ def build_windows(
     stride_s: float = DEFAULT_STRIDE_S, fps: float = DEFAULT_FPS,
 ) -> WindowSet:
     """Window vectors of every clip."""
-    xs, owner = [], []
-    for k, (_, rows) in enumerate(data):
+    xs, owner, weight = [], [], []
+    # An extra negative video weighs as much as one clip per CLIP_S seconds of it.
+    per_clip = max(1.0, (CLIP_S - window_s) / stride_s + 1)
+    for k, (clip, rows) in enumerate(data):
         x = clip_windows(rows, window_s, stride_s, fps)
         xs.append(x)
         owner += [k] * len(x)
+        weight += [1.0 / (per_clip if clip.extra else len(x))] * len(x)
     return WindowSet(np.concatenate(xs).astype(np.float32), np.asarray(owner, np.int64),
                      np.asarray([c.label for c, _ in data], np.int64),
-                     [c.group for c, _ in data])
+                     [c.group for c, _ in data], np.asarray([c.extra for c, _ in data], bool),
+                     np.asarray(weight, np.float64))
 
 
 def make_estimator(kind: str, seed: int) -> Any:
@@ -77,8 +87,7 @@ def make_estimator(kind: str, seed: int) -> Any:
 
 def _fit(kind: str, ws: WindowSet, clips: npt.NDArray[np.int64], seed: int) -> Any:
     rows = np.isin(ws.clip, clips)
-    counts = np.bincount(ws.clip[rows], minlength=len(ws.labels)).astype(np.float64)
-    weight = 1.0 / counts[ws.clip[rows]]
+    weight = ws.weight[rows]
     est = make_estimator(kind, seed)
     fit_args = {"logisticregression__sample_weight": weight} if kind != "gbm" else {
         "sample_weight": weight}
@@ -86,14 +95,38 @@ def _fit(kind: str, ws: WindowSet, clips: npt.NDArray[np.int64], seed: int) -> A
     return est
 
 
-def clip_scores(
+def window_scores(
     model: FightModel, ws: WindowSet, clips: npt.NDArray[np.int64]
-) -> npt.NDArray[np.float64]:
-    """Aggregated clip scores of the given clips."""
-    out = []
-    for c in clips:
-        out.append(model.clip_score(model.predict_proba(ws.x[ws.clip == c])))
-    return np.asarray(out, np.float64)
+) -> list[npt.NDArray[np.float64]]:
+    """Window scores of each of the given clips."""
+    return [model.predict_proba(ws.x[ws.clip == c]) for c in clips]
+
+
+def longest_run(scores: npt.NDArray[np.float64], threshold: float) -> int:
+    """Most consecutive windows at or above ``threshold``."""
+    best = run = 0
+    for above in scores >= threshold:
+        run = run + 1 if above else 0
+        best = max(best, run)
+    return best
+
+
+def choose_live_threshold(
+    windows: list[npt.NDArray[np.float64]], labels: npt.NDArray[np.int64],
+    run: int = LIVE_RUN, max_fpr: float = LIVE_MAX_FPR,
+) -> dict[str, Any]:
+    """Smallest window threshold at which at most ``max_fpr`` of the held-out no-fight
+    clips have ``run`` windows in a row at or above it (what the live rule needs to open).
+    """
+    longest = [np.asarray([longest_run(w, t) for t in LIVE_GRID]) for w in windows]
+    table = np.stack(longest) >= run  # clips x thresholds
+    fpr = table[labels == 0].mean(axis=0)
+    tpr = table[labels == 1].mean(axis=0)
+    ok = np.flatnonzero(fpr <= max_fpr)
+    k = int(ok[0]) if len(ok) else len(LIVE_GRID) - 1
+    return {"live_threshold": round(float(LIVE_GRID[k]), 2), "run": run,
+            "max_clip_fpr": max_fpr, "clip_fpr": round(float(fpr[k]), 4),
+            "clip_tpr": round(float(tpr[k]), 4)}
 
 
 def metrics(labels: npt.NDArray[np.int64], scores: npt.NDArray[np.float64],
@@ -134,28 +167,35 @@ def cross_validate(
     from sklearn.model_selection import StratifiedGroupKFold
 
     settings = settings or {}
-    n_groups = len(set(ws.groups))
-    if n_groups < folds or min(np.bincount(ws.labels, minlength=2)) < folds:
+    index = np.flatnonzero(~ws.extra)
+    labels, groups = ws.labels[index], [ws.groups[i] for i in index]
+    n_groups = len(set(groups))
+    if n_groups < folds or min(np.bincount(labels, minlength=2)) < folds:
         raise ConfigError(
             f"{folds}-fold CV needs at least {folds} clips of each class and {folds} "
-            f"source groups; got {np.bincount(ws.labels, minlength=2).tolist()} clips in "
+            f"source groups; got {np.bincount(labels, minlength=2).tolist()} clips in "
             f"{n_groups} groups"
         )
     splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
-    scores = np.zeros(len(ws.labels))
-    fold_of = np.zeros(len(ws.labels), np.int64)
-    index = np.arange(len(ws.labels))
+    scores = np.zeros(len(index))
+    fold_of = np.zeros(len(index), np.int64)
+    threshold = float(settings.get("threshold", 0.5))
     per_fold = []
-    for k, (train, test) in enumerate(splitter.split(index, ws.labels, ws.groups)):
-        model = from_sklearn(_fit(kind, ws, train, seed), **settings)
-        scores[test] = clip_scores(model, ws, test)
+    held_out: list[npt.NDArray[np.float64]] = [np.zeros(0)] * len(index)
+    for k, (train, test) in enumerate(splitter.split(index, labels, groups)):
+        fit_on = np.concatenate([index[train], np.flatnonzero(ws.extra)])
+        model = from_sklearn(_fit(kind, ws, fit_on, seed), **settings)
+        for t, w in zip(test, window_scores(model, ws, index[test]), strict=True):
+            held_out[t] = w
+            scores[t] = model.clip_score(w)
         fold_of[test] = k
-        threshold = float(settings.get("threshold", 0.5))
-        per_fold.append(metrics(ws.labels[test], scores[test], threshold)["accuracy"])
-    report = metrics(ws.labels, scores, float(settings.get("threshold", 0.5)))
+        per_fold.append(metrics(labels[test], scores[test], threshold)["accuracy"])
+    report = metrics(labels, scores, threshold)
     report.update(fold_accuracy=per_fold, accuracy_mean=round(float(np.mean(per_fold)), 4),
-                  accuracy_sd=round(float(np.std(per_fold)), 4))
-    return {"metrics": report, "scores": scores.tolist(), "fold": fold_of.tolist()}
+                  accuracy_sd=round(float(np.std(per_fold)), 4),
+                  live=choose_live_threshold(held_out, labels))
+    return {"metrics": report, "scores": scores.tolist(), "fold": fold_of.tolist(),
+            "clips": index.tolist()}
 
 
 def train_model(ws: WindowSet, kind: str, seed: int, settings: dict[str, Any]) -> FightModel:
