@@ -21,7 +21,7 @@ KP_MIN = 0.2  # minimum keypoint score
 MAX_SPEED = 15.0  # person heights/s; faster keypoint jumps are mismatches, dropped
 LINK_MAX = 0.7  # centre shift (person heights) allowed between two analysis frames
 GROUP_DIST = 1.2  # centre distance (mean person heights) that joins two people
-APPROACH_MIN = 1.0  # wrist speed toward another person (heights/s) flagged as aggression
+APPROACH_MIN = 2.0  # raised wrist's speed toward another person (heights/s) = aggression
 
 SHOULDERS, ELBOWS, WRISTS = (5, 6), (7, 8), (9, 10)
 HIPS = (11, 12)
@@ -198,16 +198,17 @@ def _interaction(cur: People, dist: npt.NDArray[np.float64]) -> tuple[float, flo
                 to_j = centres[j] - kp[w, :2]
                 reach = float(np.linalg.norm(to_j)) / cur.heights[j]
                 v = cur.vel[i, w] - torso_v
-                if reach < 1.0 and np.isfinite(v).all():
-                    speed = float(v @ (to_j / max(float(np.linalg.norm(to_j)), 1e-6)))
-                    approach = max(approach, speed)
-                    if speed > APPROACH_MIN:
-                        pairs.add((i, j))
                 hip_y = float(kp[list(HIPS), 1].mean()) if min(kp[list(HIPS), 2]) >= KP_MIN \
                     else float(cur.boxes[i, 1] + 0.55 * cur.heights[i])
                 # Only a raised arm (wrist above the hips) can punch or push; an arm
                 # hanging while walking often "points" at someone lower in the image.
-                if min(kp[s, 2], kp[e, 2]) < KP_MIN or kp[w, 1] > hip_y:
+                raised = kp[w, 1] <= hip_y
+                if reach < 1.0 and np.isfinite(v).all():
+                    speed = float(v @ (to_j / max(float(np.linalg.norm(to_j)), 1e-6)))
+                    approach = max(approach, speed)
+                    if speed > APPROACH_MIN and raised:
+                        pairs.add((i, j))
+                if min(kp[s, 2], kp[e, 2]) < KP_MIN or not raised:
                     continue
                 arm = kp[w, :2] - kp[s, :2]
                 length = float(np.linalg.norm(kp[e, :2] - kp[s, :2])

@@ -32,7 +32,7 @@ GBM_PARAMS: dict[str, Any] = {
 }
 CLIP_S = 2.0  # typical labelled clip length (weights extra negative videos)
 LIVE_RUN = 3  # consecutive windows the live rule needs by default
-LIVE_MAX_FPR = 0.1  # share of held-out no-fight clips allowed to reach such a run
+LIVE_MAX_FPR = 0.05  # share of held-out no-fight clips allowed to reach such a run
 LIVE_GRID = np.round(np.arange(0.5, 0.99, 0.01), 2)
 
 
