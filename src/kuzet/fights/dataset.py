@@ -28,6 +28,7 @@ from kuzet.fights.features import (
     FRAME_NAMES,
     FeatureExtractor,
 )
+from kuzet.fights.flow import FLOW_WIDTH
 
 VIDEO_EXTENSIONS = (".mp4", ".avi", ".mkv", ".mov", ".webm", ".mpg", ".mpeg", ".m4v", ".ts")
 CLASS_DIRS = (("fight", 1), ("noFight", 0))
@@ -173,7 +174,8 @@ class RowCache:
     def _path(self, digest: str, fps: float) -> Path:
         assert self.folder is not None
         key = hashlib.sha256(
-            f"{digest}|v{FEATURE_VERSION}|{fps}|{ANALYSIS_WIDTH}|{self.pose_key}".encode()
+            f"{digest}|v{FEATURE_VERSION}|{fps}|{ANALYSIS_WIDTH}|{FLOW_WIDTH}|{self.pose_key}"
+            .encode()
         ).hexdigest()[:32]
         return self.folder / f"{key}.npz"
 

@@ -4,8 +4,8 @@ The path is the same for training, ``kuzet eval fights`` and the live camera:
 
     frame (any size/rate) -> FrameSampler at ``fps`` (by timestamp)
       -> PoseEstimator.detect (run by the caller) -> pose_frame   (11 values)
-      -> FlowMeter.measure (DIS flow at 224 px)                    (11 values)
-      = one frame row (:data:`FRAME_NAMES`)
+      -> FlowMeter.measure (DIS flow at 224 px)                    (13 values)
+      = one frame row (:data:`FRAME_NAMES`, 24 values)
     rows of the last ``window_s`` seconds -> mean / max / std per column
       + share of frames with a group of 2+ people = one window vector (:data:`FEATURE_NAMES`)
 
@@ -27,7 +27,7 @@ from kuzet.fights.posefeat import POSE_NAMES, People, pose_frame
 from kuzet.ingest.timing import FrameSampler
 
 # Bump when per-frame rows change meaning (invalidates the training cache).
-FEATURE_VERSION = 5
+FEATURE_VERSION = 7
 FRAME_NAMES: tuple[str, ...] = POSE_NAMES + FLOW_NAMES
 AGGREGATES = ("mean", "max", "std")
 GROUP = FRAME_NAMES.index("group")

@@ -24,6 +24,7 @@ MOVING = 0.06
 ANGLE_BINS = 8
 GRID = 4
 NAN = float("nan")
+BLOBS = 4  # largest motion blobs examined
 
 FLOW_NAMES: tuple[str, ...] = (
     "flow_mean",  # mean magnitude over the frame (frame heights/s)
@@ -36,7 +37,10 @@ FLOW_NAMES: tuple[str, ...] = (
     "person_flow_mean",  # mean motion inside person boxes against the box's own flow
     "person_flow_max",  # highest of those (person heights/s)
     "person_flow_entropy",  # highest per-person direction entropy of moving pixels
-    "person_moving_share",  # share of the moving pixels that lie inside person boxes
+    "blob_internal",  # motion blobs: highest motion against the blob's own mean flow,
+    #                   in blob heights/s (pose-free; a blob translating as one scores low)
+    "blob_entropy",  # direction entropy of that blob
+    "blob_coherence",  # |mean vector| / mean magnitude of that blob (1 = moves as one)
 )
 
 
@@ -128,20 +132,19 @@ class FlowMeter:
         out = [float(mag.mean()), p90, float(moving.mean()), float(_entropy(glob)),
                float(cell_mean[busiest]), float(cell_ent[busiest]),
                float(cell_ent[active].max()) if active.any() else NAN]
-        return out + _people(flow, bins, weights, moving, boxes)
+        return out + _people(flow, bins, weights, boxes) + _blobs(flow, mag, bins, moving)
 
 
 def _people(
     flow: npt.NDArray[np.float32], bins: npt.NDArray[np.int64],
-    weights: npt.NDArray[np.float64], moving: npt.NDArray[np.bool_], boxes: FloatArray,
+    weights: npt.NDArray[np.float64], boxes: FloatArray,
 ) -> list[float]:
     """Motion inside each person box *relative to the box's mean flow* (so a person
     walking past barely registers, limbs moving against the body do), per person
-    height per second; direction entropy and the moving share inside boxes."""
+    height per second, and the highest per-person direction entropy."""
     fh, fw = flow.shape[:2]
     if len(boxes) == 0:
-        return [0.0, 0.0, 0.0, 0.0]
-    mask = np.zeros((fh, fw), bool)
+        return [0.0, 0.0, 0.0]
     per_person: list[float] = []
     entropies: list[float] = []
     for x1, y1, x2, y2 in np.round(boxes).astype(int):
@@ -149,7 +152,6 @@ def _people(
         y1, y2 = max(0, y1), min(fh, max(y2, y1 + 1))
         if x1 >= fw or y1 >= fh:
             continue
-        mask[y1:y2, x1:x2] = True
         height = max(y2 - y1, 0.05 * fh) / fh
         box = flow[y1:y2, x1:x2].reshape(-1, 2)
         internal = np.hypot(*(box - box.mean(axis=0)).T).mean()
@@ -158,7 +160,37 @@ def _people(
                            ANGLE_BINS)
         entropies.append(float(_entropy(hist)))
     if not per_person:
-        return [0.0, 0.0, 0.0, 0.0]
-    total_moving = int(moving.sum())
-    share = float(moving[mask].sum()) / total_moving if total_moving else 0.0
-    return [float(np.mean(per_person)), max(per_person), max(entropies), share]
+        return [0.0, 0.0, 0.0]
+    return [float(np.mean(per_person)), max(per_person), max(entropies)]
+
+
+def _blobs(
+    flow: npt.NDArray[np.float32], mag: npt.NDArray[np.float32], bins: npt.NDArray[np.int64],
+    moving: npt.NDArray[np.bool_],
+) -> list[float]:
+    """Motion of the largest moving regions measured against their own mean flow.
+
+    Works where pose finds nobody (small or occluded people): a walker or a car is
+    a blob that translates as one; a scuffle is a blob whose parts move apart.
+    """
+    import cv2
+
+    fh, fw = mag.shape
+    mask = cv2.morphologyEx(moving.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    area = stats[1:, cv2.CC_STAT_AREA]
+    order = [int(k) + 1 for k in np.argsort(-area)[:BLOBS] if area[k] >= 0.002 * fh * fw]
+    if not order:
+        return [0.0, NAN, NAN]
+    best = (-1.0, NAN, NAN)
+    for k in order:
+        inside = labels == k
+        vectors = flow[inside].astype(np.float64)
+        height = max(float(stats[k, cv2.CC_STAT_HEIGHT]), 0.05 * fh) / fh
+        mean = vectors.mean(axis=0)
+        internal = float(np.hypot(*(vectors - mean).T).mean()) / height
+        if internal > best[0]:
+            speed = float(np.hypot(*vectors.T).mean())
+            hist = np.bincount(bins[inside], mag[inside].astype(np.float64), ANGLE_BINS)
+            best = (internal, float(_entropy(hist)), float(np.linalg.norm(mean)) / max(speed, 1e-9))
+    return list(best)
