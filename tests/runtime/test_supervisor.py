@@ -147,3 +147,40 @@ def test_cameras_with_their_own_detect_model_get_their_own_detector(tmp_path: Pa
     models, assigned = plan_detectors(config, ["a", "b", "c", "d"])
     assert [m.type for m in models] == ["nanodet", "nanodet", "yolo"]
     assert assigned == {"a": 0, "b": 1, "c": 2, "d": 2}
+
+
+def _write_clip(path: Path, frames: int = 20) -> Path:
+    import av
+    import numpy as np
+
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("mpeg4", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        for i in range(frames):
+            image = np.full((48, 64, 3), 30 + i, np.uint8)
+            for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="bgr24")):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    return path
+
+
+def test_a_file_camera_that_ends_is_not_replayed_and_stop_returns(
+    nanodet_installed: Path, tmp_path: Path
+) -> None:
+    clip = _write_clip(tmp_path / "short.mp4")
+    config = KuzetConfig.model_validate(
+        {"cameras": {"once": {"source": {"url": str(clip), "pace": "fast"}}}})
+    sup = Supervisor(config, tmp_path / "media", Bus[Event]())
+    sup.start()
+    try:
+        _wait_for(lambda: "ended" in _health(sup)["once"].reason, 30, "the file camera to end")
+        first = sup.pids()["once"]
+        time.sleep(1.5)  # the watchdog looks twice a second
+        health = _health(sup)["once"]
+        assert health.state is CameraState.OFFLINE and health.restarts == 0
+        assert sup.pids()["once"] == first, "a finished file must not be played again"
+    finally:
+        started = time.monotonic()
+        sup.stop()  # used to hang: Event.set() waits for the dead worker's waiting threads
+    assert time.monotonic() - started < 10

@@ -131,7 +131,9 @@ class Supervisor:
         with self._lock:
             cameras = list(self._cameras.values())
         for cam in cameras:
-            if cam.stop is not None:
+            # Only live workers: Event.set() blocks for ever on a waiter that died
+            # (a worker's threads wait on it), e.g. a worker that finished or gave up.
+            if cam.stop is not None and cam.process is not None and cam.process.is_alive():
                 cam.stop.set()
         deadline = time.monotonic() + timeout
         for cam in cameras:
@@ -278,6 +280,9 @@ class Supervisor:
                     continue
                 if self._stopping.is_set():
                     return
+                if cam.process.exitcode == 0:  # a file without `loop` ran to its end
+                    self._finished(cam)
+                    continue
                 self._restart_camera(cam, rt.max_restarts, rt.restart_window)
 
     def _check_signal(self, now: float) -> None:
@@ -288,6 +293,15 @@ class Supervisor:
                     health = self._cameras[camera_id].health
                 for event in monitor.check(health, now):
                     self.bus.publish(event)
+
+    def _finished(self, cam: _Camera) -> None:
+        cam.given_up = True  # nothing to restart: replaying the file would repeat its events
+        reason = "the video file ended (source.loop is false)"
+        log.info("camera %s: %s", cam.camera_id, reason)
+        with self._lock:
+            last = cam.health.last_frame_wall if cam.health is not None else None
+            cam.health = CameraHealth(cam.camera_id, CameraState.OFFLINE, reason, last,
+                                      restarts=cam.restarts)
 
     def _restart_camera(self, cam: _Camera, max_restarts: int, window: float) -> None:
         code = cam.process.exitcode
