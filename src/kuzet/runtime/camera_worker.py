@@ -30,6 +30,7 @@ from kuzet.runtime.messages import (
     LiveFrame,
     PlateReadsMessage,
 )
+from kuzet.runtime.stop_flag import StopFlag
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ def camera_main(
     out: Connection,
     detector: Connection,
     viewers: Synchronized[int],
-    stop: Any,
+    stop: StopFlag,
 ) -> None:
     """Entry point of a camera process; returns when ``stop`` is set."""
     from kuzet.ingest import ReconnectingSource
@@ -106,7 +107,7 @@ def _run(  # noqa: PLR0913 - the loop's collaborators, built in camera_main
     pipeline: Any,
     outbox: _Outbox,
     viewers: Synchronized[int],
-    stop: Any,
+    stop: StopFlag,
     shape: list[int],
 ) -> None:
     stopper = threading.Thread(target=lambda: (stop.wait(), source.close()), daemon=True)
@@ -149,7 +150,7 @@ def _report_health(  # noqa: PLR0913
     remote: Any,
     args: CameraWorkerArgs,
     outbox: _Outbox,
-    stop: Any,
+    stop: StopFlag,
     shape: list[int],
 ) -> None:
     analysed_before, t_before = 0, time.monotonic()

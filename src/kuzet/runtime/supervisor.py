@@ -42,6 +42,7 @@ from kuzet.runtime.messages import (
     PlateReadsMessage,
 )
 from kuzet.runtime.signal_loss import SignalLossMonitor
+from kuzet.runtime.stop_flag import StopFlag
 
 log = logging.getLogger(__name__)
 _ctx = mp.get_context("spawn")
@@ -131,9 +132,7 @@ class Supervisor:
         with self._lock:
             cameras = list(self._cameras.values())
         for cam in cameras:
-            # Only live workers: Event.set() blocks for ever on a waiter that died
-            # (a worker's threads wait on it), e.g. a worker that finished or gave up.
-            if cam.stop is not None and cam.process is not None and cam.process.is_alive():
+            if cam.stop is not None:
                 cam.stop.set()
         deadline = time.monotonic() + timeout
         for cam in cameras:
@@ -194,7 +193,7 @@ class Supervisor:
         )
         out, out_child = _ctx.Pipe(duplex=False)
         det_camera_side, det_detector_side = _ctx.Pipe(duplex=True)
-        stop = _ctx.Event()
+        stop = StopFlag(_ctx)
         process = _ctx.Process(
             target=camera_main,
             args=(args, out_child, det_camera_side, cam.viewers, stop),
