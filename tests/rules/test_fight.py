@@ -163,3 +163,21 @@ def test_build_fight_rules_follows_the_section() -> None:
     assert kinds == [EventKind.FIGHT, EventKind.AGGRESSION]
     only = build_fight_rules("cam", FightsConfig(enabled=True, aggression=False), 0.5)
     assert [r.kind for r in only] == [EventKind.FIGHT]
+
+
+@pytest.mark.parametrize(
+    ("min_people", "persons_in_view", "opens"),
+    [(1, 0, False), (1, 1, True), (2, 1, False), (2, 2, True), (0, 0, True)],
+)
+def test_windows_need_people_in_view(min_people: int, persons_in_view: int, opens: bool) -> None:
+    """Pose found nobody (people 0): the tracked persons in view decide (e.g. a car-only
+    scene with a high motion score never raises a fight)."""
+    from factories import box_at, make_detections
+
+    rule = _fight(min_people=min_people)
+    dets = make_detections([box_at(100 + 80 * i, 300) for i in range(persons_in_view)],
+                           track_ids=list(range(1, persons_in_view + 1)))
+    events: list[Event] = []
+    for w in _scores((6, 0.9), people=0):
+        events += rule.update(dataclasses.replace(make_observation(dets, ts=w.ts), fight=w))
+    assert bool(events) is opens

@@ -48,6 +48,12 @@ class FightsConfig(KuzetModel):
     close_after: float = Field(
         default=4.0, ge=0, description="Seconds below `threshold` before the event closes."
     )
+    min_people: int = Field(
+        default=1, ge=0, le=100,
+        description="A window counts only with this many people in view (the pose group, "
+        "else tracked persons): 1 ignores scenes with nobody (e.g. traffic); 2 also "
+        "ignores lone people but halves recall on the training clips (docs/fights.md).",
+    )
     mass_brawl_people: int = Field(
         default=4, ge=2, le=100,
         description="People involved at which the event becomes a mass brawl (severity "

@@ -69,7 +69,7 @@ class WindowRule:
         window = obs.fight
         if window is None:
             return []
-        counts = self._counts(window)
+        counts = self._counts(window, obs)
         if not self._events.is_open(_KEY):
             if not counts:
                 self._streak, self._facts = 0, {}
@@ -114,7 +114,7 @@ class WindowRule:
     def _content(self) -> EventContent:
         return EventContent(attrs=dict(self._facts))
 
-    def _counts(self, window: FightWindow) -> bool:
+    def _counts(self, window: FightWindow, obs: Observation) -> bool:
         raise NotImplementedError
 
     def _remember(self, window: FightWindow) -> None:
@@ -122,6 +122,13 @@ class WindowRule:
 
     def _finish(self, event: Event) -> Event:
         return event
+
+
+def people_in_view(window: FightWindow, obs: Observation) -> int:
+    """People the window is about: its pose group, else the tracked persons in view."""
+    if window.people:
+        return window.people
+    return sum(1 for label in obs.detections.labels if label == "person")
 
 
 def _boxes(
@@ -165,8 +172,10 @@ class FightRule(WindowRule):
         self.cfg = cfg
         self.threshold = threshold
 
-    def _counts(self, window: FightWindow) -> bool:
-        return window.score >= self.threshold
+    def _counts(self, window: FightWindow, obs: Observation) -> bool:
+        if window.score < self.threshold:
+            return False
+        return people_in_view(window, obs) >= self.cfg.min_people
 
     def _remember(self, window: FightWindow) -> None:
         facts = self._facts
@@ -213,7 +222,7 @@ class AggressionRule(WindowRule):
         super().__init__(camera_id, gate, cfg.aggression_severity, policy)
         self.threshold = threshold
 
-    def _counts(self, window: FightWindow) -> bool:
+    def _counts(self, window: FightWindow, obs: Observation) -> bool:
         return bool(window.aggression) and window.score < self.threshold
 
     def _remember(self, window: FightWindow) -> None:
