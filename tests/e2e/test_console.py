@@ -28,15 +28,6 @@ from kuzet.store import MediaStore, open_store
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SCREENSHOTS = Path(os.environ.get("KUZET_SCREENSHOTS", "/tmp/kuzet-screenshots"))
 WAIT_MS = 10_000
 PASSWORD = "e2e-console-password"
@@ -51,17 +42,6 @@ def sign_in(page: Any, url: str, username: str = "admin", password: str = PASSWO
     page.click('[data-testid="login-submit"]')
     page.wait_for_url(f"{url}/")
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Headless Chromium for this module (closed before other modules start their own)."""
-    if not CHROMIUM.is_file():
-        pytest.skip(f"{CHROMIUM} not found (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

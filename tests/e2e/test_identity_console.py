@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from test_console import CHROMIUM, CHROMIUM_ARGS, PASSWORD, SCREENSHOTS, WAIT_MS, sign_in
+from test_console import PASSWORD, SCREENSHOTS, WAIT_MS, sign_in
 
 from kuzet.api import AppDeps, create_app
 from kuzet.api.testing import FakeLiveView, serve_in_thread
@@ -57,17 +57,6 @@ def enroller() -> Any:
 
     return Enroller(IdentityConfig())
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Headless Chromium for this module."""
-    if not CHROMIUM.is_file():
-        pytest.skip(f"{CHROMIUM} not found (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_console import CHROMIUM, CHROMIUM_ARGS, PASSWORD, SCREENSHOTS, WAIT_MS, sign_in
+from test_console import PASSWORD, SCREENSHOTS, WAIT_MS, sign_in
 
 from kuzet.api import AppDeps, create_app
 from kuzet.api.testing import FakeLiveView, make_jpeg, serve_in_thread
@@ -24,17 +24,6 @@ pytestmark = pytest.mark.e2e
 
 REASON = "incident 42: suspect at the north gate"
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Headless Chromium for this module."""
-    if not CHROMIUM.is_file():
-        pytest.skip(f"{CHROMIUM} not found (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 class _NoFaces:
