@@ -41,7 +41,7 @@ API_PREFIXES = ("/api/", "/auth/", "/openapi.json")
 
 
 def client_ip(request: Request) -> str | None:
-    """The peer address (a reverse proxy must be configured to pass the real one)."""
+    """The client address (X-Forwarded-For is applied only from ``api.trusted_proxies``)."""
     return request.client.host if request.client else None
 
 

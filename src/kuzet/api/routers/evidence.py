@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 
+from kuzet.api.auth import client_ip
 from kuzet.api.deps import Deps
 from kuzet.privacy.audit import AuditQuery
 from kuzet.privacy.principal import Permission, Principal
@@ -61,10 +62,6 @@ def _name(principal: Principal | None) -> str | None:
     return None if principal is None else principal.username
 
 
-def _ip(request: Request) -> str | None:
-    return request.client.host if request.client else None
-
-
 class AuditFilters(BaseModel):
     """Query of ``GET /api/audit`` and the ``/audit`` page."""
 
@@ -98,7 +95,7 @@ def list_audit(
     """Audit records, newest first; ``next_before`` pages on."""
     page = deps.audit.list(filters.query())
     query = filters.model_dump(exclude_none=True, mode="json")
-    deps.audit.record("audit.search", actor=_name(user), ip=_ip(request), details=query)
+    deps.audit.record("audit.search", actor=_name(user), ip=client_ip(request), details=query)
     return {"items": [r.to_json() for r in page.items], "next_before": page.next_before}
 
 
@@ -109,7 +106,8 @@ def verify_audit_chain(request: Request, deps: Deps, user: Auditor) -> dict[str,
 
     signer = deps.audit.signer
     report = verify_audit(deps.store.engine, None if signer is None else signer.public_pem())
-    deps.audit.record("audit.verify", actor=_name(user), ip=_ip(request), details={"ok": report.ok})
+    deps.audit.record("audit.verify", actor=_name(user), ip=client_ip(request),
+                      details={"ok": report.ok})
     return report.to_json()
 
 
@@ -122,7 +120,7 @@ def audit_page(
     deps.audit.record(
         "audit.search",
         actor=_name(user),
-        ip=_ip(request),
+        ip=client_ip(request),
         details=filters.model_dump(exclude_none=True, mode="json"),
     )
     more = filters.model_dump(exclude_none=True, exclude={"before"}, mode="json")
@@ -153,7 +151,7 @@ def _hold(
     deps.audit.record(
         "event.hold" if held else "event.release",
         actor=_name(user),
-        ip=_ip(request),
+        ip=client_ip(request),
         camera_id=state.camera_id,
         target=event_id,
         details={"reason": body.reason},
@@ -220,7 +218,7 @@ def create_export(request: Request, deps: Deps, user: Exporter, body: ExportIn) 
     deps.audit.record(
         "export.create",
         actor=_name(user),
-        ip=_ip(request),
+        ip=client_ip(request),
         camera_id=events[0].camera_id,
         target=name,
         details={

@@ -7,6 +7,7 @@ import time
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from kuzet.api.auth import client_ip
 from kuzet.api.deps import Deps
 from kuzet.api.unmasking import PrincipalDep
 from kuzet.privacy.principal import Permission, Principal
@@ -62,10 +63,6 @@ def _unmasker(principal: Principal) -> Principal:
     return principal
 
 
-def _ip(request: Request) -> str | None:
-    return request.client.host if request.client else None
-
-
 @router.post("", response_model=UnmaskOut, status_code=201, responses={403: {}, 422: {}})
 def unmask(body: UnmaskIn, request: Request, deps: Deps, principal: PrincipalDep) -> UnmaskOut:
     """Start seeing faces and plates unblurred, for at most ``privacy.unmask_max_minutes``."""
@@ -93,7 +90,7 @@ def unmask(body: UnmaskIn, request: Request, deps: Deps, principal: PrincipalDep
     deps.audit.record(
         "unmask",
         actor=user.username,
-        ip=_ip(request),
+        ip=client_ip(request),
         camera_id=body.camera_id,
         target=body.event_id,
         details={"reason": grant.reason, "grant": grant.id, "minutes": minutes, "phase": "start"},
@@ -115,7 +112,7 @@ def end_unmask(request: Request, deps: Deps, principal: PrincipalDep) -> list[Un
         deps.audit.record(
             "unmask",
             actor=principal.username,
-            ip=_ip(request),
+            ip=client_ip(request),
             details={"phase": "end", "grants": [g.id for g in ended]},
         )
     return [UnmaskOut.of(g) for g in ended]
