@@ -169,17 +169,25 @@ def test_a_file_camera_that_ends_is_not_replayed_and_stop_returns(
     nanodet_installed: Path, tmp_path: Path
 ) -> None:
     clip = _write_clip(tmp_path / "short.mp4")
-    config = KuzetConfig.model_validate(
-        {"cameras": {"once": {"source": {"url": str(clip), "pace": "fast"}}}})
-    sup = Supervisor(config, tmp_path / "media", Bus[Event]())
+    config = KuzetConfig.model_validate({"cameras": {"once": {
+        "source": {"url": str(clip), "pace": "fast"},
+        "rules": [{"id": "lost", "kind": "camera_tamper", "tamper": "signal_loss",
+                   "signal_loss_after": 3}],
+    }}})
+    bus: Bus[Event] = Bus()
+    seen: list[Event] = []
+    bus.subscribe(seen.append)
+    sup = Supervisor(config, tmp_path / "media", bus)
     sup.start()
     try:
         _wait_for(lambda: "ended" in _health(sup)["once"].reason, 30, "the file camera to end")
         first = sup.pids()["once"]
-        time.sleep(1.5)  # the watchdog looks twice a second
+        time.sleep(4)  # beyond signal_loss_after; the watchdog looks twice a second
         health = _health(sup)["once"]
         assert health.state is CameraState.OFFLINE and health.restarts == 0
         assert sup.pids()["once"] == first, "a finished file must not be played again"
+        assert [e for e in seen if e.attrs.get("tamper") == "signal_loss"] == [], \
+            "a file that ended has not lost its signal"
     finally:
         started = time.monotonic()
         sup.stop()  # used to hang: Event.set() waits for the dead worker's waiting threads

@@ -72,6 +72,7 @@ class _Camera:
     restarts: int = 0
     restart_times: deque[float] = field(default_factory=deque)
     given_up: bool = False
+    finished: bool = False  # a file without `loop` ran to its end
 
 
 class Supervisor:
@@ -287,14 +288,16 @@ class Supervisor:
     def _check_signal(self, now: float) -> None:
         # camera_tamper / signal_loss: no frames arrive, so the main process raises it.
         for camera_id, monitor in self._signal.items():
-            if monitor.active:
+            if monitor.active and not self._cameras[camera_id].finished:
                 with self._lock:
                     health = self._cameras[camera_id].health
                 for event in monitor.check(health, now):
                     self.bus.publish(event)
 
     def _finished(self, cam: _Camera) -> None:
-        cam.given_up = True  # nothing to restart: replaying the file would repeat its events
+        # Nothing to restart (replaying the file would repeat its events), and no
+        # signal was lost: the monitor stops watching it.
+        cam.given_up = cam.finished = True
         reason = "the video file ended (source.loop is false)"
         log.info("camera %s: %s", cam.camera_id, reason)
         with self._lock:
