@@ -39,6 +39,7 @@ from kuzet.events.lifecycle import (
     EventSpec,
     EventTracker,
 )
+from kuzet.rules.frames import check_frame
 
 OWNER_LOOKBACK_S = 5.0  # how far back a person counts as the one who set it down
 PERSON_COVER = 0.5  # blob fraction under a person box that makes it "a person"
@@ -148,10 +149,7 @@ class AbandonedObjectRule:
         Raises:
             ValueError: The observation's frame size differs from the rule's.
         """
-        if tuple(obs.frame_shape[:2]) != self._shape:
-            raise ValueError(
-                f"rule {self.id!r} was built for frame {self._shape}, got {obs.frame_shape}"
-            )
+        check_frame(self.id, self._shape, obs)
         people = self._remember_people(obs)
         for cand in self._candidates(obs, people):
             self._match(cand, obs.ts)

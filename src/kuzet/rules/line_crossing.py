@@ -34,6 +34,7 @@ from kuzet.core.counts import Direction, LineCount, minute_start
 from kuzet.core.geometry import rel_to_abs
 from kuzet.core.types import Event, EventKind, Observation, Severity
 from kuzet.events.lifecycle import EventContent, EventPolicy, EventSpec, EventTracker
+from kuzet.rules.frames import check_frame
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -135,10 +136,7 @@ class LineCrossingRule:
         Raises:
             ValueError: The observation's frame size differs from the rule's.
         """
-        if tuple(obs.frame_shape[:2]) != self._shape:
-            raise ValueError(
-                f"rule {self.id!r} was built for frame {self._shape}, got {obs.frame_shape}"
-            )
+        check_frame(self.id, self._shape, obs)
         dets = obs.detections
         if dets.track_id is None or len(dets) == 0:
             return []

@@ -27,6 +27,7 @@ from kuzet.config.rules import LoiteringRuleConfig
 from kuzet.core.geometry import points_in_mask, polygon_mask
 from kuzet.core.types import Event, EventKind, Observation
 from kuzet.events.lifecycle import TIME_EPS, EventContent, EventPolicy, EventSpec, EventTracker
+from kuzet.rules.frames import check_frame
 
 UPDATE_EVERY_S = 10.0
 
@@ -88,10 +89,7 @@ class LoiteringRule:
         Raises:
             ValueError: The observation's frame size differs from the rule's.
         """
-        if tuple(obs.frame_shape[:2]) != self._shape:
-            raise ValueError(
-                f"rule {self.id!r} was built for frame {self._shape}, got {obs.frame_shape}"
-            )
+        check_frame(self.id, self._shape, obs)
         self._refresh(obs)
         events: list[Event] = []
         for tid in list(self._dwell):

@@ -28,6 +28,7 @@ from kuzet.config.rules import ZonePresenceRuleConfig
 from kuzet.core.geometry import points_in_mask, polygon_mask
 from kuzet.core.types import Event, EventKind, Observation
 from kuzet.events.lifecycle import TIME_EPS, EventContent, EventPolicy, EventSpec, EventTracker
+from kuzet.rules.frames import check_frame
 
 _KEY = "zone"  # one situation per rule: the zone is occupied
 
@@ -89,10 +90,7 @@ class ZonePresenceRule:
         Raises:
             ValueError: The observation's frame size differs from the rule's.
         """
-        if tuple(obs.frame_shape[:2]) != self._shape:
-            raise ValueError(
-                f"rule {self.id!r} was built for frame {self._shape}, got {obs.frame_shape}"
-            )
+        check_frame(self.id, self._shape, obs)
         qualified = self._qualified(obs)
         event = self._step(obs, qualified)
         return [] if event is None else [event]
