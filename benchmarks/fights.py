@@ -1,5 +1,5 @@
-"""Per-clip time of the fight path, stage by stage: decode / pose / pose features / flow /
-windows + model.
+"""Per-clip time of the fight path, stage by stage: decode / pose (with its embedding) /
+pose features / flow / windows + model.
 
 The stages are the ones FeatureExtractor.frame_record and FightAnalyzer run
 (pose_frame, FlowMeter.measure, window_features, FightModel.predict_proba),
@@ -35,25 +35,27 @@ def time_clip(path: Path, pose: PoseEstimator, model: FightModel) -> dict[str, f
     """Seconds spent per stage on one clip."""
     spent = dict.fromkeys(STAGES, 0.0)
     flow = FlowMeter()
-    people, last_ts = None, None
+    people, last_ts, embedding = None, None, None
     rows: list[np.ndarray] = []
     source = VideoSource("bench", SourceConfig(url=str(path), pace="fast"), model.fps,
                          ANALYSIS_WIDTH)
     t0 = time.perf_counter()
     for frame in source.frames():
         t1 = time.perf_counter()
-        poses = pose.detect(frame.image)
+        seen = pose.detect_frame(frame.image)
         t2 = time.perf_counter()
         dt = frame.ts - last_ts if last_ts is not None else 0.0
-        measured = pose_frame(people, poses, frame.shape[0], dt)
+        measured = pose_frame(people, seen.poses, frame.shape[0], dt)
         t3 = time.perf_counter()
         row = flow.measure(frame.image, dt, measured.people.boxes)
         t4 = time.perf_counter()
-        rows.append(np.concatenate([measured.row, row]))
+        delta = (np.abs(seen.embedding - embedding) if embedding is not None
+                 else np.full(len(seen.embedding), np.nan, np.float32))
+        rows.append(np.concatenate([measured.row, row, delta]))
         window = rows[-int(model.window_s * model.fps):]
         model.predict_proba(window_features(np.stack(window))[None])
         t5 = time.perf_counter()
-        people, last_ts = measured.people, frame.ts
+        people, last_ts, embedding = measured.people, frame.ts, seen.embedding
         for stage, (a, b) in zip(STAGES, ((t0, t1), (t1, t2), (t2, t3), (t3, t4), (t4, t5)),
                                  strict=True):
             spent[stage] += b - a

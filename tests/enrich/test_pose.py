@@ -7,7 +7,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from kuzet.enrich.pose.movenet import decode, letterbox_top_left
+from kuzet.core.errors import ModelError
+from kuzet.enrich.pose.movenet import (
+    EMBEDDING_DIM,
+    decode,
+    letterbox_top_left,
+    pooled_embedding,
+    with_backbone_output,
+)
 
 GOLDEN = Path(__file__).resolve().parents[3] / "shared" / "golden" / "movenet-multipose.npz"
 
@@ -51,3 +58,45 @@ def test_installed_movenet_on_vtest(sample_video: Path) -> None:
         pytest.skip("movenet-multipose not installed (run `kuzet models install`)")
     found = PoseEstimator(path, threads=2).detect(read_frame(sample_video, 200))
     assert len(found) >= 2 and found.attrs["keypoints"].shape[1:] == (17, 3)
+
+
+def test_pooled_embedding_ignores_the_letterbox_padding() -> None:
+    # A 256 input holding a 640x360 frame scaled to 256x144: feature rows 0-4 of 8
+    # (stride 32) cover the picture, rows 5-7 only black padding.
+    features = np.full((1, 4, 8, 8), 100.0, np.float32)
+    features[0, :, :5, :] = np.arange(4, dtype=np.float32)[:, None, None]
+    pooled = pooled_embedding(features, (144.0, 256.0), 256)
+    np.testing.assert_array_equal(pooled, [0, 1, 2, 3])
+
+
+def test_backbone_output_missing_is_a_clear_error(tmp_path: Path) -> None:
+    import onnx
+    from onnx import TensorProto, helper
+
+    graph = helper.make_graph(
+        [helper.make_node("Relu", ["x"], ["y"])], "tiny",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1])])
+    path = tmp_path / "other.onnx"
+    onnx.save(helper.make_model(graph), str(path))
+    with pytest.raises(ModelError, match="no backbone tensor"):
+        with_backbone_output(path)
+
+
+@pytest.mark.models
+def test_installed_movenet_embedding_moves_with_the_scene(sample_video: Path) -> None:
+    from kuzet.cli.detect import read_frame
+    from kuzet.enrich.pose.movenet import PoseEstimator
+    from kuzet.models.paths import find_model
+
+    path = find_model("movenet-multipose")
+    if path is None:
+        pytest.skip("movenet-multipose not installed (run `kuzet models install`)")
+    pose = PoseEstimator(path, threads=2)
+    a = read_frame(sample_video, 200)
+    first, again = pose.detect_frame(a), pose.detect_frame(a.copy())
+    later = pose.detect_frame(read_frame(sample_video, 260))
+    assert first.embedding.shape == (EMBEDDING_DIM,) and np.isfinite(first.embedding).all()
+    np.testing.assert_allclose(first.embedding, again.embedding, atol=1e-5)
+    assert np.abs(later.embedding - first.embedding).mean() > 1e-3
+    assert len(first.poses) == len(pose.detect(a))

@@ -7,8 +7,10 @@ import pytest
 
 from kuzet.core.types import Detections, Frame
 from kuzet.fights.features import (
+    EMBEDDING_NAMES,
     FEATURE_NAMES,
     FRAME_NAMES,
+    MOTION_NAMES,
     FeatureExtractor,
     WindowSample,
     window_features,
@@ -93,6 +95,32 @@ def test_window_features_shape_and_nan_handling() -> None:
     assert out[FEATURE_NAMES.index("group_share")] == pytest.approx(0.6)
     with pytest.raises(ValueError, match="expected rows of shape"):
         window_features(np.zeros((3, 4), np.float32))
+
+
+def test_embedding_change_becomes_the_motion_columns() -> None:
+    extractor = FeatureExtractor(fps=10, window_s=1.0, stride_s=0.2)
+    image = np.zeros((H, 640, 3), np.uint8)
+    dim = len(EMBEDDING_NAMES)
+    first = len(FRAME_NAMES) - dim
+    records, last = [], None
+    for k in range(10):
+        embedding = np.zeros(dim, np.float32)
+        embedding[0] = 2.0 * (k % 2)  # channel 0 flips by 2 every frame
+        embedding[1] = 0.5 * k  # channel 1 drifts by 0.5 a frame
+        frame = Frame("cam", k, k * 0.1, 1000 + k * 0.1, image)
+        record = extractor.frame_record(frame, _poses([_person(100)]), embedding)
+        assert record is not None
+        records.append(record)
+        last = extractor.push(record) or last
+    assert np.isnan(records[0].row[first:]).all()  # nothing to compare the first with
+    assert records[5].row[first] == 2.0 and records[5].row[first + 1] == 0.5
+    assert last is not None
+    motion = last.features[len(FEATURE_NAMES) - len(MOTION_NAMES):]
+    assert motion[0] == pytest.approx(np.log1p(2.0)) and motion[1] == pytest.approx(np.log1p(0.5))
+    assert motion[2] == 0.0
+    # Without an embedding the columns are unknown and the window reads no motion.
+    plain = _run([[_person(100)]] * 12)
+    assert not plain.features[len(FEATURE_NAMES) - len(MOTION_NAMES):].any()
 
 
 def test_link_follows_people_by_centre() -> None:

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from kuzet.core.errors import ModelError
-from kuzet.fights.features import FEATURE_NAMES
-from kuzet.fights.model import SHIPPED_MODEL, FightModel, from_sklearn
-from kuzet.fights.training import make_estimator, metrics, roc_auc
+from kuzet.fights.features import FEATURE_NAMES, HAND_NAMES
+from kuzet.fights.model import SHIPPED_MODEL, FightModel, from_sklearn, motion_head
+from kuzet.fights.training import make_estimator, make_motion_estimator, metrics, roc_auc
 
 pytest.importorskip("sklearn")
 
@@ -35,6 +35,33 @@ def test_json_model_equals_sklearn(kind: str, tmp_path: Path) -> None:
     np.testing.assert_allclose(loaded.predict_proba(test), est.predict_proba(test)[:, 1],
                                rtol=1e-6, atol=1e-9)
     assert loaded.threshold == 0.4 and loaded.kind == kind
+
+
+def _motion_data(seed: int, mixing: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Hand-made columns are noise; the motion columns mix 3 latent factors, the
+    first of which is the label (like embedding channels moving together)."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(300, len(FEATURE_NAMES))).astype(np.float32)
+    latent = rng.normal(size=(300, 3))
+    x[:, len(HAND_NAMES):] = latent @ mixing + rng.normal(0, 0.3, (300, mixing.shape[1]))
+    return x, (latent[:, 0] > 0).astype(int)
+
+
+def test_motion_head_collapses_scaler_pca_logistic_exactly(tmp_path: Path) -> None:
+    hand = len(HAND_NAMES)
+    mixing = np.random.default_rng(0).normal(size=(3, len(FEATURE_NAMES) - hand))
+    x, y = _motion_data(3, mixing)
+    main = make_estimator("gbm", seed=0).fit(x[:, :hand], y)
+    motion = make_motion_estimator(len(x)).fit(x[:, hand:], y)
+    path = tmp_path / "m.json"
+    from_sklearn(main, motion_head(motion, 0.7)).save(path)
+    loaded = FightModel.load(path)
+    test, truth = _motion_data(4, mixing)
+    raw = (0.3 * main.decision_function(test[:, :hand])
+           + 0.7 * motion.decision_function(test[:, hand:]))
+    got = loaded.predict_proba(test)
+    np.testing.assert_allclose(got, 1 / (1 + np.exp(-raw)), rtol=1e-5, atol=1e-7)
+    assert ((got >= 0.5) == truth).mean() > 0.85  # the head carries the label
 
 
 def test_clip_score_aggregates() -> None:

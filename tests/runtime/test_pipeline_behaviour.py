@@ -13,6 +13,7 @@ import numpy as np
 from factories import CLASS_NAMES, box_at, make_detections, make_frame
 from kuzet.config.cameras import CameraConfig
 from kuzet.core.types import Detections, EventKind, EventPhase, FloatArray, Frame, Image, Severity
+from kuzet.enrich.pose.movenet import EMBEDDING_DIM, PoseFrame
 from kuzet.fights.window import FightWindow
 from kuzet.runtime.pipeline import CameraPipeline
 from kuzet.store.media import MediaStore
@@ -29,7 +30,9 @@ class FakeAnalyzer:
     def __init__(self) -> None:
         self.seen: list[float] = []
 
-    def update(self, frame: Frame, poses: Detections) -> FightWindow | None:
+    def update(
+        self, frame: Frame, poses: Detections, embedding: FloatArray | None = None
+    ) -> FightWindow | None:
         self.seen.append(frame.ts)
         if round(frame.ts * 10) % 5:
             return None
@@ -40,9 +43,11 @@ class FakeAnalyzer:
         self.seen.clear()
 
 
-def _poses(image: Image) -> Detections:
+def _poses(image: Image) -> PoseFrame:
     kps = np.zeros((2, 17, 3), np.float32)
-    return make_detections(PEOPLE, scores=0.8, attrs={"keypoints": kps}, class_names=("person",))
+    people = make_detections(PEOPLE, scores=0.8, attrs={"keypoints": kps},
+                             class_names=("person",))
+    return PoseFrame(people, np.zeros(EMBEDDING_DIM, np.float32))
 
 
 def _pipeline(tmp_path: Path, **sections: object) -> tuple[CameraPipeline, list[float]]:

@@ -82,7 +82,9 @@ class FightsConfig(KuzetModel):
     )
     pose_size: int = Field(
         default=256, ge=128, le=640,
-        description="MoveNet input side, a multiple of 32 (larger finds smaller people).",
+        description="MoveNet input side, a multiple of 32 (larger finds smaller people). "
+        "The fight model's motion features depend on it: the shipped model was trained "
+        "at 256, and another size shifts its scores (a warning is logged).",
     )
     pose_min_score: float = Field(
         default=0.15, ge=0, le=1, description="Minimum person score of a pose."

@@ -55,9 +55,9 @@ def score_clip(path: Path, pose: PoseEstimator, model: FightModel) -> ClipResult
     t0 = time.perf_counter()
     for frame in source.frames():
         t1 = time.perf_counter()
-        poses = pose.detect(frame.image)
+        seen = pose.detect_frame(frame.image)
         t2 = time.perf_counter()
-        window = analyzer.update(frame, poses)
+        window = analyzer.update(frame, seen.poses, seen.embedding)
         t3 = time.perf_counter()
         timing["decode"] += t1 - t0
         timing["pose"] += t2 - t1

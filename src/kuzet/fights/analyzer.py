@@ -9,7 +9,7 @@ this same feature path (:class:`~kuzet.fights.features.FeatureExtractor`).
 
 from __future__ import annotations
 
-from kuzet.core.types import Detections, Frame
+from kuzet.core.types import Detections, FloatArray, Frame
 from kuzet.fights.features import FeatureExtractor, WindowSample
 from kuzet.fights.model import FightModel
 from kuzet.fights.window import FightWindow
@@ -33,7 +33,8 @@ class FightAnalyzer:
     Example:
         >>> analyzer = FightAnalyzer()  # doctest: +SKIP
         >>> for frame in frames:  # doctest: +SKIP
-        ...     window = analyzer.update(frame, pose.detect(frame.image))
+        ...     seen = pose.detect_frame(frame.image)
+        ...     window = analyzer.update(frame, seen.poses, seen.embedding)
         ...     if window is not None and window.score >= analyzer.threshold:
         ...         print(window.ts, window.score, window.people)
     """
@@ -53,17 +54,21 @@ class FightAnalyzer:
         self.threshold = live if live is not None else self.model.threshold
         self._features = FeatureExtractor(self.fps, self.window_s, self.stride_s)
 
-    def update(self, frame: Frame, poses: Detections) -> FightWindow | None:
+    def update(
+        self, frame: Frame, poses: Detections, embedding: FloatArray | None = None
+    ) -> FightWindow | None:
         """Add one frame and its poses; a FightWindow every ``stride_s`` once full.
 
         Args:
             frame: The camera frame (BGR image, ``ts`` in seconds, ``wall``).
             poses: PoseEstimator output on ``frame.image`` (keypoints in its pixels).
+            embedding: The same run's backbone embedding (``PoseFrame.embedding``);
+                without it the model's motion head sees no motion.
 
         Returns:
             The newest window's verdict, or None (frame skipped or no window due).
         """
-        return self._verdict(self._features.update(frame, poses))
+        return self._verdict(self._features.update(frame, poses, embedding))
 
     def flush(self) -> FightWindow | None:
         """Score a partial window when the input ended before one full window.

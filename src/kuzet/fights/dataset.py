@@ -145,9 +145,9 @@ def clip_rows(path: Path, pose: PoseEstimator, fps: float = DEFAULT_FPS) -> Clip
     t0 = time.perf_counter()
     for frame in frames:
         t1 = time.perf_counter()
-        poses = pose.detect(frame.image)
+        seen = pose.detect_frame(frame.image)
         t2 = time.perf_counter()
-        record = extractor.frame_record(frame, poses)
+        record = extractor.frame_record(frame, seen.poses, seen.embedding)
         t3 = time.perf_counter()
         timing["decode"] += t1 - t0
         timing["pose"] += t2 - t1

@@ -5,9 +5,15 @@ The path is the same for training, ``kuzet eval fights`` and the live camera:
     frame (any size/rate) -> FrameSampler at ``fps`` (by timestamp)
       -> PoseEstimator.detect (run by the caller) -> pose_frame   (11 values)
       -> FlowMeter.measure (DIS flow at 224 px)                    (13 values)
-      = one frame row (:data:`FRAME_NAMES`, 24 values)
-    rows of the last ``window_s`` seconds -> mean / max / std per column
-      + share of frames with a group of 2+ people = one window vector (:data:`FEATURE_NAMES`)
+      -> |embedding - previous embedding| (pose backbone)          (1280 values)
+      = one frame row (:data:`FRAME_NAMES`)
+    rows of the last ``window_s`` seconds -> mean / max / std per pose and flow
+      column + share of frames with a group of 2+ people (:data:`HAND_NAMES`, 73)
+      + log(1 + mean) of each embedding change column (:data:`MOTION_NAMES`, 1280)
+      = one window vector (:data:`FEATURE_NAMES`)
+
+The embedding change ("motion in feature space") carries most of the accuracy;
+the hand-made pose and flow features say who is involved and where.
 
 Per-frame rows do not depend on the window length, so training caches them and
 can try other windows without decoding again.
@@ -22,18 +28,23 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from kuzet.core.types import Detections, FloatArray, Frame
+from kuzet.enrich.pose.movenet import EMBEDDING_DIM
 from kuzet.fights.flow import FLOW_NAMES, FLOW_WIDTH, FlowMeter
 from kuzet.fights.posefeat import POSE_NAMES, People, pose_frame
 from kuzet.ingest.timing import FrameSampler
 
 # Bump when per-frame rows change meaning (invalidates the training cache).
-FEATURE_VERSION = 7
-FRAME_NAMES: tuple[str, ...] = POSE_NAMES + FLOW_NAMES
+FEATURE_VERSION = 8
+MEASURED_NAMES: tuple[str, ...] = POSE_NAMES + FLOW_NAMES
+EMBEDDING_NAMES: tuple[str, ...] = tuple(f"embedding_delta_{i:04d}" for i in range(EMBEDDING_DIM))
+FRAME_NAMES: tuple[str, ...] = MEASURED_NAMES + EMBEDDING_NAMES
 AGGREGATES = ("mean", "max", "std")
 GROUP = FRAME_NAMES.index("group")
-FEATURE_NAMES: tuple[str, ...] = tuple(
-    f"{name}_{agg}" for agg in AGGREGATES for name in FRAME_NAMES
+HAND_NAMES: tuple[str, ...] = tuple(
+    f"{name}_{agg}" for agg in AGGREGATES for name in MEASURED_NAMES
 ) + ("group_share",)
+MOTION_NAMES: tuple[str, ...] = tuple(f"embedding_motion_{i:04d}" for i in range(EMBEDDING_DIM))
+FEATURE_NAMES: tuple[str, ...] = HAND_NAMES + MOTION_NAMES
 
 DEFAULT_FPS = 10.0
 DEFAULT_WINDOW_S = 1.0
@@ -57,11 +68,14 @@ def window_features(rows: FloatArray) -> FloatArray:
     """
     if rows.ndim != 2 or rows.shape[1] != len(FRAME_NAMES):
         raise ValueError(f"expected rows of shape (n, {len(FRAME_NAMES)}), got {rows.shape}")
+    measured, delta = rows[:, : len(MEASURED_NAMES)], rows[:, len(MEASURED_NAMES):]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns
-        parts = [np.nanmean(rows, axis=0), np.nanmax(rows, axis=0), np.nanstd(rows, axis=0)]
+        parts = [np.nanmean(measured, axis=0), np.nanmax(measured, axis=0),
+                 np.nanstd(measured, axis=0)]
+        motion = np.log1p(np.nanmean(delta, axis=0))
     multi = float(np.mean(rows[:, GROUP] >= 2)) if len(rows) else 0.0
-    out = np.concatenate([*parts, [multi]]).astype(np.float32)
+    out = np.concatenate([*parts, [multi], motion]).astype(np.float32)
     return np.nan_to_num(out, nan=0.0, posinf=0.0, neginf=0.0)
 
 
@@ -93,6 +107,7 @@ class _State:
     sampler: FrameSampler
     flow: FlowMeter
     people: People | None = None
+    embedding: FloatArray | None = None
     last_ts: float | None = None
     last_emit: float | None = None
     buffer: deque[FrameRecord] = field(default_factory=deque)
@@ -130,8 +145,14 @@ class FeatureExtractor:
         """Forget all frames (e.g. after a reconnect or a seek)."""
         self._s = self._new_state()
 
-    def frame_record(self, frame: Frame, poses: Detections) -> FrameRecord | None:
-        """Measure one frame (None when the sampler skips it)."""
+    def frame_record(
+        self, frame: Frame, poses: Detections, embedding: FloatArray | None = None
+    ) -> FrameRecord | None:
+        """Measure one frame (None when the sampler skips it).
+
+        ``embedding`` is the pose model's (see ``PoseEstimator.detect_frame``);
+        without it the embedding columns are unknown (NaN) and score as no motion.
+        """
         s = self._s
         if not s.sampler.keep(frame.ts):
             return None
@@ -141,22 +162,27 @@ class FeatureExtractor:
             s.sampler.keep(frame.ts)
         dt = frame.ts - s.last_ts if s.last_ts is not None else 0.0
         if dt > 3.0 / self.fps:  # a gap: do not measure motion across it
-            s.people, dt = None, 0.0
+            s.people, s.embedding, dt = None, None, 0.0
             s.flow.reset()
             s.buffer.clear()
         pose = pose_frame(s.people, poses, frame.shape[0], dt)
         flow = s.flow.measure(frame.image, dt, pose.people.boxes)
-        s.people, s.last_ts = pose.people, frame.ts
+        delta = np.full(EMBEDDING_DIM, np.nan, np.float32)
+        if embedding is not None and s.embedding is not None:
+            delta = np.abs(embedding - s.embedding)
+        s.people, s.embedding, s.last_ts = pose.people, embedding, frame.ts
         group_boxes = pose.people.boxes[pose.group] if len(pose.group) else pose.people.boxes
         index = {int(g): k for k, g in enumerate(pose.group)}
         pairs = tuple((index[a], index[b]) for a, b in pose.aggression
                       if a in index and b in index)
-        return FrameRecord(frame.ts, frame.wall, np.concatenate([pose.row, flow]),
+        return FrameRecord(frame.ts, frame.wall, np.concatenate([pose.row, flow, delta]),
                            group_boxes, pairs)
 
-    def update(self, frame: Frame, poses: Detections) -> WindowSample | None:
+    def update(
+        self, frame: Frame, poses: Detections, embedding: FloatArray | None = None
+    ) -> WindowSample | None:
         """Add a frame; return a window every ``stride_s`` once ``window_s`` is covered."""
-        record = self.frame_record(frame, poses)
+        record = self.frame_record(frame, poses, embedding)
         if record is None:
             return None
         return self.push(record)

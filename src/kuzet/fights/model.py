@@ -7,6 +7,11 @@ Two kinds are supported, both trained with scikit-learn (``kuzet train fights``)
   learning_rate * sum of leaf values).
 - ``logistic``: a StandardScaler + LogisticRegression.
 
+Either may carry a *motion head* (``params["motion"]``): a linear score over the
+embedding-motion columns (trained as StandardScaler + PCA + LogisticRegression,
+which composes into one weight per column). The final log-odds are
+``(1 - weight) * main + weight * motion``.
+
 The file also carries what the features depend on (feature names and version,
 analysis rate, window, stride), the decision threshold and how window scores
 are aggregated into a clip score.
@@ -30,6 +35,7 @@ from kuzet.fights.features import (
     DEFAULT_WINDOW_S,
     FEATURE_NAMES,
     FEATURE_VERSION,
+    HAND_NAMES,
 )
 
 SHIPPED_MODEL = Path(__file__).with_name("fight_model.json")
@@ -129,7 +135,13 @@ class FightModel:
             mean = np.asarray(self.params["mean"], np.float64)
             scale = np.asarray(self.params["scale"], np.float64)
             coef = np.asarray(self.params["coef"], np.float64)
-            raw = ((x.astype(np.float64) - mean) / scale) @ coef + float(self.params["intercept"])
+            hand = x[:, : len(mean)].astype(np.float64)
+            raw = ((hand - mean) / scale) @ coef + float(self.params["intercept"])
+        motion = self.params.get("motion")
+        if motion is not None:
+            head = x[:, len(HAND_NAMES):].astype(np.float64) @ np.asarray(motion["coef"])
+            weight = float(motion["weight"])
+            raw = (1 - weight) * raw + weight * (head + float(motion["intercept"]))
         result: npt.NDArray[np.float64] = 1.0 / (1.0 + np.exp(-raw))
         return result
 
@@ -185,11 +197,29 @@ def _optional_float(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-def from_sklearn(estimator: Any, **settings: Any) -> FightModel:
+def motion_head(pipeline: Any, weight: float) -> dict[str, Any]:
+    """Collapse a fitted Pipeline(StandardScaler, [PCA], LogisticRegression) into one
+    weight per input column and an intercept (all three steps are linear)."""
+    scaler, logistic = pipeline[0], pipeline[-1]
+    coef = logistic.coef_[0].astype(np.float64)
+    offset = 0.0
+    if len(pipeline) == 3:  # PCA: z = (s - mean) @ components.T
+        pca = pipeline[1]
+        offset = -float(pca.mean_ @ pca.components_.T @ coef)
+        coef = pca.components_.T @ coef
+    coef = coef / scaler.scale_
+    intercept = float(logistic.intercept_[0]) + offset - float(scaler.mean_ @ coef)
+    return {"coef": [round(float(c), 7) for c in coef], "intercept": intercept,
+            "weight": weight}
+
+
+def from_sklearn(estimator: Any, motion: dict[str, Any] | None = None,
+                 **settings: Any) -> FightModel:
     """Export a fitted GradientBoostingClassifier or Pipeline(StandardScaler, LogisticRegression).
 
     Args:
         estimator: The fitted sklearn object (binary, classes 0/1).
+        motion: An optional motion head (:func:`motion_head`).
         **settings: Other FightModel fields (threshold, aggregate, window_s, meta ...).
     """
     if hasattr(estimator, "estimators_"):
@@ -203,8 +233,12 @@ def from_sklearn(estimator: Any, **settings: Any) -> FightModel:
                               t.value[:, 0, 0].astype(np.float64)).to_json())
         params = {"init": float(np.log(prior / (1 - prior))),
                   "learning_rate": float(estimator.learning_rate), "trees": trees}
+        if motion is not None:
+            params["motion"] = motion
         return FightModel(kind="gbm", params=params, **settings)
     scaler, logistic = estimator[0], estimator[-1]
     params = {"mean": scaler.mean_.tolist(), "scale": scaler.scale_.tolist(),
               "coef": logistic.coef_[0].tolist(), "intercept": float(logistic.intercept_[0])}
+    if motion is not None:
+        params["motion"] = motion
     return FightModel(kind="logistic", params=params, **settings)

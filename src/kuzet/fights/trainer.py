@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from kuzet.enrich.pose.movenet import EMBEDDING_DIM
 from kuzet.fights.dataset import Clip, RowCache, extract_all, list_clips, list_negatives
 from kuzet.fights.features import (
     ANALYSIS_WIDTH,
@@ -24,6 +25,9 @@ from kuzet.fights.features import (
 from kuzet.fights.flow import FLOW_WIDTH
 from kuzet.fights.training import (
     GBM_PARAMS,
+    MOTION_C,
+    MOTION_COMPONENTS,
+    MOTION_WEIGHT,
     build_windows,
     cross_validate,
     feature_importance,
@@ -106,7 +110,12 @@ def train_fights(
                      "analysis_width": ANALYSIS_WIDTH, "flow_width": FLOW_WIDTH,
                      "window_s": DEFAULT_WINDOW_S, "stride_s": DEFAULT_STRIDE_S,
                      "pose": f"movenet-multipose, input {pose.size}",
-                     "per_frame": list(FRAME_NAMES), "window": list(FEATURE_NAMES)},
+                     "per_frame": [*FRAME_NAMES[:-EMBEDDING_DIM],
+                                   f"embedding_delta_0000..{EMBEDDING_DIM - 1:04d}"],
+                     "window": [*FEATURE_NAMES[:-EMBEDDING_DIM],
+                                f"embedding_motion_0000..{EMBEDDING_DIM - 1:04d}"],
+                     "motion_head": {"weight": MOTION_WEIGHT, "pca": MOTION_COMPONENTS,
+                                     "C": MOTION_C}},
         "timing": _timing(timed, extract_s, len(clips)),
         "environment": {"python": platform.python_version(), "sklearn": _sklearn_version()},
         "held_out_scores": {
@@ -117,6 +126,7 @@ def train_fights(
     report["model"]["live_threshold"] = settings["live_threshold"]
     meta = {k: report[k] for k in ("data_dir", "clips", "windows", "source_groups")}
     meta["cv"] = {k: v for k, v in report["cv"].items() if k != "fold_accuracy"}
+    meta["pose_size"] = pose.size  # the motion features depend on it
     model = train_model(ws, req.kind, req.seed, {**settings, "meta": meta})
     report["top_features"] = feature_importance(model)
     model.save(req.out)

@@ -9,6 +9,7 @@ first frame inside the camera process (like the face models), never in the paren
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,16 +19,19 @@ from typing import Protocol
 from kuzet.config.cameras import CameraConfig
 from kuzet.config.tracking import TrackingConfig
 from kuzet.core.errors import ModelError
-from kuzet.core.types import Detections, Frame, Image
+from kuzet.core.types import Detections, FloatArray, Frame, Image
+from kuzet.enrich.pose.movenet import PoseFrame
 from kuzet.fights.window import FightWindow
 from kuzet.track import ByteTracker
+
+log = logging.getLogger(__name__)
 
 # Used when neither `fights.threshold` nor the analyser names a default.
 FALLBACK_THRESHOLD = 0.5
 # Pose people are scored lower than detector boxes (MoveNet: ~0.2 for small people).
 POSE_TRACKING = TrackingConfig(high_score=0.3, low_score=0.15, max_lost=1.0, min_hits=2)
 
-PoseFn = Callable[[Image], Detections]
+PoseFn = Callable[[Image], PoseFrame]
 
 
 class FightScorer(Protocol):
@@ -35,8 +39,10 @@ class FightScorer(Protocol):
 
     fps: float
 
-    def update(self, frame: Frame, poses: Detections) -> FightWindow | None:
-        """Feed one frame's poses; a window every stride once one is full."""
+    def update(
+        self, frame: Frame, poses: Detections, embedding: FloatArray | None = None
+    ) -> FightWindow | None:
+        """Feed one frame's poses (and pose embedding); a window every stride once full."""
         ...
 
     def reset(self) -> None:
@@ -81,7 +87,7 @@ def load_pose(cam: CameraConfig) -> PoseFn:
     estimator = PoseEstimator(
         Path(path), threads=1, size=fights.pose_size, min_score=fights.pose_min_score
     )
-    return estimator.detect
+    return estimator.detect_frame
 
 
 def load_analyzer(cam: CameraConfig) -> FightScorer:
@@ -89,7 +95,11 @@ def load_analyzer(cam: CameraConfig) -> FightScorer:
     from kuzet.fights.analyzer import FightAnalyzer
     from kuzet.fights.model import FightModel
 
-    model = None if cam.fights.model is None else FightModel.load(cam.fights.model)
+    model = FightModel.load(cam.fights.model)
+    trained = int(model.meta.get("pose_size", 256))
+    if trained != cam.fights.pose_size:
+        log.warning("fights.pose_size is %d but the fight model was trained at %d: its "
+                    "motion features will read differently", cam.fights.pose_size, trained)
     analyzer: FightScorer = FightAnalyzer(model=model, fps=cam.fights.fps)
     return analyzer
 
@@ -147,9 +157,11 @@ class BehaviourStage:
         stats = self.stats
         stats.frames += 1
         t0 = time.perf_counter()
-        poses = self._pose(frame.image)
+        seen = self._pose(frame.image)
+        poses = seen.poses
         t1 = time.perf_counter()
-        window = None if self._analyzer is None else self._analyzer.update(frame, poses)
+        window = None if self._analyzer is None else self._analyzer.update(
+            frame, poses, seen.embedding)
         t2 = time.perf_counter()
         tracked = None if self._tracker is None else self._tracker.update(poses, frame.ts)
         stats.pose_s += t1 - t0

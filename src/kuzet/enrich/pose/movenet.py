@@ -3,10 +3,16 @@
 Input: RGB int32 NHWC, here letterboxed top-left into a ``size`` x ``size``
 square (a multiple of 32). Output ``[1,6,56]``: per person 17 x (y, x, score),
 then box (ymin, xmin, ymax, xmax) and score, all normalised to the input.
+
+The same run also yields the frame's *embedding*: the MobileNetV2 backbone's last
+feature map (1280 channels, stride 32) averaged over the unpadded part of the
+input. The fight model uses how fast it changes between frames; reading it costs
+no extra inference.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +30,20 @@ SKELETON: tuple[tuple[int, int], ...] = (
     (6, 12), (11, 12), (11, 13), (13, 15), (12, 14), (14, 16),
 )
 PERSON_CLASSES = ("person",)
+# The backbone tensor behind the embedding (name as converted from the TFJS graph).
+BACKBONE_OUTPUT = (
+    "StatefulPartitionedCall/center_net_mobile_net_v2fpn_feature_extractor/model_1/"
+    "model/out_relu/Relu6/Clip"
+)
+EMBEDDING_DIM = 1280
+
+
+@dataclass(frozen=True)
+class PoseFrame:
+    """One frame's poses and its backbone embedding ((EMBEDDING_DIM,) float32)."""
+
+    poses: Detections
+    embedding: FloatArray
 
 
 def letterbox_top_left(image: Image, size: int) -> tuple[Image, float]:
@@ -89,21 +109,60 @@ class PoseEstimator:
             raise ValueError(f"size must be a positive multiple of 32, got {size}")
         self.size = size
         self.min_score = min_score
-        self._session = create_session(path, threads)
+        self._session = create_session(with_backbone_output(path), threads)
         self._input = self._session.get_inputs()[0].name
+        self._outputs = [self._session.get_outputs()[0].name, BACKBONE_OUTPUT]
 
     def detect(self, image: Image) -> Detections:
         """Estimate poses in a BGR frame."""
+        return self.detect_frame(image).poses
+
+    def detect_frame(self, image: Image) -> PoseFrame:
+        """Poses and the backbone embedding of a BGR frame (one inference)."""
         import cv2
 
         if image.ndim != 3 or image.shape[2] != 3:
             raise ValueError(f"expected an HxWx3 BGR image, got shape {image.shape}")
         padded, scale = letterbox_top_left(image, self.size)
         rgb = cv2.cvtColor(padded, cv2.COLOR_BGR2RGB).astype(np.int32)[None]
-        raw = self._session.run(None, {self._input: rgb})[0]
+        raw, features = self._session.run(self._outputs, {self._input: rgb})
         found = decode(raw, self.size, scale, self.min_score)
         h, w = image.shape[:2]
         boxes: FloatArray = found.xyxy.copy()
         boxes[:, [0, 2]] = np.clip(boxes[:, [0, 2]], 0, w)
         boxes[:, [1, 3]] = np.clip(boxes[:, [1, 3]], 0, h)
-        return found.with_columns(xyxy=boxes)
+        return PoseFrame(found.with_columns(xyxy=boxes),
+                         pooled_embedding(features, (h * scale, w * scale), self.size))
+
+
+def pooled_embedding(
+    features: npt.NDArray[np.float32], content: tuple[float, float], size: int
+) -> FloatArray:
+    """Mean of an NCHW feature map over the cells that cover the image, not the padding."""
+    fh, fw = features.shape[2:]
+    rows = max(1, int(np.ceil(content[0]) * fh / size))
+    cols = max(1, int(np.ceil(content[1]) * fw / size))
+    pooled: FloatArray = features[0, :, :rows, :cols].mean(axis=(1, 2)).astype(np.float32)
+    return pooled
+
+
+def with_backbone_output(path: Path) -> Path | bytes:
+    """The model with :data:`BACKBONE_OUTPUT` exposed as a second output.
+
+    Raises:
+        ModelError: The file has no such tensor (not the MoveNet multipose we convert).
+    """
+    import onnx
+
+    from kuzet.core.errors import ModelError
+
+    if not path.is_file():
+        return path  # create_session reports the missing file
+    model = onnx.load(str(path))
+    if BACKBONE_OUTPUT not in {o for node in model.graph.node for o in node.output}:
+        raise ModelError(f"{path}: no backbone tensor {BACKBONE_OUTPUT!r}; reinstall the "
+                         "models with `kuzet models install --force`")
+    model.graph.output.append(
+        onnx.helper.make_tensor_value_info(BACKBONE_OUTPUT, onnx.TensorProto.FLOAT, None))
+    data: bytes = model.SerializeToString()
+    return data
