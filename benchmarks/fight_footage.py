@@ -17,25 +17,20 @@ from pathlib import Path
 
 import numpy as np
 
-from kuzet.config.cameras import SourceConfig
 from kuzet.enrich.pose.movenet import PoseEstimator
 from kuzet.fights.analyzer import FightAnalyzer
-from kuzet.fights.features import ANALYSIS_WIDTH
+from kuzet.fights.dataset import posed_frames
 from kuzet.fights.model import FightModel
 from kuzet.fights.training import longest_run
-from kuzet.ingest.source import VideoSource
 from kuzet.models.paths import require_model
 
 
 def play(path: Path, pose: PoseEstimator, model: FightModel) -> dict[str, float]:
     """Score every window of one video."""
     analyzer = FightAnalyzer(model)
-    source = VideoSource("footage", SourceConfig(url=str(path), pace="fast"), analyzer.fps,
-                         ANALYSIS_WIDTH)
     scores, times = [], []
     start = time.perf_counter()
-    for frame in source.frames():
-        seen = pose.detect_frame(frame.image)
+    for frame, seen in posed_frames(path, pose, analyzer.fps, {}):
         window = analyzer.update(frame, seen.poses, seen.embedding)
         if window is not None:
             scores.append(window.score)

@@ -2,7 +2,7 @@
 
 Input folder: ``fight/`` and ``noFight/`` sub-folders of clips (label = folder).
 Each clip runs through the live path - decode at the model's rate and 640 px,
-PoseEstimator.detect, FightAnalyzer.update - and its score is the model's
+PoseEstimator.detect_frame, FightAnalyzer.update - and its score is the model's
 aggregate (mean by default) of the window scores. A clip counts as a fight when
 that score reaches the model's threshold.
 """
@@ -19,8 +19,7 @@ import numpy as np
 from kuzet.core.errors import KuzetError
 from kuzet.enrich.pose.movenet import PoseEstimator
 from kuzet.fights.analyzer import FightAnalyzer
-from kuzet.fights.dataset import list_clips
-from kuzet.fights.features import ANALYSIS_WIDTH
+from kuzet.fights.dataset import list_clips, posed_frames
 from kuzet.fights.model import FightModel
 from kuzet.fights.training import metrics
 
@@ -43,29 +42,17 @@ def score_clip(path: Path, pose: PoseEstimator, model: FightModel) -> ClipResult
         SourceUnavailable: The clip cannot be opened or decoded.
         KuzetError: No frame decoded.
     """
-    from kuzet.config.cameras import SourceConfig
-    from kuzet.ingest.source import VideoSource
-
     analyzer = FightAnalyzer(model)
-    source = VideoSource("clip", SourceConfig(url=str(path), pace="fast"), analyzer.fps,
-                         ANALYSIS_WIDTH)
     timing = {"decode": 0.0, "pose": 0.0, "features_model": 0.0}
     scores: list[float] = []
     frames = 0
-    t0 = time.perf_counter()
-    for frame in source.frames():
-        t1 = time.perf_counter()
-        seen = pose.detect_frame(frame.image)
-        t2 = time.perf_counter()
+    for frame, seen in posed_frames(path, pose, analyzer.fps, timing):
+        start = time.perf_counter()
         window = analyzer.update(frame, seen.poses, seen.embedding)
-        t3 = time.perf_counter()
-        timing["decode"] += t1 - t0
-        timing["pose"] += t2 - t1
-        timing["features_model"] += t3 - t2
+        timing["features_model"] += time.perf_counter() - start
         frames += 1
         if window is not None:
             scores.append(window.score)
-        t0 = time.perf_counter()
     if frames == 0:
         raise KuzetError(f"{path}: no frame could be decoded")
     tail = analyzer.flush()

@@ -12,15 +12,15 @@ from __future__ import annotations
 import hashlib
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from kuzet.core.errors import ConfigError, KuzetError
-from kuzet.core.types import FloatArray
-from kuzet.enrich.pose.movenet import PoseEstimator
+from kuzet.core.types import FloatArray, Frame
+from kuzet.enrich.pose.movenet import PoseEstimator, PoseFrame
 from kuzet.fights.features import (
     ANALYSIS_WIDTH,
     DEFAULT_FPS,
@@ -127,35 +127,53 @@ def file_digest(path: Path) -> str:
     return h.hexdigest()
 
 
+def posed_frames(
+    path: Path, pose: PoseEstimator, fps: float, timing: dict[str, float]
+) -> Iterator[tuple[Frame, PoseFrame]]:
+    """Decode a video at ``fps`` and 640 px (the analysis frames) and run pose on each.
+
+    Adds the seconds spent to ``timing["decode"]`` and ``timing["pose"]`` (created
+    when missing), so callers can time their own stage in between.
+
+    Raises:
+        SourceUnavailable: The video cannot be opened or decoded.
+    """
+    from kuzet.config.cameras import SourceConfig
+    from kuzet.ingest.source import VideoSource
+
+    source = VideoSource("clip", SourceConfig(url=str(path), pace="fast"), fps, ANALYSIS_WIDTH)
+    timing.setdefault("decode", 0.0)
+    timing.setdefault("pose", 0.0)
+    frames = source.frames()
+    while True:
+        t0 = time.perf_counter()
+        frame = next(frames, None)
+        t1 = time.perf_counter()
+        timing["decode"] += t1 - t0
+        if frame is None:
+            return
+        seen = pose.detect_frame(frame.image)
+        timing["pose"] += time.perf_counter() - t1
+        yield frame, seen
+
+
 def clip_rows(path: Path, pose: PoseEstimator, fps: float = DEFAULT_FPS) -> ClipRows:
     """Decode a clip and measure every analysis frame (the live path, frame by frame).
 
     Raises:
         SourceUnavailable: The clip cannot be opened or decoded.
     """
-    from kuzet.config.cameras import SourceConfig
-    from kuzet.ingest.source import VideoSource
-
     extractor = FeatureExtractor(fps)
-    source = VideoSource("clip", SourceConfig(url=str(path), pace="fast"), fps, ANALYSIS_WIDTH)
     timing = {"decode": 0.0, "pose": 0.0, "features": 0.0}
     ts: list[float] = []
     rows: list[FloatArray] = []
-    frames = source.frames()
-    t0 = time.perf_counter()
-    for frame in frames:
-        t1 = time.perf_counter()
-        seen = pose.detect_frame(frame.image)
-        t2 = time.perf_counter()
+    for frame, seen in posed_frames(path, pose, fps, timing):
+        start = time.perf_counter()
         record = extractor.frame_record(frame, seen.poses, seen.embedding)
-        t3 = time.perf_counter()
-        timing["decode"] += t1 - t0
-        timing["pose"] += t2 - t1
-        timing["features"] += t3 - t2
+        timing["features"] += time.perf_counter() - start
         if record is not None:
             ts.append(record.ts)
             rows.append(record.row)
-        t0 = time.perf_counter()
     if not rows:
         raise KuzetError(f"{path}: no frame could be decoded")
     return ClipRows(np.asarray(ts, np.float32), np.stack(rows).astype(np.float32), timing)
