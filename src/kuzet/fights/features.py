@@ -3,7 +3,7 @@
 The path is the same for training, ``kuzet eval fights`` and the live camera:
 
     frame (any size/rate) -> FrameSampler at ``fps`` (by timestamp)
-      -> PoseEstimator.detect (run by the caller) -> pose_frame   (11 values)
+      -> PoseEstimator.detect_frame (run by the caller) -> pose_frame (11 values)
       -> FlowMeter.measure (DIS flow at 224 px)                    (13 values)
       -> |embedding - previous embedding| (pose backbone)          (1280 values)
       = one frame row (:data:`FRAME_NAMES`)
