@@ -29,6 +29,7 @@ from kuzet.fights.features import (
     FeatureExtractor,
 )
 from kuzet.fights.flow import FLOW_WIDTH
+from kuzet.models.manifest import sha256_file
 
 VIDEO_EXTENSIONS = (".mp4", ".avi", ".mkv", ".mov", ".webm", ".mpg", ".mpeg", ".m4v", ".ts")
 CLASS_DIRS = (("fight", 1), ("noFight", 0))
@@ -116,15 +117,6 @@ def list_negatives(folder: Path) -> list[Clip]:
     if not found:
         raise ConfigError(f"{folder}: no videos ({', '.join(VIDEO_EXTENSIONS)})")
     return [Clip(p, 0, f"extra:{p.name}", extra=True) for p in found]
-
-
-def file_digest(path: Path) -> str:
-    """SHA-256 of a file's bytes (hex)."""
-    h = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def posed_frames(
@@ -238,7 +230,7 @@ def extract_all(
     for clip in clips:
         status = "ok"
         try:
-            digest = file_digest(clip.path)
+            digest = sha256_file(clip.path)
             rows = cache.get(digest, fps)
             if rows is None:
                 rows = clip_rows(clip.path, pose, fps)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from kuzet.core.geometry import box_iou
 from kuzet.core.types import Detections, FloatArray, IntArray
 
 PERSON_MIN = 0.2  # minimum MoveNet person score
@@ -70,7 +71,7 @@ class People:
 
 
 @dataclass(frozen=True)
-class PoseFrame:
+class PoseMeasures:
     """Pose measurements of one frame (row follows :data:`POSE_NAMES`)."""
 
     row: FloatArray
@@ -121,20 +122,6 @@ def _groups(dist: npt.NDArray[np.float64]) -> list[list[int]]:
     for i, lab in enumerate(label):
         groups.setdefault(lab, []).append(i)
     return sorted(groups.values(), key=len, reverse=True)
-
-
-def _iou(boxes: FloatArray) -> npt.NDArray[np.float64]:
-    b = boxes.astype(np.float64)
-    x1 = np.maximum(b[:, None, 0], b[None, :, 0])
-    y1 = np.maximum(b[:, None, 1], b[None, :, 1])
-    x2 = np.minimum(b[:, None, 2], b[None, :, 2])
-    y2 = np.minimum(b[:, None, 3], b[None, :, 3])
-    inter = np.clip(x2 - x1, 0, None) * np.clip(y2 - y1, 0, None)
-    area = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
-    union = area[:, None] + area[None] - inter
-    out: npt.NDArray[np.float64] = np.divide(inter, union, out=np.zeros_like(inter),
-                                             where=union > 0)
-    return out
 
 
 def _velocities(prev: People, cur: People, links: IntArray, dt: float) -> People:
@@ -235,7 +222,7 @@ def _posture(cur: People) -> tuple[float, float, float]:
     return tilt, max(drop, 0.0), min(aspect, 5.0)
 
 
-def pose_frame(prev: People | None, poses: Detections, frame_h: int, dt: float) -> PoseFrame:
+def pose_frame(prev: People | None, poses: Detections, frame_h: int, dt: float) -> PoseMeasures:
     """Measure one frame's poses against the previous analysis frame.
 
     Args:
@@ -265,7 +252,7 @@ def pose_frame(prev: People | None, poses: Detections, frame_h: int, dt: float) 
     tilt, drop, aspect = _posture(cur)
     row = [float(len(groups[0])),
            min(float(dist[off].min()), 3.0) if n > 1 else 3.0,
-           float(_iou(cur.boxes)[off].max()) if n > 1 else 0.0,
+           float(box_iou(cur.boxes, cur.boxes)[off].max()) if n > 1 else 0.0,
            *motion, approach, extension, tilt, drop, aspect]
     group = np.asarray(groups[0], np.int64)
-    return PoseFrame(np.asarray(row, np.float32), cur, group, tuple(sorted(pairs)))
+    return PoseMeasures(np.asarray(row, np.float32), cur, group, tuple(sorted(pairs)))

@@ -20,9 +20,8 @@ import dataclasses
 from datetime import tzinfo
 from typing import Any
 
-import numpy as np
-
 from kuzet.config.fights import FightsConfig
+from kuzet.core.geometry import union_box
 from kuzet.core.types import Event, EventKind, EventPhase, Observation, Severity
 from kuzet.events.lifecycle import TIME_EPS, EventContent, EventPolicy, EventSpec, EventTracker
 from kuzet.fights.window import FightWindow
@@ -138,8 +137,8 @@ def _boxes(
     boxes = window.boxes if rows is None else window.boxes[rows]
     if len(boxes) == 0:
         return [], []
-    union = [*np.min(boxes[:, :2], axis=0), *np.max(boxes[:, 2:], axis=0)]
-    return [round(float(v), 1) for v in union], [[round(float(v), 1) for v in b] for b in boxes]
+    return ([round(float(v), 1) for v in union_box(boxes)],
+            [[round(float(v), 1) for v in b] for b in boxes])
 
 
 class FightRule(WindowRule):
