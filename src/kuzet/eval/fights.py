@@ -9,6 +9,7 @@ that score reaches the model's threshold.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -127,8 +128,7 @@ def evaluate_fights(
         except (KuzetError, OSError) as error:
             skipped.append((clip.path, str(error)))
             continue
-        results.append(ClipResult(clip.path, clip.label, result.score, result.windows,
-                                  result.timing))
+        results.append(dataclasses.replace(result, label=clip.label))
     elapsed = time.perf_counter() - start
     if not results:
         raise KuzetError(f"{folder}: no clip could be decoded ({len(skipped)} skipped)")

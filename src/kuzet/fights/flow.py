@@ -93,7 +93,7 @@ class FlowMeter:
             cv2.COLOR_BGR2GRAY), np.uint8)
         prev, self._prev = self._prev, gray
         if prev is None or prev.shape != gray.shape or dt <= 0:
-                return np.full(len(FLOW_NAMES), np.nan, np.float32)
+            return np.full(len(FLOW_NAMES), np.nan, np.float32)
         if self._dis is None:
             self._dis = cv2.DISOpticalFlow_create(  # type: ignore[attr-defined]
                 cv2.DISOPTICAL_FLOW_PRESET_FAST)
