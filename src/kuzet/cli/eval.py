@@ -6,12 +6,12 @@ the last line of stdout. Errors go to stderr with exit code 2.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 
+from kuzet.cli.output import JsonOpt, emit, fail
 from kuzet.core.errors import KuzetError
 
 eval_app = typer.Typer(
@@ -19,21 +19,6 @@ eval_app = typer.Typer(
     help="Evaluate events, line counts and people counts against ground truth.",
     no_args_is_help=True,
 )
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print a JSON object as the last line.")]
-
-
-def _fail(error: Exception) -> NoReturn:
-    typer.echo(f"error: {error}", err=True)
-    raise typer.Exit(2)
-
-
-def _emit(summary: dict[str, Any], lines: list[str], as_json: bool) -> None:
-    for line in lines:
-        typer.echo(line)
-    if as_json:
-        typer.echo(json.dumps(summary))
-
 
 @eval_app.command("events")
 def events_cmd(
@@ -69,7 +54,7 @@ def events_cmd(
             cfg = load_config(config)
         report = evaluate_events(EventsRequest(video, expected, cfg, camera, tolerance))
     except KuzetError as error:
-        _fail(error)
+        fail(error)
     summary = report.to_json()
     lines = [
         f"{summary['frames']} frames in {summary['elapsed_s']} s ({summary['fps']} frames/s)",
@@ -81,7 +66,7 @@ def events_cmd(
         f"  {kind}: {row['matched']}/{row['expected']} matched, {row['false_alarms']} false alarms"
         for kind, row in summary["by_type"].items()
     ]
-    _emit(summary, lines, as_json)
+    emit(summary, lines, as_json)
 
 
 @eval_app.command("counts")
@@ -112,13 +97,13 @@ def counts_cmd(
     try:
         report = count_crossings(video, line, names or None, fps)
     except KuzetError as error:
-        _fail(error)
+        fail(error)
     summary = report.to_json()
     lines = [
         f"{summary['frames']} frames ({summary['fps']} frames/s), {summary['total']} crossings"
     ]
     lines += [f"  {c}: in {n['in']}, out {n['out']}" for c, n in summary["counts"].items()]
-    _emit(summary, lines, as_json)
+    emit(summary, lines, as_json)
 
 
 @eval_app.command("crowd")
@@ -140,14 +125,14 @@ def crowd_cmd(
         detector = load_object_detector("nanodet")
         report = evaluate_crowd(folder, detector, DEFAULT_TILES if tiles else FULL_FRAME)
     except KuzetError as error:
-        _fail(error)
+        fail(error)
     summary = report.to_json()
     lines = [
         f"{len(summary['images'])} images: MAE {summary['mae']}, RMSE {summary['rmse']}, "
         f"mean {summary['mean_count']} vs predicted {summary['mean_predicted']} "
         f"({summary['ms_per_image']} ms/image)"
     ]
-    _emit(summary, lines, as_json)
+    emit(summary, lines, as_json)
 
 
 @eval_app.command("faces")
@@ -165,7 +150,7 @@ def faces_cmd(
     try:
         summary = evaluate_faces(folder, threshold)
     except KuzetError as error:
-        _fail(error)
+        fail(error)
     lines = [
         f"{summary['pairs']} of {summary['pairs_total']} pairs scored "
         f"({summary['failed_detections']} images without a face) in {summary['elapsed_s']} s",
@@ -173,7 +158,7 @@ def faces_cmd(
         f"{summary['best_accuracy']} at {summary['best_threshold']}",
         f"ROC AUC {summary['roc_auc']}, TAR@FAR=1e-2 {summary['tar_at_far_1e-2']}",
     ]
-    _emit(summary, lines, as_json)
+    emit(summary, lines, as_json)
 
 
 @eval_app.command("plates")
@@ -197,9 +182,9 @@ def plates_cmd(
         reader, detector = _plate_models(folder, tuple(names) or tuple(FORMATS))
         report = evaluate_plates(folder, reader, detector)
     except (KuzetError, ValueError) as error:
-        _fail(error)
+        fail(error)
     summary = report.to_json()
-    _emit(summary, summary_lines(summary), as_json)
+    emit(summary, summary_lines(summary), as_json)
 
 
 @eval_app.command("fights")
@@ -216,9 +201,9 @@ def fights_cmd(
     try:
         report = evaluate_fights(folder, model)
     except KuzetError as error:
-        _fail(error)
+        fail(error)
     summary = report.to_json()
-    _emit(summary, summary_lines(summary), as_json)
+    emit(summary, summary_lines(summary), as_json)
 
 
 def _plate_models(folder: Path, countries: tuple[str, ...]) -> tuple[Any, Any]:

@@ -6,12 +6,12 @@ the last line of stdout. Errors go to stderr with exit code 2.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from kuzet.cli.output import JsonOpt, emit, fail
 from kuzet.core.errors import KuzetError
 
 train_app = typer.Typer(
@@ -40,8 +40,7 @@ def fights_cmd(  # noqa: PLR0913  (the command's flags; each is one plain option
         Path | None,
         typer.Option("--negatives", help="Folder of extra no-fight videos (training only)."),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the report as the last line.")]
-    = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Extract features from DATA_DIR, cross-validate (group-aware) and write the model."""
     from kuzet.fights.trainer import TrainRequest, default_cache_dir, train_fights
@@ -62,21 +61,20 @@ def fights_cmd(  # noqa: PLR0913  (the command's flags; each is one plain option
     try:
         result = train_fights(req, progress)
     except KuzetError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(2) from None
+        fail(error)
     cv = result["cv"]
     c = cv["confusion"]
-    typer.echo(f"{result['clips']['fight']} fight + {result['clips']['noFight']} noFight clips "
-               f"({len(result['clips']['skipped'])} skipped), {result['source_groups']} sources")
-    typer.echo(f"CV ({folds}-fold, group-aware): accuracy {cv['accuracy_mean']} "
-               f"+- {cv['accuracy_sd']} per fold, pooled {cv['accuracy']}; precision "
-               f"{cv['precision']}, recall {cv['recall']}, F1 {cv['f1']}, ROC AUC {cv['roc_auc']}")
-    typer.echo(f"confusion: tp {c['tp']} fn {c['fn']} / fp {c['fp']} tn {c['tn']}")
-    for item in result["clips"]["skipped"]:
-        typer.echo(f"skipped {item['clip']}: {item['reason']}")
-    typer.echo(f"model -> {model_path}, report -> {report_path}")
-    if as_json:
-        typer.echo(json.dumps(result))
+    lines = [
+        f"{result['clips']['fight']} fight + {result['clips']['noFight']} noFight clips "
+        f"({len(result['clips']['skipped'])} skipped), {result['source_groups']} sources",
+        f"CV ({folds}-fold, group-aware): accuracy {cv['accuracy_mean']} "
+        f"+- {cv['accuracy_sd']} per fold, pooled {cv['accuracy']}; precision "
+        f"{cv['precision']}, recall {cv['recall']}, F1 {cv['f1']}, ROC AUC {cv['roc_auc']}",
+        f"confusion: tp {c['tp']} fn {c['fn']} / fp {c['fp']} tn {c['tn']}",
+        *[f"skipped {item['clip']}: {item['reason']}" for item in result["clips"]["skipped"]],
+        f"model -> {model_path}, report -> {report_path}",
+    ]
+    emit(result, lines, as_json)
 
 
 def register(app: typer.Typer) -> None:
