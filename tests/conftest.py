@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -32,3 +33,20 @@ def nanodet_installed() -> Path:
     if path is None:
         pytest.skip("model pack not installed (run `kuzet models install`)")
     return path
+
+
+@pytest.fixture(scope="session")
+def enroller() -> Any:
+    """Real CenterFace + dlib models (skip when the face data or the models are absent)."""
+    from face_probes import FACE_DATA
+
+    if not (FACE_DATA / "identities.csv").is_file():
+        pytest.skip(f"face data not found at {FACE_DATA} (see ../shared/data/README)")
+    from kuzet.models.paths import find_model
+
+    if find_model("centerface") is None:
+        pytest.skip("model pack not installed (run `kuzet models install`)")
+    from kuzet.config.identity import IdentityConfig
+    from kuzet.identity.enrol import Enroller
+
+    return Enroller(IdentityConfig())

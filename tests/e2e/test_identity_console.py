@@ -7,18 +7,16 @@ skips cleanly when either is absent.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 from test_console import PASSWORD, SCREENSHOTS, WAIT_MS, sign_in
 
+from face_probes import FACE_DATA, probe_of
 from kuzet.api import AppDeps, create_app
 from kuzet.api.testing import FakeLiveView, serve_in_thread
-from kuzet.core.sightings import FaceProbe
 from kuzet.core.types import Event
 from kuzet.events.bus import Bus
 from kuzet.events.sinks import StoreSink
@@ -27,7 +25,7 @@ from kuzet.store import MediaStore, open_store
 
 pytestmark = [pytest.mark.e2e, pytest.mark.shared, pytest.mark.models]
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared/data/faces/face_recognition_examples"
+DATA = FACE_DATA
 ENROL = DATA / "examples/obama.jpg"
 TWO_FACES = DATA / "examples/knn_examples/test/obama_and_biden.jpg"
 PROBE = DATA / "examples/obama2.jpg"  # another photo of the same person
@@ -41,22 +39,6 @@ ENTRY = {
     "entry-owner": "unit 7",
     "entry-expires": "2099-12-31T12:00",
 }
-
-
-@pytest.fixture(scope="module")
-def enroller() -> Any:
-    """Real CenterFace + dlib models, shared by the tests of this module."""
-    if not (DATA / "identities.csv").is_file():
-        pytest.skip(f"face data not found at {DATA} (see ../shared/data/README)")
-    from kuzet.models.paths import find_model
-
-    if find_model("centerface") is None:
-        pytest.skip("model pack not installed (run `kuzet models install`)")
-    from kuzet.config.identity import IdentityConfig
-    from kuzet.identity.enrol import Enroller
-
-    return Enroller(IdentityConfig())
-
 
 
 @pytest.fixture
@@ -79,25 +61,6 @@ def console(tmp_path: Path, enroller: Any) -> Iterator[tuple[str, AppDeps]]:
             yield url, deps
     finally:
         store.close()
-
-
-def probe_of(enroller: Any, path: Path, track: int) -> FaceProbe:
-    """What the pipeline hands over for the largest face of an image (detect, crop, embed)."""
-    import cv2
-
-    from kuzet.identity.enrol import decode_photo
-
-    image = decode_photo(path.read_bytes())
-    detector, embedder = enroller._models()
-    faces = detector.detect(image)
-    areas = (faces.xyxy[:, 2] - faces.xyxy[:, 0]) * (faces.xyxy[:, 3] - faces.xyxy[:, 1])
-    box = faces.xyxy[int(np.argmax(areas))]
-    x1, y1, x2, y2 = (int(v) for v in box)
-    crop = cv2.imencode(".jpg", image[max(y1, 0) : y2, max(x1, 0) : x2])[1].tobytes()
-    return FaceProbe(
-        "gate", track, ts=12.5, wall=time.time(), embedding=embedder.embed(image, box[None])[0],
-        quality=0.9, box=(float(x1), float(y1), float(x2), float(y2)), crop_jpeg=crop,
-    )
 
 
 def _new_page(browser: Any, errors: list[str]) -> Any:

@@ -7,7 +7,6 @@ installed model pack; skips cleanly when either is absent.
 from __future__ import annotations
 
 import csv
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,8 +16,8 @@ import numpy as np
 import pytest
 import sqlalchemy as sa
 
+from face_probes import FACE_DATA, probe_of
 from kuzet.config.identity import IdentityConfig
-from kuzet.core.sightings import FaceProbe
 from kuzet.core.types import Event, EventKind, EventPhase, Severity
 from kuzet.events.bus import Bus
 from kuzet.identity.confirmation import ConflictError, Decision, MatchStatus
@@ -28,7 +27,7 @@ from kuzet.identity.service import IdentityService
 from kuzet.identity.sightings import make_purger
 from kuzet.store import MediaStore, open_store
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared/data/faces/face_recognition_examples"
+DATA = FACE_DATA
 ENROL = "examples/obama.jpg"
 SAME = ["examples/obama2.jpg", "tests/test_images/obama3.jpg"]  # one track, two probes
 OTHERS = ["biden", "alex_lacamoire", "kit_harington", "rose_leslie"]
@@ -42,18 +41,6 @@ def _identities() -> dict[str, list[str]]:
     return found
 
 
-@pytest.fixture(scope="module")
-def enroller() -> Enroller:
-    """Real CenterFace + dlib models (skip when the data or the models are absent)."""
-    if not (DATA / "identities.csv").is_file():
-        pytest.skip(f"face data not found at {DATA} (see ../shared/data/README)")
-    from kuzet.models.paths import find_model
-
-    if find_model("centerface") is None:
-        pytest.skip("model pack not installed (run `kuzet models install`)")
-    return Enroller(IdentityConfig())
-
-
 @pytest.fixture
 def system(tmp_path: Path, enroller: Enroller) -> Iterator[tuple[IdentityService, list[Event]]]:
     """An identity service on a fresh store; the events it publishes are collected."""
@@ -64,24 +51,6 @@ def system(tmp_path: Path, enroller: Enroller) -> Iterator[tuple[IdentityService
     yield IdentityService(store.engine, MediaStore(tmp_path / "media"), bus,
                           IdentityConfig(), enroller), events
     store.close()
-
-
-def probe_of(enroller: Enroller, path: Path, track: int, camera: str = "gate") -> FaceProbe:
-    """The pipeline's hand-off for the largest face of an image: detect -> embed -> FaceProbe."""
-    import cv2
-
-    image = decode_photo(path.read_bytes())
-    detector, embedder = enroller._models()
-    faces = detector.detect(image)
-    assert len(faces.xyxy), f"no face detected in {path}"
-    areas = (faces.xyxy[:, 2] - faces.xyxy[:, 0]) * (faces.xyxy[:, 3] - faces.xyxy[:, 1])
-    box = faces.xyxy[int(np.argmax(areas))]
-    x1, y1, x2, y2 = (int(v) for v in box)
-    crop = cv2.imencode(".jpg", image[max(y1, 0):y2, max(x1, 0):x2])[1].tobytes()
-    embedding = embedder.embed(image, box[None])[0]
-    return FaceProbe(camera, track, ts=float(track), wall=time.time(), embedding=embedding,
-                     quality=0.9, box=(float(x1), float(y1), float(x2), float(y2)),
-                     crop_jpeg=crop)
 
 
 def enrol(service: IdentityService, name: str, photo: Path, **overrides: Any) -> str:
