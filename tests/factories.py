@@ -6,12 +6,14 @@ through ``tests/conftest.py``). Boxes are xyxy pixels; classes are given by name
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from kuzet.core.types import Detections, Frame, Observation
+from kuzet.core.types import Detections, Event, Frame, Observation
 from kuzet.detect.base import COCO_CLASSES
 
 # The COCO names the object detectors use, in index order (person = 0, car = 2).
@@ -93,3 +95,21 @@ def make_frame(
     """A flat grey BGR frame."""
     image = np.full((*shape, 3), value, np.uint8)
     return Frame(camera_id=camera_id, seq=seq, ts=ts, wall=1_700_000_000.0 + ts, image=image)
+
+
+@contextmanager
+def running_supervisor(config: Any, media: Path) -> Iterator[tuple[Any, list[Event]]]:
+    """The embedded runtime started on ``config``, with every event it publishes
+    collected; stopped when the block ends (also on failure)."""
+    from kuzet.events.bus import Bus
+    from kuzet.runtime.supervisor import Supervisor
+
+    bus: Bus[Event] = Bus()
+    seen: list[Event] = []
+    bus.subscribe(seen.append)
+    supervisor = Supervisor(config, media, bus)
+    supervisor.start()
+    try:
+        yield supervisor, seen
+    finally:
+        supervisor.stop()

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from factories import running_supervisor
 from kuzet.config.root import KuzetConfig
 from kuzet.core.types import Event, EventKind, EventPhase, Severity
 from kuzet.fights.window import FightWindow
@@ -100,27 +101,18 @@ def test_fight_clip_as_a_live_camera_of_the_runtime(
 ) -> None:
     """The same clip through the embedded runtime (camera worker process, shared detector,
     real-time pacing): one fight event reaches the bus."""
-    from kuzet.events.bus import Bus
     from kuzet.models.paths import find_model
-    from kuzet.runtime.supervisor import Supervisor
 
     clip = FIGHTS / "fi007.mp4"
     if not clip.is_file() or find_model("movenet-multipose") is None:
         pytest.skip("fight clip or pose model missing")
     config = KuzetConfig.model_validate({"cameras": {"yard": {
         "source": {"url": str(clip), "pace": "realtime"}, "fights": {"enabled": True}}}})
-    bus: Bus[Event] = Bus()
-    seen: list[Event] = []
-    bus.subscribe(seen.append)
-    supervisor = Supervisor(config, tmp_path / "media", bus)
-    supervisor.start()
-    try:
+    with running_supervisor(config, tmp_path / "media") as (_, seen):
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and not any(
                 e.kind is EventKind.FIGHT and e.phase is EventPhase.CLOSE for e in seen):
             time.sleep(0.2)
-    finally:
-        supervisor.stop()
     fights = [e for e in seen if e.kind is EventKind.FIGHT]
     assert [e.phase for e in fights if e.phase is not EventPhase.UPDATE] == [
         EventPhase.OPEN, EventPhase.CLOSE], [(e.phase, e.frame_ts) for e in fights]

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from factories import running_supervisor
 from kuzet.config.root import KuzetConfig
 from kuzet.core.types import CameraHealth, CameraState, Event
 from kuzet.events.bus import Bus
@@ -116,15 +117,8 @@ def test_signal_loss_event_opens_and_is_closed_when_the_runtime_stops(
         "rules": [{"id": "lost", "kind": "camera_tamper", "tamper": "signal_loss",
                    "signal_loss_after": 1}],
     }}})
-    bus: Bus[Event] = Bus()
-    seen: list[Event] = []
-    bus.subscribe(seen.append)
-    sup = Supervisor(config, tmp_path / "media", bus)
-    sup.start()
-    try:
+    with running_supervisor(config, tmp_path / "media") as (_, seen):
         _wait_for(lambda: len(seen) > 0, 20, "the signal_loss event")
-    finally:
-        sup.stop()
     assert [(e.rule_id, e.phase.value) for e in seen] == [("lost", "open"), ("lost", "close")]
     assert seen[0].attrs["tamper"] == "signal_loss" and seen[1].id == seen[0].id
 
@@ -174,12 +168,7 @@ def test_a_file_camera_that_ends_is_not_replayed_and_stop_returns(
         "rules": [{"id": "lost", "kind": "camera_tamper", "tamper": "signal_loss",
                    "signal_loss_after": 3}],
     }}})
-    bus: Bus[Event] = Bus()
-    seen: list[Event] = []
-    bus.subscribe(seen.append)
-    sup = Supervisor(config, tmp_path / "media", bus)
-    sup.start()
-    try:
+    with running_supervisor(config, tmp_path / "media") as (sup, seen):
         _wait_for(lambda: "ended" in _health(sup)["once"].reason, 30, "the file camera to end")
         first = sup.pids()["once"]
         time.sleep(4)  # beyond signal_loss_after; the watchdog looks twice a second
@@ -188,7 +177,6 @@ def test_a_file_camera_that_ends_is_not_replayed_and_stop_returns(
         assert sup.pids()["once"] == first, "a finished file must not be played again"
         assert [e for e in seen if e.attrs.get("tamper") == "signal_loss"] == [], \
             "a file that ended has not lost its signal"
-    finally:
         started = time.monotonic()
-        sup.stop()  # used to hang: Event.set() waits for the dead worker's waiting threads
+    # stop() used to hang: Event.set() waited for the dead worker's waiting threads.
     assert time.monotonic() - started < 10
