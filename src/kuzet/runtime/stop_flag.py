@@ -41,11 +41,8 @@ class StopFlag:
         """Wait until the flag is raised or ``timeout`` seconds pass; returns ``is_set()``."""
         deadline = None if timeout is None else time.monotonic() + timeout
         while not self.is_set():
-            if deadline is not None:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                time.sleep(min(POLL_S, left))
-            else:
-                time.sleep(POLL_S)
+            left = POLL_S if deadline is None else deadline - time.monotonic()
+            if left <= 0:
+                return False
+            time.sleep(min(POLL_S, left))
         return True
