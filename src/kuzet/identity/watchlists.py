@@ -203,7 +203,7 @@ class WatchlistRepo:
                 .join(WatchlistRow, WatchlistRow.id == WatchlistEntryRow.watchlist_id)
                 .where(WatchlistEntryRow.id.in_(list(entry_ids))))
         with self._sessions() as session:
-            return {e.id: (e, w) for e, w in session.execute(stmt).tuples()}
+            return {e.id: (e, w) for e, w in session.execute(stmt)}
 
     def update_entry(self, entry_id: str, changes: Mapping[str, Any]) -> WatchlistEntryRow:
         """Suspend or resume (``status``) and/or change ``expires_at`` or descriptive fields.
