@@ -139,6 +139,7 @@ class CameraPipeline:
         self._behaviour_rules = build_behaviour_rules(
             self.camera_id, self.cfg, self.behaviour.threshold
         )
+        self._all_rules = [*self._rules, *self._behaviour_rules]
         # With pose on, frames arrive at the pose rate; detection keeps detect.fps.
         rate, fps = self.cfg.decode_fps, self.cfg.detect.fps
         self._detect_gate = FrameSampler(fps, rate) if rate > fps else None
@@ -185,7 +186,7 @@ class CameraPipeline:
             fight=behaviour.fight,
         )
         events: list[Event] = []
-        for rule in [*self._rules, *self._behaviour_rules]:
+        for rule in self._all_rules:
             events.extend(rule.update(obs))
             for track_id in tracked.ended:
                 rule.forget(track_id)
@@ -255,7 +256,7 @@ class CameraPipeline:
         if self._shape is None:
             return []
         closed: list[Event] = []
-        for rule in [*self._rules, *self._behaviour_rules]:
+        for rule in self._all_rules:
             closed.extend(rule.close_all(frame_ts, wall))
         return closed
 
