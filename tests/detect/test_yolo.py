@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import onnx
 import pytest
-from onnx import TensorProto, helper, numpy_helper
 
 from kuzet.core.errors import ModelError
-from kuzet.detect import DetectorOptions, load_object_detector
+from kuzet.detect import DetectorInfo, DetectorOptions, detector_info, load_object_detector
+from kuzet.detect.nanodet import NANODET_INFO
 from kuzet.detect.yolo import YoloDetector, class_names_from_metadata, split_output
+from yolo_models import HELMET_CLASSES, build_yolo_model, helmet_model
 
 SIZE = 64
 NAMES = ("cat", "dog", "bird")
@@ -31,27 +31,11 @@ def yolo_output(layout: str) -> np.ndarray:
     return v8.T[None].copy()
 
 
-def build_model(path: Path, layout: str, names: str | None) -> Path:
-    out = yolo_output(layout)
-    const = helper.make_node("Constant", [], ["raw"], value=numpy_helper.from_array(out))
-    # Keep the input used so runtimes do not prune it: raw + 0 * sum(images).
-    reduce = helper.make_node("ReduceSum", ["images"], ["s"], keepdims=0)
-    zero = helper.make_node("Constant", [], ["zero"], value=numpy_helper.from_array(
-        np.array(0, np.float32)))
-    mul = helper.make_node("Mul", ["s", "zero"], ["z"])
-    add = helper.make_node("Add", ["raw", "z"], ["output0"])
-    graph = helper.make_graph(
-        [const, reduce, zero, mul, add], "tiny-yolo",
-        [helper.make_tensor_value_info("images", TensorProto.FLOAT, [1, 3, SIZE, SIZE])],
-        [helper.make_tensor_value_info("output0", TensorProto.FLOAT, list(out.shape))],
-    )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
-    model.ir_version = 8
-    if names is not None:
-        helper.set_model_props(model, {"names": names})
-    onnx.checker.check_model(model)
-    onnx.save(model, path)
-    return path
+def build_model(path: Path, layout: str, names: str | None,
+                extra: dict[str, str] | None = None) -> Path:
+    meta = None if names is None and extra is None else {
+        **({"names": names} if names is not None else {}), **(extra or {})}
+    return build_yolo_model(path, yolo_output(layout), size=(SIZE, SIZE), metadata=meta)
 
 
 @pytest.mark.parametrize("layout", ["v5", "v8"])
@@ -64,15 +48,18 @@ def test_split_output_layouts(layout: str) -> None:
 
 @pytest.mark.parametrize("layout", ["v5", "v8"])
 @pytest.mark.parametrize(
-    ("names", "expected"),
-    [("{0: 'cat', 1: 'dog', 2: 'bird'}", NAMES), (None, ("class0", "class1", "class2"))],
+    ("names", "configured"),
+    [("{0: 'cat', 1: 'dog', 2: 'bird'}", None), ("['cat', 'dog', 'bird']", list(NAMES)),
+     (None, list(NAMES))],
 )
-def test_yolo_detector_end_to_end(tmp_path, layout, names, expected) -> None:
+def test_yolo_detector_end_to_end(tmp_path, layout, names, configured) -> None:
+    from kuzet.config.detect import YoloModelConfig
+
     path = build_model(tmp_path / f"{layout}.onnx", layout, names)
-    det = load_object_detector("yolo", path=path, threads=1,
-                               options=DetectorOptions(min_score=0.3))
+    model = YoloModelConfig(path=path, classes=configured)
+    det = load_object_detector(model, threads=1, options=DetectorOptions(min_score=0.3))
     assert isinstance(det, YoloDetector) and det.input_size == (SIZE, SIZE)
-    assert det.class_names == expected
+    assert det.info == DetectorInfo(NAMES, (SIZE, SIZE), "detect") == detector_info(model)
     image = np.zeros((128, 128, 3), np.uint8)  # scale 0.5 into the 64x64 input
     found = det.detect(image)
     assert len(found) == 1 and found.class_id.tolist() == [1]
@@ -82,7 +69,8 @@ def test_yolo_detector_end_to_end(tmp_path, layout, names, expected) -> None:
 
 
 def test_metadata_list_names_and_bad_shapes() -> None:
-    assert class_names_from_metadata({"names": "['a', 'b']"}, 2) == ("a", "b")
+    assert class_names_from_metadata({"names": "['a', 'b']"}) == ("a", "b")
+    assert class_names_from_metadata({"names": "not python"}) is None
     with pytest.raises(ModelError):
         split_output(np.zeros((2, 3), np.float32))
 
@@ -100,6 +88,58 @@ def test_factory_errors(kind, path, message) -> None:
 def test_factory_accepts_config_objects(tmp_path) -> None:
     from kuzet.config.detect import YoloModelConfig
 
-    path = build_model(tmp_path / "m.onnx", "v8", None)
+    path = build_model(tmp_path / "m.onnx", "v8", "['cat', 'dog', 'bird']")
     det = load_object_detector(YoloModelConfig(path=path), threads=1)
     assert isinstance(det, YoloDetector)
+
+
+@pytest.mark.parametrize(
+    ("names", "extra", "configured", "message"),
+    [
+        (None, None, None, "no class names in its metadata"),
+        ("['a', 'b']", None, None, "3 classes but 2 names"),
+        (None, None, ["a", "b"], "3 classes but 2 names"),
+        ("['cat', 'dog', 'bird']", None, ["cat", "dog", "owl"], "differ from the class names"),
+        ("['cat', 'dog', 'bird']", {"task": "segment"}, None, "only 'detect' exports"),
+    ],
+)
+def test_unusable_facts_are_clear_errors(tmp_path, names, extra, configured, message) -> None:
+    from kuzet.config.detect import YoloModelConfig
+
+    path = build_model(tmp_path / "m.onnx", "v8", names, extra)
+    model = YoloModelConfig(path=path, classes=configured)
+    with pytest.raises(ModelError, match=message):
+        detector_info(model)
+    with pytest.raises(ModelError, match=message):
+        load_object_detector(model, threads=1)
+
+
+def test_facts_are_read_without_a_session(tmp_path, monkeypatch) -> None:
+    import kuzet.models.session as session
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("detector_info must not build an inference session")
+
+    monkeypatch.setattr(session, "create_session", refuse)
+    info = detector_info("yolo", helmet_model(tmp_path / "helmet.onnx"))
+    assert info.class_names == HELMET_CLASSES and info.input_size == (320, 320)
+    assert info.vehicle_classes == () and info.region_size == 320
+    assert detector_info("nanodet") is NANODET_INFO
+    assert NANODET_INFO.vehicle_classes == ("car", "motorcycle", "bus", "truck")
+    assert NANODET_INFO.person_classes == ("person",)
+
+
+def test_helmet_model_detects_its_own_classes(tmp_path) -> None:
+    det = load_object_detector("yolo", helmet_model(tmp_path / "helmet.onnx"), threads=1)
+    found = det.detect(np.zeros((240, 320, 3), np.uint8))
+    assert found.labels == ["helmet"] and found.class_names == HELMET_CLASSES
+
+
+@pytest.mark.parametrize(
+    ("names", "size", "message"),
+    [((), (1, 1), "must not be empty"), (("a", "a"), (1, 1), "duplicates"),
+     (("a",), (0, 5), "input_size")],
+)
+def test_detector_info_validates(names, size, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        DetectorInfo(names, size)

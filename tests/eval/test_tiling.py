@@ -7,7 +7,7 @@ import pytest
 
 from factories import make_detections
 from kuzet.core.types import Detections, FloatArray, Image
-from kuzet.detect.base import COCO_CLASSES
+from kuzet.detect.base import COCO_CLASSES, DetectorInfo
 from kuzet.detect.tiling import FULL_FRAME, TileSpec, count_people, detect_tiled, tile_boxes
 
 
@@ -43,7 +43,7 @@ def test_tile_spec_validates(spec_args: dict[str, object]) -> None:
 class ScriptedDetector:
     """Returns fixed frame-pixel boxes, restricted to the requested region."""
 
-    class_names = COCO_CLASSES
+    info = DetectorInfo(COCO_CLASSES, (416, 416))
 
     def __init__(self, boxes: list[list[float]], scores: list[float]) -> None:
         self.boxes = np.asarray(boxes, np.float32)

@@ -19,12 +19,17 @@ config_app = typer.Typer(
 def check(
     file: Annotated[Path, typer.Argument(help="YAML config file.")],
 ) -> None:
-    """Validate FILE; print a summary, or every error with its line and exit 1."""
+    """Validate FILE; print a summary, or every error with its line and exit 1.
+
+    Class names (``detect.classes``, rules' ``classes``, ...) are checked against
+    each camera's detector model, whose facts are read from the model itself.
+    """
     from kuzet.config.load import load_config
     from kuzet.core.errors import ConfigError
+    from kuzet.detect import detector_info
 
     try:
-        config = load_config(file)
+        config = load_config(file, classes_of=lambda model: detector_info(model).class_names)
     except ConfigError as error:
         typer.echo(str(error), err=True)
         raise typer.Exit(1) from error

@@ -26,9 +26,12 @@ def _fail(error: Exception) -> None:
 
 
 def _load(path: Path):  # type: ignore[no-untyped-def]
+    # Class names are checked against each camera's model here, before any
+    # process starts (a worker must not crash-loop on a config error).
     from kuzet.config.load import load_config
+    from kuzet.detect import detector_info
 
-    return load_config(path)
+    return load_config(path, classes_of=lambda model: detector_info(model).class_names)
 
 
 def _serve(

@@ -33,6 +33,12 @@ class YoloModelConfig(KuzetModel):
 
     type: Literal["yolo"] = "yolo"
     path: Path = Field(description="Path to the .onnx file.")
+    classes: list[str] | None = Field(
+        default=None,
+        min_length=1,
+        description="Class names in the model's output order; only for exports without "
+        "`names` metadata (ultralytics exports carry them).",
+    )
 
 
 ModelConfig = Annotated[NanoDetModelConfig | YoloModelConfig, Field(discriminator="type")]
@@ -55,7 +61,7 @@ class DetectConfig(KuzetModel):
     classes: list[str] = Field(
         default_factory=lambda: ["person", "bicycle", "car", "motorcycle", "bus", "truck",
                                  "backpack", "handbag", "suitcase"],
-        description="COCO class names to keep; others are dropped.",
+        description="Class names of the detector model to keep; others are dropped.",
     )
     filters: dict[str, ClassFilter] = Field(
         default_factory=dict, description="Per-class score and area filters, keyed by class name."

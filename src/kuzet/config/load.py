@@ -14,21 +14,26 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from kuzet.config.classes import ClassesOf, class_issues
 from kuzet.config.errors import ConfigIssue, InvalidConfigError
-from kuzet.config.issues import validation_issues
+from kuzet.config.issues import resolve_line, validation_issues
 from kuzet.config.merge import merge_camera_sections
 from kuzet.config.root import KuzetConfig
-from kuzet.config.source import parse_yaml
+from kuzet.config.source import format_path, parse_yaml
 
 __all__ = ["load_config", "load_config_text"]
 
 
-def load_config(path: Path, env: Mapping[str, str] | None = None) -> KuzetConfig:
+def load_config(
+    path: Path, env: Mapping[str, str] | None = None, *, classes_of: ClassesOf | None = None
+) -> KuzetConfig:
     """Read, merge and validate a config file.
 
     Args:
         path: The YAML file.
         env: Variables for `${VAR}` substitution; defaults to `os.environ`.
+        classes_of: Reads a detector model's class names; when given, every class
+            name in the file is also checked against its camera's model.
 
     Returns:
         The validated config; each camera carries its merged sections.
@@ -49,11 +54,15 @@ def load_config(path: Path, env: Mapping[str, str] | None = None) -> KuzetConfig
         raise InvalidConfigError(
             [ConfigIssue(str(path), "", None, f"cannot read config file: {reason}")]
         ) from exc
-    return load_config_text(text, str(path), env)
+    return load_config_text(text, str(path), env, classes_of=classes_of)
 
 
 def load_config_text(
-    text: str, source_name: str = "<config>", env: Mapping[str, str] | None = None
+    text: str,
+    source_name: str = "<config>",
+    env: Mapping[str, str] | None = None,
+    *,
+    classes_of: ClassesOf | None = None,
 ) -> KuzetConfig:
     """Parse, merge and validate config YAML given as text.
 
@@ -61,6 +70,7 @@ def load_config_text(
         text: The YAML document.
         source_name: File name shown in error messages.
         env: Variables for `${VAR}` substitution; defaults to `os.environ`.
+        classes_of: Reads a detector model's class names (see `load_config`).
 
     Returns:
         The validated config.
@@ -89,6 +99,10 @@ def load_config_text(
             if issue.path not in env_paths
         ]
     else:
+        if classes_of is not None:
+            for loc, message in class_issues(config, classes_of):
+                path_loc, line = resolve_line(loc, parsed.lines)
+                issues.append(ConfigIssue(source_name, format_path(path_loc), line, message))
         if not issues:
             return config
     issues.sort(key=lambda issue: (issue.line or 0, issue.path))

@@ -1,7 +1,8 @@
-"""The object-detector interface shared by every backend, and COCO-80 names."""
+"""The object-detector interface shared by every backend, its facts, and COCO-80 names."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -19,6 +20,66 @@ COCO_CLASSES: tuple[str, ...] = (
     "keyboard", "cell phone", "microwave", "oven", "toaster", "sink", "refrigerator", "book",
     "clock", "vase", "scissors", "teddy bear", "hair drier", "toothbrush",
 )
+
+# Class names that denote vehicles (plate reading, plate redaction), whatever the
+# model: a model's vehicle classes are those of its names found here.
+VEHICLE_NAMES: frozenset[str] = frozenset(
+    {"car", "truck", "bus", "motorcycle", "van", "motorbike", "lorry", "vehicle"}
+)
+PERSON_NAMES: frozenset[str] = frozenset({"person", "pedestrian"})
+
+
+@dataclass(frozen=True, slots=True)
+class DetectorInfo:
+    """What a detection model is, read from the model (not assumed by its users).
+
+    Attributes:
+        class_names: Class names in the model's output order (``class_id`` indexes them).
+        input_size: (width, height) of the model input in pixels.
+        task: What the model does; only ``"detect"`` (boxes) runs in the pipeline.
+
+    Example:
+        >>> info = DetectorInfo(("helmet", "car"), (320, 320))
+        >>> info.vehicle_classes, info.region_size, info.unknown(["car", "dog"])
+        (('car',), 320, ['dog'])
+    """
+
+    class_names: tuple[str, ...]
+    input_size: tuple[int, int]
+    task: str = "detect"
+
+    def __post_init__(self) -> None:
+        if not self.class_names:
+            raise ValueError("DetectorInfo.class_names must not be empty")
+        if len(set(self.class_names)) != len(self.class_names):
+            raise ValueError(f"DetectorInfo.class_names has duplicates: {self.class_names}")
+        if len(self.input_size) != 2 or min(self.input_size) <= 0:
+            raise ValueError(f"DetectorInfo.input_size must be (width, height) > 0, "
+                             f"got {self.input_size}")
+
+    @property
+    def region_size(self) -> int:
+        """Side of the smallest square crop the model sees at native resolution."""
+        return int(min(self.input_size))
+
+    @property
+    def vehicle_classes(self) -> tuple[str, ...]:
+        """The model's class names that are vehicles, in model order."""
+        return self.named(VEHICLE_NAMES)
+
+    @property
+    def person_classes(self) -> tuple[str, ...]:
+        """The model's class names that are people, in model order."""
+        return self.named(PERSON_NAMES)
+
+    def named(self, names: Iterable[str]) -> tuple[str, ...]:
+        """The model's class names that are in ``names``, in model order."""
+        wanted = set(names)
+        return tuple(n for n in self.class_names if n in wanted)
+
+    def unknown(self, names: Iterable[str]) -> list[str]:
+        """Sorted names that are not classes of the model."""
+        return sorted(set(names) - set(self.class_names))
 
 
 @dataclass(frozen=True)
@@ -49,14 +110,17 @@ class DetectorOptions:
 
 @runtime_checkable
 class ObjectDetector(Protocol):
-    """Finds objects in a BGR frame.
+    """Finds objects in a BGR frame and reports its own facts.
 
     ``regions`` are (M,4) xyxy square crops to scan (each is resized to the
     model's input and boxes are mapped back to frame pixels); None scans the
-    whole frame. ``class_names`` of the result are the detector's classes.
+    whole frame. ``class_names`` of the result are ``info.class_names``.
     """
 
-    class_names: tuple[str, ...]
+    @property
+    def info(self) -> DetectorInfo:
+        """The model's classes, input size and task."""
+        ...
 
     def detect(self, image: Image, regions: FloatArray | None = None) -> Detections:
         """Detect objects in ``image`` (HxWx3 BGR uint8)."""

@@ -6,7 +6,57 @@ from pathlib import Path
 from typing import Any
 
 from kuzet.core.errors import ModelError
-from kuzet.detect.base import DetectorOptions, ObjectDetector
+from kuzet.detect.base import DetectorInfo, DetectorOptions, ObjectDetector
+
+
+def _kind(kind: Any, path: Path | str | None) -> tuple[Any, Path | str | None, Any]:
+    # (backend name, model path, configured class names) from a name or a model config.
+    if isinstance(kind, str):
+        return kind, path, None
+    return (getattr(kind, "type", None), path if path is not None else getattr(kind, "path", None),
+            getattr(kind, "classes", None))
+
+
+def _yolo_path(path: Path | str | None) -> Path:
+    if path is None:
+        raise ModelError("a yolo detector needs the path of its .onnx export "
+                         "(detect: {model: {type: yolo, path: /path/model.onnx}})")
+    if not Path(path).is_file():
+        raise ModelError(f"YOLO model {path} does not exist")
+    return Path(path)
+
+
+def detector_info(kind: Any = "nanodet", path: Path | str | None = None) -> DetectorInfo:
+    """The facts of a detector model (classes, input size, task), cheaply.
+
+    No inference session is built: the bundled NanoDet's facts are known, a YOLO
+    export's are read from its ONNX metadata and tensor shapes (or its config's
+    ``classes``).
+
+    Args:
+        kind: ``"nanodet"`` or ``"yolo"``, or a detect model config object.
+        path: Model file for yolo (defaults to the config's ``path``).
+
+    Returns:
+        The model's ``DetectorInfo``.
+
+    Raises:
+        ModelError: Unknown kind, missing file, or a model without usable facts.
+
+    Example:
+        >>> detector_info("nanodet").input_size
+        (416, 416)
+    """
+    name, path, classes = _kind(kind, path)
+    if name == "nanodet":
+        from kuzet.detect.nanodet import NANODET_INFO
+
+        return NANODET_INFO
+    if name == "yolo":
+        from kuzet.detect.yolo import read_yolo_info
+
+        return read_yolo_info(_yolo_path(path), classes)
+    raise ModelError(f"unknown detector kind {name!r}; expected 'nanodet' or 'yolo'")
 
 
 def load_object_detector(
@@ -37,9 +87,7 @@ def load_object_detector(
     """
     from kuzet.models.paths import require_model
 
-    name = kind if isinstance(kind, str) else getattr(kind, "type", None)
-    if path is None and not isinstance(kind, str):
-        path = getattr(kind, "path", None)
+    name, path, classes = _kind(kind, path)
     if name == "nanodet":
         from kuzet.detect.nanodet import NanoDetDetector
 
@@ -48,10 +96,5 @@ def load_object_detector(
     if name == "yolo":
         from kuzet.detect.yolo import YoloDetector
 
-        if path is None:
-            raise ModelError("a yolo detector needs the path of its .onnx export "
-                             "(detect: {model: {type: yolo, path: /path/model.onnx}})")
-        if not Path(path).is_file():
-            raise ModelError(f"YOLO model {path} does not exist")
-        return YoloDetector(Path(path), threads=threads, options=options)
+        return YoloDetector(_yolo_path(path), threads=threads, options=options, classes=classes)
     raise ModelError(f"unknown detector kind {name!r}; expected 'nanodet' or 'yolo'")

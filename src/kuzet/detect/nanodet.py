@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from kuzet.core.errors import ModelError
 from kuzet.core.types import Detections, FloatArray, Image
-from kuzet.detect.base import COCO_CLASSES, DetectorOptions
+from kuzet.detect.base import COCO_CLASSES, DetectorInfo, DetectorOptions
 from kuzet.detect.postprocess import (
     Resize,
     clip_boxes,
@@ -33,6 +33,8 @@ STRIDES = (8, 16, 32)
 BINS = 11
 MEAN = np.array([103.53, 116.28, 123.675], np.float32)
 STD = np.array([57.375, 57.12, 58.395], np.float32)
+# The bundled model's facts (models/registry.py "nanodet"): no file needs reading.
+NANODET_INFO = DetectorInfo(COCO_CLASSES, (INPUT_SIZE, INPUT_SIZE), "detect")
 
 
 def preprocess(image: Image, keep_aspect: bool = True) -> tuple[FloatArray, Resize]:
@@ -106,6 +108,7 @@ class NanoDetDetector:
     """
 
     class_names: tuple[str, ...] = COCO_CLASSES
+    info: DetectorInfo = NANODET_INFO
 
     def __init__(
         self,

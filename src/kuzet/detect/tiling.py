@@ -143,10 +143,10 @@ def detect_tiled(
                 parts.append(found[~_inner_edge_mask(found.xyxy, tile, shape)])
     merged = Detections.merge(parts)
     if not len(merged):
-        return Detections.empty(detector.class_names)
+        return Detections.empty(detector.info.class_names)
     kept = merged[batched_nms(merged.xyxy, merged.score, merged.class_id, tiles.iou)]
     kept = kept[~_partial_duplicates(kept)]
-    return kept.with_columns(class_names=detector.class_names)
+    return kept.with_columns(class_names=detector.info.class_names)
 
 
 def _partial_duplicates(dets: Detections) -> np.ndarray:
@@ -201,8 +201,9 @@ def count_people(
     Raises:
         ValueError: The detector has no ``person`` class.
     """
-    if "person" not in detector.class_names:
-        raise ValueError(f"detector has no 'person' class: {detector.class_names[:5]}...")
+    names = detector.info.class_names
+    if "person" not in names:
+        raise ValueError(f"detector has no 'person' class: {names[:5]}...")
     dets = detect_tiled(image, detector, tiles=tiles)
-    person = detector.class_names.index("person")
+    person = names.index("person")
     return int(np.count_nonzero((dets.class_id == person) & (dets.score >= min_score)))

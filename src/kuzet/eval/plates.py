@@ -31,7 +31,6 @@ from kuzet.detect.base import ObjectDetector
 from kuzet.enrich.plate.grammar import normalise
 from kuzet.enrich.plate.reader import PlateCandidate, PlateReader
 
-VEHICLES = ("car", "truck", "bus", "motorcycle")
 IOU_HIT = 0.3
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp")
 Box = tuple[float, float, float, float]
@@ -148,9 +147,9 @@ def read_image(
     found: list[PlateCandidate] = []
     if detector is not None:
         dets = detector.detect(image)
-        labels = dets.labels
+        labels, vehicles = dets.labels, set(detector.info.vehicle_classes)
         for i in range(len(dets)):
-            if labels[i] in VEHICLES:
+            if labels[i] in vehicles:
                 found.extend(reader.candidates(image, dets.xyxy[i]))
     if not found:
         h, w = image.shape[:2]

@@ -17,20 +17,19 @@ import cv2
 import numpy as np
 
 from kuzet.core.types import Detections, FloatArray, Image
+from kuzet.detect.base import PERSON_NAMES, VEHICLE_NAMES
 from kuzet.privacy.redaction import Redactor, Regions, decode_jpeg, encode_jpeg, head_regions
 from kuzet.runtime.messages import LiveFrame
 
 log = logging.getLogger(__name__)
 
-VEHICLES = frozenset({"car", "truck", "bus", "motorcycle"})
-
-
 def people_and_vehicles(dets: Detections) -> tuple[FloatArray, FloatArray]:
-    """Person boxes and vehicle boxes of ``dets``."""
+    """Person boxes and vehicle boxes of ``dets`` (classes told apart by name)."""
+    if not len(dets):
+        return np.zeros((0, 4), np.float32), np.zeros((0, 4), np.float32)
     labels = np.asarray(dets.labels, dtype=object)
-    people = dets.xyxy[labels == "person"] if len(dets) else np.zeros((0, 4), np.float32)
-    is_vehicle = np.isin(labels, list(VEHICLES)) if len(dets) else np.zeros(0, bool)
-    vehicles = dets.xyxy[is_vehicle] if len(dets) else np.zeros((0, 4), np.float32)
+    people = dets.xyxy[np.isin(labels, list(PERSON_NAMES))]
+    vehicles = dets.xyxy[np.isin(labels, list(VEHICLE_NAMES))]
     return people.astype(np.float32), vehicles.astype(np.float32)
 
 
