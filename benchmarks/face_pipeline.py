@@ -16,8 +16,9 @@ import time
 from pathlib import Path
 
 from kuzet.config.cameras import CameraConfig
-from kuzet.detect import COCO_CLASSES, load_object_detector
+from kuzet.detect import load_object_detector
 from kuzet.ingest.source import VideoSource
+from kuzet.runtime.build import build_pipeline
 from kuzet.runtime.pipeline import CameraPipeline
 
 
@@ -29,7 +30,7 @@ def run(video: Path, faces: bool, args: argparse.Namespace) -> tuple[CameraPipel
         "faces": {"enabled": faces},
     })
     detector = load_object_detector(cam.detect.model, threads=2)
-    pipeline = CameraPipeline("bench", cam, detector.detect, tuple(COCO_CLASSES))
+    pipeline = build_pipeline("bench", cam, detector)
     frames, start, probes = 0, time.perf_counter(), 0
     for frame in VideoSource("bench", cam.source, fps=args.fps, width=args.width).frames():
         if frame.ts > args.seconds:

@@ -1,4 +1,4 @@
-"""Builders for test data: detections, observations and frames.
+"""Builders for test data: detections, observations, frames and camera pipelines.
 
 Import as ``from factories import make_detections`` (``tests/`` is on the path
 through ``tests/conftest.py``). Boxes are xyxy pixels; classes are given by name.
@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from kuzet.core.types import Detections, Event, Frame, Observation
-from kuzet.detect.base import COCO_CLASSES
+from kuzet.core.types import Detections, Event, FloatArray, Frame, Image, Observation
+from kuzet.detect.base import COCO_CLASSES, DetectorInfo
 
 # The COCO names the object detectors use, in index order (person = 0, car = 2).
 CLASS_NAMES: tuple[str, ...] = COCO_CLASSES
@@ -95,6 +95,41 @@ def make_frame(
     """A flat grey BGR frame."""
     image = np.full((*shape, 3), value, np.uint8)
     return Frame(camera_id=camera_id, seq=seq, ts=ts, wall=1_700_000_000.0 + ts, image=image)
+
+
+def make_pipeline(
+    camera: Any,
+    detector: Any,
+    *,
+    camera_id: str = "cam",
+    class_names: tuple[str, ...] = CLASS_NAMES,
+    **parts: Any,
+) -> Any:
+    """A camera pipeline from the one builder (``runtime.build.build_pipeline``).
+
+    Args:
+        camera: The camera's ``CameraConfig``.
+        detector: A real detector (with ``info``), or a function
+            ``(image, regions) -> Detections | None`` standing for a model with
+            ``class_names`` and a 416-pixel input.
+        camera_id: The camera id.
+        class_names: Classes of the model a detect function stands for.
+        **parts: ``PipelineParts`` fields (media, state_dir, redactor, tracker, pose, ...).
+    """
+    from kuzet.runtime.build import FunctionDetector, PipelineParts, build_pipeline
+
+    if not hasattr(detector, "info"):
+        detector = FunctionDetector(detector, DetectorInfo(class_names, (416, 416)))
+    return build_pipeline(camera_id, camera, detector, PipelineParts(**parts))
+
+
+def fixed_detections(dets: Detections) -> Any:
+    """A detect function returning ``dets`` for any image and regions."""
+
+    def detect(image: Image, regions: FloatArray | None) -> Detections:
+        return dets
+
+    return detect
 
 
 @contextmanager

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from kuzet.config.detect import DetectConfig
+from kuzet.detect.nanodet import NANODET_INFO
 from kuzet.runtime.detector_service import DetectorWorkerArgs, RemoteDetector, detector_main
 from kuzet.runtime.messages import AttachCamera, DetectorStats, DetectReply, DetectRequest
 
@@ -40,8 +41,8 @@ def test_requests_are_answered_and_stale_ones_dropped(service, sample_video: Pat
     control, stats = service
     cam = _attach(control, "cam")
     image = np.zeros((480, 640, 3), np.uint8)
-    remote = RemoteDetector(cam, timeout=10)
-    assert remote(image, None) is not None  # a fresh request is analysed
+    remote = RemoteDetector(cam, NANODET_INFO, timeout=10)
+    assert remote.detect(image, None) is not None  # a fresh request is analysed
     # a request that waited longer than stale_after is answered "stale", not analysed
     cam.send(DetectRequest(99, time.monotonic() - 5, image, None))
     reply: DetectReply = cam.recv()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from factories import running_supervisor
+from factories import make_pipeline, running_supervisor
 from kuzet.config.root import KuzetConfig
 from kuzet.core.types import Event, EventKind, EventPhase, Severity
 from kuzet.fights.window import FightWindow
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.models
 
 def _run(video: Path, tmp_path: Path) -> tuple[list[Event], list[FightWindow], CameraPipeline]:
     pytest.importorskip("kuzet.fights.analyzer", reason="fight analyser not available")
-    from kuzet.detect import COCO_CLASSES, load_object_detector
+    from kuzet.detect import load_object_detector
     from kuzet.ingest import VideoSource
     from kuzet.models.paths import find_model
     from kuzet.store import MediaStore
@@ -41,7 +41,7 @@ def _run(video: Path, tmp_path: Path) -> tuple[list[Event], list[FightWindow], C
                            "fights": {"enabled": True}}}}
     ).cameras["c"]
     detector = load_object_detector(cam.detect.model, threads=1)
-    pipeline = CameraPipeline("c", cam, detector.detect, tuple(COCO_CLASSES), MediaStore(tmp_path))
+    pipeline = make_pipeline(cam, detector, camera_id="c", media=MediaStore(tmp_path))
     events: list[Event] = []
     windows: list[FightWindow] = []
     source = VideoSource("c", cam.source, fps=cam.decode_fps, width=cam.detect.width)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from factories import CLASS_NAMES, box_at, make_detections, make_frame
+from factories import box_at, make_detections, make_frame, make_pipeline
 from kuzet.config.cameras import CameraConfig
 from kuzet.core.types import Detections, EventKind, EventPhase, FloatArray, Frame, Image, Severity
 from kuzet.enrich.pose.movenet import EMBEDDING_DIM, PoseFrame
@@ -50,7 +50,9 @@ def _poses(image: Image) -> PoseFrame:
     return PoseFrame(people, np.zeros(EMBEDDING_DIM, np.float32))
 
 
-def _pipeline(tmp_path: Path, **sections: object) -> tuple[CameraPipeline, list[float]]:
+def _pipeline(
+    tmp_path: Path, analyzer: FakeAnalyzer | None = None, **sections: object
+) -> tuple[CameraPipeline, list[float]]:
     cam = CameraConfig.model_validate(
         {"source": {"url": "x.mp4"}, "detect": {"fps": 5, "motion_gating": False}, **sections}
     )
@@ -60,15 +62,18 @@ def _pipeline(tmp_path: Path, **sections: object) -> tuple[CameraPipeline, list[
         detected.append(len(detected))
         return make_detections([box_at(320, 300)])
 
-    pipeline = CameraPipeline("cam", cam, detect, CLASS_NAMES, MediaStore(tmp_path))
-    pipeline.pose = _poses
+    pose = _poses if cam.fights.enabled or cam.smoking.enabled else None  # None: fails if called
+    pipeline = make_pipeline(
+        cam, detect, media=MediaStore(tmp_path), pose=pose, fight_analyzer=analyzer
+    )
     return pipeline, detected
 
 
 def test_pose_runs_every_frame_and_detection_at_detect_fps(tmp_path: Path) -> None:
-    pipeline, detected = _pipeline(tmp_path, fights={"enabled": True, "close_after": 1.0})
     analyzer = FakeAnalyzer()
-    pipeline.fight_analyzer = analyzer
+    pipeline, detected = _pipeline(
+        tmp_path, analyzer, fights={"enabled": True, "close_after": 1.0}
+    )
     events = []
     for i in range(100):  # 10 s at 10 fps, as the source delivers with fights on
         out = pipeline.process(make_frame(ts=i / 10, seq=i))
@@ -98,7 +103,6 @@ def test_smoking_alone_gets_tracked_poses(tmp_path: Path) -> None:
 
 def test_off_by_default_costs_nothing(tmp_path: Path) -> None:
     pipeline, detected = _pipeline(tmp_path)
-    pipeline.pose = None  # would fail loudly if called
     for i in range(10):
         pipeline.process(make_frame(ts=i / 5, seq=i))
     assert len(detected) == 10 and pipeline.behaviour.stats.frames == 0

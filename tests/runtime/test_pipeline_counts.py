@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from factories import CLASS_NAMES, box_at, make_detections, make_frame
+from factories import box_at, make_detections, make_frame, make_pipeline
 from kuzet.config.cameras import CameraConfig
 from kuzet.core.counts import Direction
 from kuzet.core.types import Detections, FloatArray, Image
@@ -35,8 +35,7 @@ def test_pipeline_outputs_counts_and_saves_baseline(tmp_path: Path) -> None:
     def detect(image: Image, regions: FloatArray | None) -> Detections:
         return make_detections([box_at(320, next(bottoms), w=80, h=60)], classes="car")
 
-    pipeline = CameraPipeline("cam", _camera(), detect, CLASS_NAMES)
-    pipeline.state_dir = tmp_path / "state"
+    pipeline: CameraPipeline = make_pipeline(_camera(), detect, state_dir=tmp_path / "state")
     counts = []
     last = None
     for i in range(20):

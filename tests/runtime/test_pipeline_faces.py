@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
-from factories import CLASS_NAMES, make_detections
+from factories import make_detections, make_pipeline
 from kuzet.config.cameras import CameraConfig
 from kuzet.core.types import Detections, FloatArray, Frame, Image
 from kuzet.runtime.pipeline import CameraPipeline
@@ -42,7 +42,7 @@ def _run(image: Image, faces: dict[str, object] | None) -> tuple[CameraPipeline,
         dets: Detections = make_detections([PERSON])
         return dets
 
-    pipeline = CameraPipeline("cam", CameraConfig.model_validate(raw), detect, CLASS_NAMES)
+    pipeline = make_pipeline(CameraConfig.model_validate(raw), detect)
     probes: list[object] = []
     for i in range(10):
         out = pipeline.process(Frame("cam", i, i * 0.2, 1_700_000_000.0 + i * 0.2, image))

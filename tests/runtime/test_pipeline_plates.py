@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from factories import CLASS_NAMES, make_detections, make_frame
+from factories import make_detections, make_frame, make_pipeline
 from kuzet.config.cameras import CameraConfig
 from kuzet.core.sightings import PlateRead
 from kuzet.core.types import Detections, FloatArray, Image
@@ -54,9 +54,8 @@ def _run(enabled: bool) -> tuple[list[PlateRead], ScriptedReader]:
             [[x, 200, x + 200, 350], [400, 50, 440, 150]], classes=["car", "person"]
         )
 
-    pipeline = CameraPipeline("cam", _camera(enabled), detect, CLASS_NAMES)
     reader = ScriptedReader()
-    pipeline.plate_reader = reader
+    pipeline: CameraPipeline = make_pipeline(_camera(enabled), detect, plate_reader=reader)
     reads: list[PlateRead] = []
     for i in range(50):
         reads += pipeline.process(make_frame(ts=i * 0.1, seq=i)).plate_reads

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from factories import CLASS_NAMES, make_detections
+from factories import make_detections, make_pipeline
 from kuzet.config.cameras import CameraConfig
 from kuzet.config.privacy import PrivacyConfig
 from kuzet.core.types import Detections, FloatArray, Frame, Image
@@ -38,8 +38,7 @@ def _run(media: MediaStore, redactor: Redactor | None) -> CameraPipeline:
     def detect(image: Image, regions: FloatArray | None) -> Detections:
         return make_detections([PERSON])
 
-    pipeline = CameraPipeline("cam", _camera(), detect, CLASS_NAMES, media)
-    pipeline.redactor = redactor
+    pipeline: CameraPipeline = make_pipeline(_camera(), detect, media=media, redactor=redactor)
     for i in range(8):
         pipeline.process(_frame(i))
     return pipeline

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from factories import make_pipeline
 from kuzet.config.root import KuzetConfig
 from kuzet.core.types import EventKind, EventPhase, Frame
-from kuzet.detect import COCO_CLASSES, load_object_detector
+from kuzet.detect import load_object_detector
 from kuzet.ingest import VideoSource
 from kuzet.runtime.pipeline import CameraPipeline
 from kuzet.store import MediaStore
@@ -43,8 +44,8 @@ def _config(video: Path, **detect: object) -> KuzetConfig:
 def _run(video: Path, tmp_path: Path, limit: int, **detect: object) -> tuple[CameraPipeline, list]:
     cam = _config(video, **detect).cameras["plaza"]
     detector = load_object_detector(cam.detect.model, threads=2)
-    pipeline = CameraPipeline(
-        "plaza", cam, detector.detect, tuple(COCO_CLASSES), MediaStore(tmp_path / "media")
+    pipeline = make_pipeline(
+        cam, detector, camera_id="plaza", media=MediaStore(tmp_path / "media")
     )
     events, people = [], []
     for frame in VideoSource(
@@ -99,7 +100,7 @@ def test_still_scene_gets_only_periodic_full_frame_passes(
 ) -> None:
     cam = _config(sample_video).cameras["plaza"]
     detector = load_object_detector(cam.detect.model, threads=2)
-    pipeline = CameraPipeline("plaza", cam, detector.detect, tuple(COCO_CLASSES))
+    pipeline = make_pipeline(cam, detector, camera_id="plaza")
     still = next(iter(VideoSource("plaza", cam.source, fps=5, width=640).frames()))
     people = []
     for i in range(100):  # 20 s of the same image at 5 frames/s

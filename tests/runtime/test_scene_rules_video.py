@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from factories import make_pipeline
 from kuzet.config.root import KuzetConfig
 from kuzet.core.types import Event, EventKind, EventPhase, Image
-from kuzet.detect import COCO_CLASSES, load_object_detector
+from kuzet.detect import load_object_detector
 from kuzet.ingest import VideoSource
 from kuzet.runtime.pipeline import CameraPipeline
 
@@ -48,7 +49,7 @@ def _abandoned(video: Path, tmp_path: Path) -> tuple[list[Event], CameraPipeline
     from kuzet.store import MediaStore
 
     detector = load_object_detector(cam.detect.model, threads=2)
-    pipeline = CameraPipeline("c", cam, detector.detect, tuple(COCO_CLASSES), MediaStore(tmp_path))
+    pipeline = make_pipeline(cam, detector, camera_id="c", media=MediaStore(tmp_path))
     events: list[Event] = []
     for frame in VideoSource("c", cam.source, fps=5, width=640).frames():
         events.extend(pipeline.process(frame).events)

@@ -196,19 +196,12 @@ def run_clip(config: KuzetConfig, video: Path, camera: str | None = None) -> Cli
         SourceUnavailable: The video cannot be read.
         ModelError: The detector is not installed.
     """
-    from kuzet.detect import COCO_CLASSES, load_object_detector
     from kuzet.ingest import VideoSource
-    from kuzet.runtime.pipeline import CameraPipeline
+    from kuzet.runtime.build import PipelineParts, build_pipeline, local_detector
 
     info = probe_video(video)
     camera_id, cam = camera_for_clip(config, video, camera)
-    detector = load_object_detector(
-        cam.detect.model,
-        threads=config.runtime.detector_threads,
-        models_dir=config.runtime.models_dir,
-    )
-    pipeline = CameraPipeline(
-        camera_id, cam, detector.detect, tuple(COCO_CLASSES), None, config.events
-    )
+    detector = local_detector(cam, config.runtime)
+    pipeline = build_pipeline(camera_id, cam, detector, PipelineParts(events=config.events))
     source = VideoSource(camera_id, cam.source, fps=cam.decode_fps, width=cam.detect.width)
     return _drive(pipeline, source.frames(), info)

@@ -102,28 +102,21 @@ def analyze_video(
     """Run the pipeline over ``video`` and store its events; returns a summary."""
     from tqdm import tqdm
 
-    from kuzet.detect import COCO_CLASSES, load_object_detector
     from kuzet.events.sinks import StoreSink
     from kuzet.ingest import VideoSource
-    from kuzet.runtime.pipeline import CameraPipeline
+    from kuzet.runtime.build import PipelineParts, build_pipeline, local_detector
     from kuzet.store import MediaStore, open_store
 
     camera_id, cam = camera_for_clip(config, video, camera)
-    detector = load_object_detector(
-        cam.detect.model,
-        threads=config.runtime.detector_threads,
-        models_dir=config.runtime.models_dir,
-    )
+    detector = local_detector(cam, config.runtime)
     store = open_store(config.store.url, data_dir)
     media = MediaStore(Path(config.store.media_dir or data_dir / "media"))
     bus: Bus[Event] = Bus()
     bus.subscribe(StoreSink(store.events))
     result = AnalyzeResult(camera_id, str(video))
     bus.subscribe(lambda e: result.events.__setitem__(e.id, e))
-    pipeline = CameraPipeline(
-        camera_id, cam, detector.detect, tuple(COCO_CLASSES), media, config.events
-    )
-    pipeline.state_dir = data_dir / "state"
+    parts = PipelineParts(media=media, events=config.events, state_dir=data_dir / "state")
+    pipeline = build_pipeline(camera_id, cam, detector, parts)
     source = VideoSource(camera_id, cam.source, fps=cam.decode_fps, width=cam.detect.width)
     counts: Bus[list[LineCount]] = Bus()
     counts.subscribe(store.counts.add)

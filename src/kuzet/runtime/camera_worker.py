@@ -19,6 +19,7 @@ from kuzet.config.cameras import CameraConfig
 from kuzet.config.events import EventsConfig
 from kuzet.config.privacy import PrivacyConfig
 from kuzet.core.types import CameraHealth, CameraState
+from kuzet.detect.base import DetectorInfo
 from kuzet.privacy.redaction import Redactor
 from kuzet.runtime.live_redaction import live_regions
 from kuzet.runtime.live_render import render_live
@@ -45,7 +46,7 @@ class CameraWorkerArgs:
     camera: CameraConfig
     events: EventsConfig
     media_root: str
-    class_names: tuple[str, ...]
+    detector: DetectorInfo  # facts of the model its detector process runs
     live_fps: float
     restarts: int = 0
     state_dir: str | None = None  # rules' persistent state (baselines)
@@ -72,9 +73,11 @@ def camera_main(
     stop: StopFlag,
 ) -> None:
     """Entry point of a camera process; returns when ``stop`` is set."""
+    from pathlib import Path
+
     from kuzet.ingest import ReconnectingSource
+    from kuzet.runtime.build import PipelineParts, build_pipeline
     from kuzet.runtime.detector_service import RemoteDetector
-    from kuzet.runtime.pipeline import CameraPipeline
     from kuzet.store.media import MediaStore
 
     logging.basicConfig(level=logging.INFO, format=f"%(asctime)s {args.camera_id} %(message)s")
@@ -83,14 +86,15 @@ def camera_main(
     source = ReconnectingSource(
         args.camera_id, cfg.source, fps=cfg.decode_fps, width=cfg.detect.width
     )
-    remote = RemoteDetector(detector)
-    pipeline = CameraPipeline(
-        args.camera_id, cfg, remote, args.class_names, MediaStore(args.media_root), args.events
+    remote = RemoteDetector(detector, args.detector)
+    redactor = Redactor(args.privacy)  # models load on the first watched frame or snapshot
+    parts = PipelineParts(
+        media=MediaStore(args.media_root),
+        events=args.events,
+        state_dir=None if args.state_dir is None else Path(args.state_dir),
+        redactor=redactor,  # redacted copies of event snapshots
     )
-    if args.state_dir is not None:
-        from pathlib import Path
-
-        pipeline.state_dir = Path(args.state_dir)
+    pipeline = build_pipeline(args.camera_id, cfg, remote, parts)
     shape = [0, 0]
     reporter = threading.Thread(
         target=_report_health,
@@ -98,24 +102,23 @@ def camera_main(
         daemon=True,
     )
     reporter.start()
-    _run(args, source, pipeline, outbox, viewers, stop, shape)
+    _run(args, (source, pipeline, redactor), outbox, viewers, stop, shape)
 
 
-def _run(  # noqa: PLR0913 - the loop's collaborators, built in camera_main
+def _run(
     args: CameraWorkerArgs,
-    source: Any,
-    pipeline: Any,
+    stages: tuple[Any, Any, Redactor],
     outbox: _Outbox,
     viewers: Synchronized[int],
     stop: StopFlag,
     shape: list[int],
 ) -> None:
+    # stages: the source, the camera's pipeline and the redactor, built in camera_main.
+    source, pipeline, redactor = stages
     stopper = threading.Thread(target=lambda: (stop.wait(), source.close()), daemon=True)
     stopper.start()
     last_live = 0.0
     last = None
-    redactor = Redactor(args.privacy)  # models load on the first watched frame or snapshot
-    pipeline.redactor = redactor  # redacted copies of event snapshots
     for frame in source.frames():
         if stop.is_set():
             break

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 
 from kuzet.config.detect import DetectConfig
+from kuzet.core.types import Detections, FloatArray, Image
+from kuzet.detect.base import DetectorInfo
 from kuzet.runtime.messages import AttachCamera, DetectorStats, DetectReply, DetectRequest
 
 log = logging.getLogger(__name__)
@@ -130,19 +132,26 @@ def _stats(worker: int, c: _Counters) -> DetectorStats:
 
 
 class RemoteDetector:
-    """The camera side of the detector pipe: a ``DetectFn`` for ``CameraPipeline``.
+    """The camera side of the detector pipe: a ``FrameDetector`` for ``CameraPipeline``.
 
     Waits at most ``timeout`` seconds for the reply; on time-out or a drop the
     frame is reported unanalysed (None) and counted.
+
+    Args:
+        conn: This camera's pipe to its detector process.
+        info: The facts of the model that process runs.
+        timeout: Seconds to wait for a reply.
     """
 
-    def __init__(self, conn: Connection, timeout: float = 3.0) -> None:
+    def __init__(self, conn: Connection, info: DetectorInfo, timeout: float = 3.0) -> None:
         self._conn = conn
+        self.info = info
         self._timeout = timeout
         self._next_id = 0
         self.drops = 0
 
-    def __call__(self, image, regions):  # type: ignore[no-untyped-def]
+    def detect(self, image: Image, regions: FloatArray | None = None) -> Detections | None:
+        """Send one request and wait for its reply; None when dropped or late."""
         self._next_id += 1
         request_id = self._next_id
         self._conn.send(DetectRequest(request_id, time.monotonic(), image, regions))

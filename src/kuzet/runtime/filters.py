@@ -18,7 +18,8 @@ class DetectionFilter:
     def __init__(self, cfg: DetectConfig, class_names: tuple[str, ...]) -> None:
         unknown = sorted(set(cfg.classes) - set(class_names))
         if unknown:
-            raise ValueError(f"detect.classes has unknown class names {unknown}")
+            raise ValueError(f"detect.classes has unknown class names {unknown}; "
+                             f"the detector's classes are {list(class_names)}")
         n = len(class_names)
         self.keep = np.zeros(n, bool)
         self.min_score = np.full(n, cfg.min_score, np.float32)
@@ -29,7 +30,8 @@ class DetectionFilter:
             self.keep[index[name]] = True
         for name, flt in cfg.filters.items():
             if name not in index:
-                raise ValueError(f"detect.filters has unknown class name {name!r}")
+                raise ValueError(f"detect.filters has unknown class name {name!r}; "
+                                 f"the detector's classes are {list(class_names)}")
             i = index[name]
             if flt.min_score is not None:
                 self.min_score[i] = flt.min_score

@@ -1,10 +1,11 @@
 """One camera's analysis stages, in data-flow order.
 
 ``CameraPipeline.process(frame)`` runs motion -> region planning -> detection
-(only where needed) -> tracking -> rules, and renders evidence snapshots for
-events that open. The detector is injected as a function so the same pipeline
-runs in-process (``kuzet analyze``) and in a camera worker talking to the shared
-detector processes (``kuzet serve``).
+(only where needed) -> tracking -> rules, and has evidence snapshots stored for
+events that open (``events.evidence``). The detector is injected (with its
+facts: classes, input size) so the same pipeline runs in-process (``kuzet
+analyze``) and in a camera worker talking to the shared detector processes
+(``kuzet serve``). Build one with ``runtime.build.build_pipeline``.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -28,17 +29,17 @@ from kuzet.core.types import (
     Detections,
     Event,
     EventPhase,
-    Evidence,
     FloatArray,
     Frame,
     Image,
     Motion,
     Observation,
 )
+from kuzet.detect.base import DetectorInfo
 from kuzet.enrich.face.tracker import FaceTracker
 from kuzet.enrich.plate.reader import VehiclePlateReader
 from kuzet.enrich.plate.tracks import TrackPlates
-from kuzet.events.snapshot import render_snapshot, snapshot_key
+from kuzet.events.evidence import EvidenceWriter
 from kuzet.ingest.timing import FrameSampler
 from kuzet.motion import MotionDetector, RegionPlanner
 from kuzet.privacy.redaction import Redactor
@@ -49,16 +50,56 @@ from kuzet.runtime.filters import DetectionFilter
 from kuzet.runtime.live_redaction import live_regions
 from kuzet.runtime.scene import SceneAnalysis
 from kuzet.store.media import MediaStore
-from kuzet.track import ByteTracker
+from kuzet.track import ByteTracker, TrackerFactory
 
 log = logging.getLogger(__name__)
 
-# (image, regions or None for the full frame) -> detections, or None when the
-# request was dropped (queue full / stale): the frame is then not analysed.
-DetectFn = Callable[[Image, FloatArray | None], Detections | None]
-
-MODEL_SIZE = 416
 _NO_MOTION = Motion(np.zeros((0, 4), np.float32), np.zeros((0, 4), np.float32))
+
+
+class FrameDetector(Protocol):
+    """The detector as the pipeline sees it: facts, and detections or a drop.
+
+    Any ``ObjectDetector`` is one; a camera worker's ``RemoteDetector`` returns
+    None when its request was dropped (queue full / stale): the frame is then
+    not analysed.
+    """
+
+    @property
+    def info(self) -> DetectorInfo:
+        """The model's classes, input size and task."""
+        ...
+
+    def detect(self, image: Image, regions: FloatArray | None = None) -> Detections | None:
+        """Detections on the whole frame (``regions`` None) or on square crops."""
+        ...
+
+
+@dataclass(frozen=True)
+class PipelineParts:
+    """A camera pipeline's collaborators, all given at construction.
+
+    Attributes:
+        media: Where evidence snapshots are stored; None stores none.
+        events: Snapshot quality and size.
+        state_dir: Where rules keep state across restarts (baselines).
+        redactor: When set (and ``media``), a redacted copy of each snapshot is
+            also stored under ``redacted/<snapshot key>``.
+        tracker: Builds the tracker for the tracking settings and frame size.
+        plate_reader: Plate reader; None loads the default on the first frame
+            (only when ``plates.enabled``).
+        pose: Pose estimator; None loads MoveNet on the first frame when needed.
+        fight_analyzer: Fight scorer; None loads the shipped model when needed.
+    """
+
+    media: MediaStore | None = None
+    events: EventsConfig = field(default_factory=EventsConfig)
+    state_dir: Path | None = None
+    redactor: Redactor | None = None
+    tracker: TrackerFactory = ByteTracker
+    plate_reader: VehiclePlateReader | None = None
+    pose: PoseFn | None = None
+    fight_analyzer: FightScorer | None = None
 
 
 @dataclass
@@ -97,45 +138,35 @@ class CameraPipeline:
     """Motion-gated detection, tracking and rules for one camera."""
 
     def __init__(
-        self,
-        camera_id: str,
-        cfg: CameraConfig,
-        detect: DetectFn,
-        class_names: tuple[str, ...],
-        media: MediaStore | None = None,
-        events_cfg: EventsConfig | None = None,
+        self, camera_id: str, cfg: CameraConfig, detector: FrameDetector, parts: PipelineParts
     ) -> None:
         self.camera_id = camera_id
         self.cfg = cfg
-        self._detect = detect
-        self._media = media
-        self._events_cfg = events_cfg or EventsConfig()
-        self._filter = DetectionFilter(cfg.detect, class_names)
-        self._class_names = class_names
+        self.info = detector.info
+        self._detector = detector
+        self._parts = parts
+        self._filter = DetectionFilter(cfg.detect, self.info.class_names)
+        self._class_names = self.info.class_names
         self._shape: tuple[int, int] | None = None
         self.stats = PipelineStats()
-        # Where rules keep state across restarts (baselines); set before the first frame.
-        self.state_dir: Path | None = None
-        # Set (by the camera worker) to also store ``redacted/<snapshot key>``.
-        self.redactor: Redactor | None = None
         self.faces = FaceTracker(camera_id, cfg.faces) if cfg.faces.enabled else None
-        # Plate reading; the reader (models) loads on the first frame unless injected.
-        self.plate_reader: VehiclePlateReader | None = None
+        self._plate_reader = parts.plate_reader  # loaded on the first frame when needed
         self.plates: TrackPlates | None = None
-        # Pose and fight analyser (fights / smoking); loaded on the first frame unless set.
-        self.pose: PoseFn | None = None
-        self.fight_analyzer: FightScorer | None = None
+        self._evidence = None if parts.media is None else EvidenceWriter(
+            camera_id, parts.media, parts.events, redacted_key)
 
     def _start(self, shape: tuple[int, int]) -> None:
         # Stages that need the frame size are built on the first frame.
         self._shape = shape
         masks = [*self.cfg.motion.masks, *self.cfg.masks]
         self._motion = MotionDetector(self.cfg.motion.model_copy(update={"masks": masks}), shape)
-        self._planner = RegionPlanner(MODEL_SIZE, self.cfg.detect.full_frame_interval)
-        self._tracker = ByteTracker(self.cfg.tracking, shape)
+        # Crops are squares the model sees at native resolution (its input size).
+        self._planner = RegionPlanner(self.info.region_size, self.cfg.detect.full_frame_interval)
+        self._tracker = self._parts.tracker(self.cfg.tracking, shape)
         self._rules = build_rules(self.camera_id, self.cfg, shape)
         self._scene = SceneAnalysis(self.cfg, shape)
-        self.behaviour = BehaviourStage(self.cfg, shape, self.pose, self.fight_analyzer)
+        parts = self._parts
+        self.behaviour = BehaviourStage(self.cfg, shape, parts.pose, parts.fight_analyzer)
         self._behaviour_rules = build_behaviour_rules(
             self.camera_id, self.cfg, self.behaviour.threshold
         )
@@ -144,9 +175,9 @@ class CameraPipeline:
         rate, fps = self.cfg.decode_fps, self.cfg.detect.fps
         self._detect_gate = FrameSampler(fps, rate) if rate > fps else None
         self._last: tuple[Motion, Detections] | None = None
-        analytics.use_state_dir(self._rules, self.state_dir)
+        analytics.use_state_dir(self._rules, parts.state_dir)
         if self.cfg.plates.enabled and self.plates is None:
-            self.plates = TrackPlates(self.camera_id, self.cfg.plates, self._plate_reader())
+            self.plates = TrackPlates(self.camera_id, self.cfg.plates, self._plates_reader())
 
     def process(self, frame: Frame) -> PipelineOutput:
         """Analyse one frame (at analysis resolution, at ``CameraConfig.decode_fps``)."""
@@ -213,18 +244,20 @@ class CameraPipeline:
         return PipelineOutput(frame, motion, dets, self._evidenced(frame, dets, events), False)
 
     def _evidenced(self, frame: Frame, dets: Detections, events: list[Event]) -> list[Event]:
-        masked = self._masked(frame, dets, events)
-        events = [self._with_evidence(e, frame, dets, masked) for e in events]
+        if self._evidence is not None:
+            masked = self._masked(frame, dets, events)
+            zones = self.zones_abs
+            events = [self._evidence.attach(e, frame, dets, zones, masked) for e in events]
         self.stats.events += len(events)
         return events
 
-    def _plate_reader(self) -> VehiclePlateReader:
-        if self.plate_reader is None:
+    def _plates_reader(self) -> VehiclePlateReader:
+        if self._plate_reader is None:
             from kuzet.enrich.plate.reader import PlateReader
 
             plates = self.cfg.plates
-            self.plate_reader = PlateReader(tuple(plates.countries), 1, plates.min_plate_px)
-        return self.plate_reader
+            self._plate_reader = PlateReader(tuple(plates.countries), 1, plates.min_plate_px)
+        return self._plate_reader
 
     def close_plates(self) -> list[PlateRead]:
         """Final plate reads of the vehicle tracks still open (camera stopping)."""
@@ -240,10 +273,10 @@ class CameraPipeline:
     def _run_detector(self, frame: Frame, motion: Motion) -> Detections | None:
         if motion.full_frame or not self.cfg.detect.motion_gating:
             self.stats.full_frame_passes += 1
-            dets = self._detect(frame.image, None)
+            dets = self._detector.detect(frame.image, None)
         elif len(motion.regions):
             self.stats.region_passes += 1
-            dets = self._detect(frame.image, motion.regions)
+            dets = self._detector.detect(frame.image, motion.regions)
         else:
             self.stats.skipped_no_motion += 1
             return Detections.empty(self._class_names)
@@ -271,52 +304,14 @@ class CameraPipeline:
         # The frame with faces, heads and plates blurred, made once per frame and only
         # when an event opens here (frames without new events cost nothing).
         opening = any(e.phase is EventPhase.OPEN for e in events)
-        if not opening or self.redactor is None or self._media is None:
+        redactor = self._parts.redactor
+        if not opening or redactor is None:
             return None
         start = time.perf_counter()
-        regions = live_regions(self.redactor, frame.image, dets)
+        regions = live_regions(redactor, frame.image, dets)
         if regions is None:
             return None  # no copy stored: the API redacts on the fly or refuses (503)
-        masked = self.redactor.apply(frame.image, regions)
+        masked = redactor.apply(frame.image, regions)
         self.stats.redacted_snapshots += 1
         self.stats.redact_s += time.perf_counter() - start
         return masked
-
-    def _with_evidence(
-        self, event: Event, frame: Frame, dets: Detections, masked: Image | None = None
-    ) -> Event:
-        # A snapshot is taken when an event opens: the frame that triggered it.
-        if event.phase is not EventPhase.OPEN or self._media is None:
-            return event
-        if dets.track_id is None:
-            chosen = dets
-        else:
-            chosen = dets[np.isin(dets.track_id, event.track_ids)]
-        zone_name = event.attrs.get("zone")
-        zone = self.zones_abs.get(zone_name) if isinstance(zone_name, str) else None
-        boxes, labels = _evidence_boxes(event, chosen)
-        quality, max_width = self._events_cfg.snapshot_quality, self._events_cfg.snapshot_max_width
-        jpeg = render_snapshot(frame.image, boxes, labels, zone, quality, max_width)
-        when = datetime.fromtimestamp(frame.wall, UTC)
-        key = snapshot_key(self.camera_id, event.id, when)
-        if masked is not None:  # same drawing on the blurred frame; stored before the raw one
-            safe = render_snapshot(masked, boxes, labels, zone, quality, max_width)
-            self._media.put(redacted_key(key), safe)
-        digest = self._media.put(key, jpeg)
-        return dataclasses.replace(
-            event, evidence=Evidence(snapshot_key=key, snapshot_sha256=digest)
-        )
-
-
-def _evidence_boxes(event: Event, chosen: Detections) -> tuple[FloatArray, list[str]]:
-    # Rules about things that are not tracks (an abandoned object, the people of a
-    # fight) put their box in attrs, or several boxes in attrs["boxes"].
-    boxes = event.attrs.get("boxes")
-    if not (isinstance(boxes, list) and boxes and all(len(b) == 4 for b in boxes)):
-        box = event.attrs.get("box")
-        if not (isinstance(box, list) and len(box) == 4):
-            return chosen.xyxy, chosen.labels
-        boxes = [box]
-    what = str(event.attrs.get("object", event.kind.value))
-    extra = np.asarray(boxes, np.float32).reshape(-1, 4)
-    return np.concatenate([chosen.xyxy, extra]), [*chosen.labels, *[what] * len(extra)]

@@ -26,6 +26,7 @@ from kuzet.config.root import KuzetConfig
 from kuzet.core.counts import LineCount
 from kuzet.core.sightings import FaceProbe, PlateRead
 from kuzet.core.types import CameraHealth, CameraState, Event
+from kuzet.detect import DetectorInfo, detector_info
 from kuzet.events.bus import Bus
 from kuzet.runtime.camera_worker import CameraWorkerArgs, camera_main
 from kuzet.runtime.detector_plan import plan_detectors
@@ -52,6 +53,7 @@ _ctx = mp.get_context("spawn")
 class _Detector:
     index: int
     model: ModelConfig
+    info: DetectorInfo
     process: Any
     control: Connection
     stats: Connection
@@ -103,9 +105,6 @@ class Supervisor:
         self._threads: list[threading.Thread] = []
         self._redaction = SharedRedaction(config.privacy.margin)
         self._signal: dict[str, SignalLossMonitor] = {}
-        from kuzet.detect import COCO_CLASSES
-
-        self._class_names = tuple(COCO_CLASSES)
 
     # -- lifecycle -------------------------------------------------------------
 
@@ -159,6 +158,7 @@ class Supervisor:
 
     def _start_detector(self, index: int, model: ModelConfig) -> _Detector:
         rt = self.config.runtime
+        info = detector_info(model)  # the model's facts (cheap): workers filter and plan by them
         args = DetectorWorkerArgs(
             worker=index,
             detect=self.config.detect.model_copy(update={"model": model}),
@@ -177,7 +177,7 @@ class Supervisor:
         process.start()
         control_child.close()
         stats_child.close()
-        return _Detector(index, model, process, control, stats)
+        return _Detector(index, model, info, process, control, stats)
 
     def _start_camera(self, cam: _Camera) -> None:
         cfg = self.config.cameras[cam.camera_id]
@@ -186,7 +186,7 @@ class Supervisor:
             camera=cfg,
             events=self.config.events,
             media_root=str(self.media_root),
-            class_names=self._class_names,
+            detector=self._detectors[cam.detector].info,
             live_fps=self.config.api.live_fps,
             restarts=cam.restarts,
             state_dir=None if self.state_dir is None else str(self.state_dir),
