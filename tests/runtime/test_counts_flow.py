@@ -26,8 +26,8 @@ def test_supervisor_publishes_counts_that_the_sink_stores(tmp_path: Path) -> Non
             LineCount("gate", "road", minute, "car", Direction.IN, 2),
             LineCount("gate", "road", minute, "car", Direction.OUT, 1),
         )
-        supervisor._dispatch(object(), CountsMessage(batch))  # type: ignore[arg-type]
-        supervisor._dispatch(object(), CountsMessage(batch[:1]))  # type: ignore[arg-type]
+        supervisor.router.dispatch(object(), CountsMessage(batch))
+        supervisor.router.dispatch(object(), CountsMessage(batch[:1]))
         series = store.counts.series(CountQuery("gate"))
         assert [(s.direction, s.total) for s in series] == [("in", 4), ("out", 1)]
     finally:

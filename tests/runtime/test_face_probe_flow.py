@@ -27,6 +27,6 @@ def test_supervisor_publishes_each_probe(tmp_path: Path) -> None:
     supervisor.face_probes.subscribe(got.append)
     # The message crosses a process boundary: it must survive pickling.
     message = pickle.loads(pickle.dumps(FaceProbesMessage((probe(1), probe(2)))))
-    supervisor._dispatch(object(), message)  # type: ignore[arg-type]
+    supervisor.router.dispatch(object(), message)
     assert [p.track_id for p in got] == [1, 2]
     np.testing.assert_array_equal(got[0].embedding, probe(1).embedding)

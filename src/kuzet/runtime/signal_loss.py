@@ -9,10 +9,13 @@ when frames flow again.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from kuzet.config.cameras import CameraConfig
 from kuzet.config.rules import CameraTamperRuleConfig
 from kuzet.config.timezone import zone
 from kuzet.core.types import CameraHealth, Event
+from kuzet.events.bus import Bus
 from kuzet.events.lifecycle import EventContent
 from kuzet.rules.camera_tamper import tamper_events
 
@@ -70,3 +73,46 @@ class SignalLossMonitor:
         """Close open events (runtime stopping)."""
         return [e for t in self._trackers for e in t.close_all(now, now)]
 
+
+
+class SignalLossWatch:
+    """The signal-loss monitors of every camera; events go to ``bus``.
+
+    Args:
+        bus: Where the events are published.
+
+    Example:
+        >>> watch = SignalLossWatch(bus)  # doctest: +SKIP
+        >>> watch.add("gate", config.cameras["gate"], time.time())  # doctest: +SKIP
+        >>> watch.check(lambda camera_id: (health, False), time.time())  # doctest: +SKIP
+    """
+
+    def __init__(self, bus: Bus[Event]) -> None:
+        self._bus = bus
+        self._monitors: dict[str, SignalLossMonitor] = {}
+
+    def add(self, camera_id: str, cam: CameraConfig, started: float) -> None:
+        """Watch a camera started at wall-clock time ``started``."""
+        self._monitors[camera_id] = SignalLossMonitor(camera_id, cam, started)
+
+    def check(self, state: Callable[[str], tuple[CameraHealth | None, bool]], now: float) -> None:
+        """Publish the events of every watched camera's latest state.
+
+        Args:
+            state: Camera id -> (latest health, whether its file has ended); an
+                ended file lost no signal and is not checked.
+            now: Wall-clock time.
+        """
+        for camera_id, monitor in self._monitors.items():
+            if not monitor.active:
+                continue
+            health, finished = state(camera_id)
+            if not finished:
+                for event in monitor.check(health, now):
+                    self._bus.publish(event)
+
+    def close_all(self, now: float) -> None:
+        """Close and publish the open events (runtime stopping)."""
+        for monitor in self._monitors.values():
+            for event in monitor.close_all(now):
+                self._bus.publish(event)
