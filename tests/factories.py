@@ -103,6 +103,7 @@ def make_pipeline(
     *,
     camera_id: str = "cam",
     class_names: tuple[str, ...] = CLASS_NAMES,
+    input_size: tuple[int, int] = (416, 416),
     **parts: Any,
 ) -> Any:
     """A camera pipeline from the one builder (``runtime.build.build_pipeline``).
@@ -111,15 +112,16 @@ def make_pipeline(
         camera: The camera's ``CameraConfig``.
         detector: A real detector (with ``info``), or a function
             ``(image, regions) -> Detections | None`` standing for a model with
-            ``class_names`` and a 416-pixel input.
+            ``class_names`` and ``input_size``.
         camera_id: The camera id.
         class_names: Classes of the model a detect function stands for.
+        input_size: Its (width, height) input.
         **parts: ``PipelineParts`` fields (media, state_dir, redactor, tracker, pose, ...).
     """
     from kuzet.runtime.build import FunctionDetector, PipelineParts, build_pipeline
 
     if not hasattr(detector, "info"):
-        detector = FunctionDetector(detector, DetectorInfo(class_names, (416, 416)))
+        detector = FunctionDetector(detector, DetectorInfo(class_names, input_size))
     return build_pipeline(camera_id, camera, detector, PipelineParts(**parts))
 
 
