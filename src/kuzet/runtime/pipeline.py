@@ -135,7 +135,17 @@ class PipelineOutput:
 
 
 class CameraPipeline:
-    """Motion-gated detection, tracking and rules for one camera."""
+    """Motion-gated detection, tracking and rules for one camera.
+
+    Build one with ``runtime.build.build_pipeline`` (which also checks the
+    camera's class names against the detector's model).
+
+    Args:
+        camera_id: The camera's id.
+        cfg: The camera's merged config.
+        detector: Its detector, with the facts of its model.
+        parts: The collaborators; nothing is set on the pipeline afterwards.
+    """
 
     def __init__(
         self, camera_id: str, cfg: CameraConfig, detector: FrameDetector, parts: PipelineParts
