@@ -10,6 +10,7 @@ with boolean masks, build with ``empty()``/``merge()``.
 from __future__ import annotations
 
 import enum
+import re
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -270,7 +271,9 @@ class Observation:
 
 
 class EventKind(enum.StrEnum):
-    """Canonical event types used in the store, API, MQTT topics and eval."""
+    """Event types (store, API, MQTT, eval): the canonical members, and any new rule kind's
+    snake_case type (<= 64 chars, the store column) such as ``EventKind("speed_bump")``,
+    no member but it compares, hashes, pickles and validates like one (else ValueError)."""
 
     ZONE_PRESENCE = "zone_presence"
     LINE_CROSSING = "line_crossing"
@@ -288,6 +291,14 @@ class EventKind(enum.StrEnum):
     SPEEDING = "speeding"
     STOPPED_VEHICLE = "stopped_vehicle"
     CITIZEN_REPORT = "citizen_report"
+
+    @classmethod
+    def _missing_(cls, value: object) -> EventKind | None:
+        if not isinstance(value, str) or not re.fullmatch(r"[a-z][a-z0-9_]{0,63}", value):
+            return None
+        kind = str.__new__(cls, value)  # not cached on the class: no registry
+        kind._value_, kind._name_ = value, value.upper()
+        return kind
 
 
 class Severity(enum.StrEnum):

@@ -7,13 +7,14 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from kuzet.api.auth import ScopedCameras, audit, require, still_signed_in
 from kuzet.api.deps import Deps, EventRepoDep, MediaDep
 from kuzet.api.schemas import EventOut, EventPageOut
 from kuzet.api.streams import NO_CACHE, sse_events
 from kuzet.api.unmasking import unmask_until
+from kuzet.config.rules import known_event_kinds
 from kuzet.core.types import EventKind
 from kuzet.privacy.principal import Permission, Principal
 from kuzet.privacy.snapshots import RedactionUnavailable, redacted_copy
@@ -35,6 +36,16 @@ class EventFilters(BaseModel):
     until: datetime | None = Field(None, description="Started before (ISO 8601).")
     limit: int = Field(50, ge=1, le=MAX_LIMIT, description="Page size.")
     cursor: str | None = Field(None, description="`next_cursor` of the previous page.")
+
+    @field_validator("kind")
+    @classmethod
+    def _known_kinds(cls, kinds: list[EventKind]) -> list[EventKind]:
+        # EventKind takes any snake_case name (a rule kind's own type): a typo is
+        # still a 422, a kind some rule model declares is not.
+        unknown = sorted(set(kinds) - known_event_kinds())
+        if unknown:
+            raise ValueError(f"unknown event kinds {unknown}")
+        return kinds
 
     def to_query(self, cameras: list[str] | None = None) -> EventQuery:
         """The repository query (``cameras``: the scoped camera list, if narrowed)."""
