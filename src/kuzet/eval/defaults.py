@@ -1,19 +1,21 @@
 """Default rules for ``kuzet eval`` when no config is given.
 
 Rules are built only from kinds that exist at run time (a config model in
-``RuleConfig`` and a builder in the rules registry), so the harness keeps
-working while rule kinds land, and an expected event type that no rule can
-produce is a clear error instead of a silent 0% recall.
+``kuzet.config.rules`` and a builder in a ``kuzet.rules`` module), so the harness
+keeps working while rule kinds land, and an expected event type that no rule can
+produce is a clear error instead of a silent 0% recall. Which event types a kind
+raises comes from its model (``event_kinds``, ``raised_kinds()``).
 """
 
 from __future__ import annotations
 
-import typing
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 from kuzet.config.cameras import CameraConfig
 from kuzet.config.root import KuzetConfig
+from kuzet.config.rules import event_rule_kinds
 from kuzet.core.errors import ConfigError
 
 CAMERA_ID = "eval"
@@ -22,20 +24,12 @@ _WHOLE_FRAME_POINTS = [(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)]
 _TAMPER_TYPES = ("defocus", "occlusion", "scene_change", "signal_loss")
 LINE_TYPES = frozenset({"line_crossing", "wrong_way"})
 
-# Event type -> rule kind that raises it (wrong_way is a line rule's direction check).
-EVENT_RULE_KIND: dict[str, str] = {
-    "zone_presence": "zone_presence",
-    "line_crossing": "line_crossing",
-    "wrong_way": "line_crossing",
-    "loitering": "loitering",
-    "crowd": "crowd",
-    "unusual_crowd": "unusual_crowd",
-    "abandoned_object": "abandoned_object",
-    "camera_tamper": "camera_tamper",
-}
+# Event type -> rule kind that raises it (wrong_way is a line rule's direction
+# check), from the event_kinds the rule models declare.
+EVENT_RULE_KIND: Mapping[str, str] = MappingProxyType(event_rule_kinds())
 
 # Default rule settings per event type, over the whole frame. Fields not named
-# keep the rule model's own defaults.
+# keep the rule model's own defaults. A kind without an entry needs --config.
 _DEFAULTS: dict[str, list[dict[str, Any]]] = {
     "zone_presence": [{"kind": "zone_presence", "zone": WHOLE_FRAME}],
     "loitering": [{"kind": "loitering", "zone": WHOLE_FRAME, "min_duration": 30.0}],
@@ -48,14 +42,11 @@ _DEFAULTS: dict[str, list[dict[str, Any]]] = {
 
 def available_kinds() -> frozenset[str]:
     """Rule kinds that both validate in the config and have a builder."""
-    from kuzet.config import rules as rule_models
-    from kuzet.rules import base
+    from kuzet.config.rules import RULE_MODELS, kind_of
+    from kuzet.rules.catalog import rule_kinds
 
-    union = typing.get_args(rule_models.RuleConfig)[0]
-    models = typing.get_args(union) or (union,)
-    configured = {m.model_fields["kind"].default for m in models}
-    builders = getattr(base, "_BUILDERS", {})
-    return frozenset(k for k in configured if k in builders)
+    configured = {kind_of(m) for m in RULE_MODELS}
+    return frozenset(k for k in rule_kinds() if k in configured)
 
 
 def producible_types(kinds: Iterable[str]) -> frozenset[str]:
@@ -100,6 +91,12 @@ def default_config(types: Iterable[str], detect: dict[str, Any] | None = None) -
             "whose `lines` and line_crossing rule describe it"
         )
     check_producible(wanted, available_kinds(), "is registered in this installation")
+    no_default = [kind for kind in wanted if kind not in _DEFAULTS]
+    if no_default:
+        raise ConfigError(
+            f"expected types {no_default} have no default eval rule: pass --config with a "
+            "camera whose rules raise them"
+        )
     rules: list[dict[str, Any]] = []
     for kind in wanted:
         for n, rule in enumerate(_DEFAULTS[kind]):
@@ -131,23 +128,12 @@ def config_with_rules(
 
 
 def camera_types(cam: CameraConfig) -> frozenset[str]:
-    """Event types the camera's enabled rules can raise.
+    """Event types the camera's enabled rules can raise (each model's ``raised_kinds``).
 
     A line rule raises ``line_crossing`` events only with ``emit_events`` and
-    ``wrong_way`` only with ``directions_forbidden``; other kinds raise their own type.
+    ``wrong_way`` only with ``directions_forbidden``.
     """
-    types: set[str] = set()
-    for rule in cam.rules:
-        if not rule.enabled:
-            continue
-        if rule.kind == "line_crossing":
-            if getattr(rule, "emit_events", True):
-                types.add("line_crossing")
-            if getattr(rule, "directions_forbidden", True):
-                types.add("wrong_way")
-        else:
-            types.add(rule.kind)
-    return frozenset(types)
+    return frozenset(kind for rule in cam.rules if rule.enabled for kind in rule.raised_kinds())
 
 
 def check_camera_types(types: Iterable[str], cam: CameraConfig, camera_id: str) -> None:

@@ -14,12 +14,12 @@ import csv
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from kuzet.config.rules import known_event_kinds
 from kuzet.core.errors import ConfigError
-from kuzet.core.types import EventKind
 from kuzet.eval.metrics import Box, ExpectedEvent
 
 COLUMNS = ("type", "start_s", "end_s", "x1", "y1", "x2", "y2", "note")
-_KINDS = frozenset(k.value for k in EventKind)
+_KINDS = known_event_kinds()  # canonical kinds + those rule models declare
 
 
 @dataclass(frozen=True)

@@ -27,9 +27,7 @@ from datetime import tzinfo
 
 import numpy as np
 
-from kuzet.config.cameras import CameraConfig
-from kuzet.config.rules import AbandonedObjectRuleConfig
-from kuzet.config.timezone import zone
+from kuzet.config.rules.abandoned_object import AbandonedObjectRuleConfig
 from kuzet.core.geometry import box_iou
 from kuzet.core.types import Detections, Event, EventKind, FloatArray, Observation
 from kuzet.events.lifecycle import (
@@ -40,6 +38,7 @@ from kuzet.events.lifecycle import (
     EventTracker,
 )
 from kuzet.rules.frames import check_frame
+from kuzet.rules.protocol import RuleContext, RuleKind
 
 OWNER_LOOKBACK_S = 5.0  # how far back a person counts as the one who set it down
 PERSON_COVER = 0.5  # blob fraction under a person box that makes it "a person"
@@ -283,8 +282,9 @@ class AbandonedObjectRule:
         return EventContent(track_ids=owner, labels=(PERSON,) * len(owner), attrs=attrs)
 
 
-def build_abandoned_object(
-    camera_id: str, cam: CameraConfig, cfg: AbandonedObjectRuleConfig, shape: tuple[int, int]
-) -> AbandonedObjectRule:
-    """Registry builder (the camera gives the time zone of ``active_hours``)."""
-    return AbandonedObjectRule(camera_id, cfg, shape, zone(cam.timezone))
+def build(ctx: RuleContext, cfg: AbandonedObjectRuleConfig) -> AbandonedObjectRule:
+    """Build an ``abandoned_object`` rule (it watches the whole frame)."""
+    return AbandonedObjectRule(ctx.camera_id, cfg, ctx.frame_shape, ctx.tz)
+
+
+RULE_KINDS = (RuleKind(AbandonedObjectRuleConfig, build),)

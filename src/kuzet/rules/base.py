@@ -1,78 +1,22 @@
-"""The ``Rule`` protocol and the registry that builds a camera's rules from config."""
+"""Build a camera's rules: the configured ones (``build_rules``) and the pose-based ones.
+
+Each rule kind declares how it is built in its own module (``RULE_KINDS``, see
+``rules.protocol``); ``rules.catalog`` finds them. There is no table here.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+from collections.abc import Sequence
 
 from kuzet.config.cameras import CameraConfig
-from kuzet.config.rules import ZonePresenceRuleConfig
 from kuzet.config.timezone import zone as tz_of
 from kuzet.core.errors import ConfigError
-from kuzet.core.types import Event, EventKind, Observation
-from kuzet.rules import analytics
-from kuzet.rules.abandoned_object import build_abandoned_object
-from kuzet.rules.camera_tamper import build_camera_tamper
+from kuzet.rules.catalog import rule_kinds
 from kuzet.rules.fight import build_fight_rules
+from kuzet.rules.protocol import Rule, RuleContext
 from kuzet.rules.smoking import build_smoking_rules
-from kuzet.rules.zone_presence import ZonePresenceRule
 
-
-class Rule(Protocol):
-    """A small stateful object fed tracked detections, one observation at a time.
-
-    Durations are seconds of frame time (``Observation.ts``); per-track state is
-    dropped in ``forget``.
-    """
-
-    @property
-    def id(self) -> str:
-        """The rule id from the config (unique within the camera)."""
-        ...
-
-    @property
-    def kind(self) -> EventKind:
-        """The kind of events the rule raises."""
-        ...
-
-    def update(self, obs: Observation) -> list[Event]:
-        """Advance by one observation; returns the OPEN/UPDATE/CLOSE events it causes."""
-        ...
-
-    def forget(self, track_id: int) -> None:
-        """Drop every piece of state kept for a track that ended."""
-        ...
-
-    def close_all(self, ts: float, wall: float) -> list[Event]:
-        """Close every open event (the camera is stopping)."""
-        ...
-
-
-def _zone_presence(
-    camera_id: str, cam: CameraConfig, cfg: ZonePresenceRuleConfig, shape: tuple[int, int]
-) -> Rule:
-    zone = cam.zones.get(cfg.zone)
-    if zone is None:
-        raise ConfigError(
-            f"cameras.{camera_id}: rule {cfg.id!r} names zone {cfg.zone!r}, "
-            f"which is not among this camera's zones {sorted(cam.zones)}"
-        )
-    return ZonePresenceRule(camera_id, cfg, zone, shape, tz_of(cam.timezone))
-
-
-# (camera id, camera config, rule config, frame shape) -> rule
-RuleBuilder = Callable[[str, CameraConfig, Any, tuple[int, int]], Rule]
-
-# kind -> builder; a new rule kind adds one line here.
-_BUILDERS: dict[str, RuleBuilder] = {
-    "zone_presence": _zone_presence,
-    "abandoned_object": build_abandoned_object,
-    "camera_tamper": build_camera_tamper,
-    "line_crossing": analytics.line_crossing,
-    "loitering": analytics.loitering,
-    "crowd": analytics.crowd,
-    "unusual_crowd": analytics.unusual_crowd,
-}
+__all__ = ["Rule", "build_behaviour_rules", "build_rules"]
 
 
 def build_rules(camera_id: str, camera_cfg: CameraConfig, frame_shape: Sequence[int]) -> list[Rule]:
@@ -87,7 +31,8 @@ def build_rules(camera_id: str, camera_cfg: CameraConfig, frame_shape: Sequence[
         One ``Rule`` per enabled rule, in config order.
 
     Raises:
-        ConfigError: A rule names a zone the camera does not have.
+        ConfigError: A rule names a zone the camera does not have, or its kind
+            has a config model but no builder.
         ValueError: The frame shape is not (height, width) > 0.
 
     Example:
@@ -99,10 +44,19 @@ def build_rules(camera_id: str, camera_cfg: CameraConfig, frame_shape: Sequence[
     if len(frame_shape) < 2 or frame_shape[0] <= 0 or frame_shape[1] <= 0:
         raise ValueError(f"frame_shape must be (height, width) > 0, got {tuple(frame_shape)}")
     shape = (int(frame_shape[0]), int(frame_shape[1]))
+    ctx = RuleContext(camera_id, camera_cfg, shape, tz_of(camera_cfg.timezone))
+    kinds = rule_kinds()
     rules: list[Rule] = []
     for cfg in camera_cfg.rules:
-        if cfg.enabled:
-            rules.append(_BUILDERS[cfg.kind](camera_id, camera_cfg, cfg, shape))
+        if not cfg.enabled:
+            continue
+        kind = kinds.get(cfg.kind)
+        if kind is None:
+            raise ConfigError(
+                f"cameras.{camera_id}: rule {cfg.id!r} is of kind {cfg.kind!r}, which no "
+                f"rule module builds (kinds with a builder: {sorted(kinds)})"
+            )
+        rules.append(kind.build(ctx, cfg))
     return rules
 
 

@@ -15,12 +15,11 @@ from __future__ import annotations
 
 from datetime import tzinfo
 
-from kuzet.config.cameras import CameraConfig
-from kuzet.config.rules import CameraTamperRuleConfig
-from kuzet.config.timezone import zone
+from kuzet.config.rules.camera_tamper import CameraTamperRuleConfig
 from kuzet.core.types import Event, EventKind, Observation
 from kuzet.events.lifecycle import TIME_EPS, EventContent, EventPolicy, EventSpec, EventTracker
 from kuzet.motion.tamper import TamperJudge, TamperThresholds
+from kuzet.rules.protocol import RuleContext, RuleKind
 
 _KEY = "tamper"
 
@@ -112,8 +111,9 @@ class CameraTamperRule:
         return {}
 
 
-def build_camera_tamper(
-    camera_id: str, cam: CameraConfig, cfg: CameraTamperRuleConfig, shape: tuple[int, int]
-) -> CameraTamperRule:
-    """Registry builder (the frame size is not needed)."""
-    return CameraTamperRule(camera_id, cfg, zone(cam.timezone))
+def build(ctx: RuleContext, cfg: CameraTamperRuleConfig) -> CameraTamperRule:
+    """Build a ``camera_tamper`` rule (the frame size is not needed)."""
+    return CameraTamperRule(ctx.camera_id, cfg, ctx.tz)
+
+
+RULE_KINDS = (RuleKind(CameraTamperRuleConfig, build),)

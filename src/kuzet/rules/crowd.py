@@ -15,10 +15,11 @@ from datetime import tzinfo
 import numpy as np
 
 from kuzet.config.geometry import ZoneConfig
-from kuzet.config.rules import CrowdRuleConfig
+from kuzet.config.rules.crowd import CrowdRuleConfig
 from kuzet.core.geometry import points_in_mask, polygon_mask
 from kuzet.core.types import Event, EventKind, Observation
 from kuzet.events.lifecycle import EventContent, EventPolicy, EventSpec, EventTracker
+from kuzet.rules.protocol import RuleContext, RuleKind
 from kuzet.rules.sustain import Step, Sustained
 
 _KEY = "crowd"
@@ -68,7 +69,7 @@ class CrowdRule:
         tz: Time zone for ``active_hours``; None = the machine's local zone.
 
     Example:
-        >>> from kuzet.config.rules import CrowdRuleConfig
+        >>> from kuzet.config.rules.crowd import CrowdRuleConfig
         >>> rule = CrowdRule("cam1", CrowdRuleConfig(id="c", min_count=5), None, (480, 640))
         >>> rule.kind
         <EventKind.CROWD: 'crowd'>
@@ -123,3 +124,12 @@ class CrowdRule:
         self._sustained.reset()
         self._max = 0
         return self._events.close_all(ts, wall)
+
+
+def build(ctx: RuleContext, cfg: CrowdRuleConfig) -> CrowdRule:
+    """Build a ``crowd`` rule (whole frame when it names no zone)."""
+    area = None if cfg.zone is None else ctx.zone(cfg.id, cfg.zone)
+    return CrowdRule(ctx.camera_id, cfg, area, ctx.frame_shape, ctx.tz)
+
+
+RULE_KINDS = (RuleKind(CrowdRuleConfig, build),)

@@ -29,12 +29,13 @@ import numpy as np
 import numpy.typing as npt
 
 from kuzet.config.geometry import LineConfig
-from kuzet.config.rules import LineCrossingRuleConfig
+from kuzet.config.rules.line_crossing import LineCrossingRuleConfig
 from kuzet.core.counts import Direction, LineCount, minute_start
 from kuzet.core.geometry import rel_to_abs
 from kuzet.core.types import Event, EventKind, Observation, Severity
 from kuzet.events.lifecycle import EventContent, EventPolicy, EventSpec, EventTracker
 from kuzet.rules.frames import check_frame
+from kuzet.rules.protocol import RuleContext, RuleKind
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -95,7 +96,7 @@ class LineCrossingRule:
 
     Example:
         >>> from kuzet.config.geometry import LineConfig
-        >>> from kuzet.config.rules import LineCrossingRuleConfig
+        >>> from kuzet.config.rules.line_crossing import LineCrossingRuleConfig
         >>> cfg = LineCrossingRuleConfig(id="road", line="road")
         >>> rule = LineCrossingRule("cam1", cfg, LineConfig(start=(0, .5), end=(1, .5)), (360, 640))
         >>> rule.drain_counts()
@@ -221,3 +222,12 @@ class LineCrossingRule:
     def close_all(self, ts: float, wall: float) -> list[Event]:
         """Crossing events close on the frame they open; nothing stays open."""
         return self._wrong_way.close_all(ts, wall) + self._crossings.close_all(ts, wall)
+
+
+def build(ctx: RuleContext, cfg: LineCrossingRuleConfig) -> LineCrossingRule:
+    """Build a ``line_crossing`` rule (``ConfigError`` when its line is missing)."""
+    line = ctx.line(cfg.id, cfg.line)
+    return LineCrossingRule(ctx.camera_id, cfg, line, ctx.frame_shape, ctx.tz)
+
+
+RULE_KINDS = (RuleKind(LineCrossingRuleConfig, build),)

@@ -23,11 +23,12 @@ from datetime import tzinfo
 import numpy as np
 
 from kuzet.config.geometry import ZoneConfig
-from kuzet.config.rules import LoiteringRuleConfig
+from kuzet.config.rules.loitering import LoiteringRuleConfig
 from kuzet.core.geometry import points_in_mask, polygon_mask
 from kuzet.core.types import Event, EventKind, Observation
 from kuzet.events.lifecycle import TIME_EPS, EventContent, EventPolicy, EventSpec, EventTracker
 from kuzet.rules.frames import check_frame
+from kuzet.rules.protocol import RuleContext, RuleKind
 
 UPDATE_EVERY_S = 10.0
 
@@ -52,7 +53,7 @@ class LoiteringRule:
 
     Example:
         >>> from kuzet.config.geometry import ZoneConfig
-        >>> from kuzet.config.rules import LoiteringRuleConfig
+        >>> from kuzet.config.rules.loitering import LoiteringRuleConfig
         >>> zone = ZoneConfig(points=[(0, 0), (1, 0), (1, 1)])
         >>> LoiteringRule("cam", LoiteringRuleConfig(id="l", zone="z"), zone, (480, 640)).kind
         <EventKind.LOITERING: 'loitering'>
@@ -135,3 +136,12 @@ class LoiteringRule:
         """Close every open event (camera stopping)."""
         self._dwell.clear()
         return self._events.close_all(ts, wall)
+
+
+def build(ctx: RuleContext, cfg: LoiteringRuleConfig) -> LoiteringRule:
+    """Build a ``loitering`` rule (``ConfigError`` when its zone is missing)."""
+    area = ctx.zone(cfg.id, cfg.zone)
+    return LoiteringRule(ctx.camera_id, cfg, area, ctx.frame_shape, ctx.tz)
+
+
+RULE_KINDS = (RuleKind(LoiteringRuleConfig, build),)

@@ -21,7 +21,7 @@ from datetime import tzinfo
 from pathlib import Path
 
 from kuzet.config.geometry import ZoneConfig
-from kuzet.config.rules import UnusualCrowdRuleConfig
+from kuzet.config.rules.unusual_crowd import UnusualCrowdRuleConfig
 from kuzet.core.types import Event, EventKind, Observation
 from kuzet.events.lifecycle import EventContent, EventPolicy, EventSpec, EventTracker
 from kuzet.rules.baseline import (
@@ -32,6 +32,7 @@ from kuzet.rules.baseline import (
     save_baseline,
 )
 from kuzet.rules.crowd import ZoneCounter
+from kuzet.rules.protocol import RuleContext, RuleKind
 from kuzet.rules.sustain import Step, Sustained
 
 _KEY = "unusual_crowd"
@@ -66,7 +67,7 @@ class UnusualCrowdRule:
         tz: Time zone of the hour-of-week bins and ``active_hours``; None = local.
 
     Example:
-        >>> from kuzet.config.rules import UnusualCrowdRuleConfig
+        >>> from kuzet.config.rules.unusual_crowd import UnusualCrowdRuleConfig
         >>> cfg = UnusualCrowdRuleConfig(id="u", threshold=20)
         >>> UnusualCrowdRule("cam", cfg, None, (480, 640)).limit(1.7e9).source
         'threshold'
@@ -182,3 +183,12 @@ class UnusualCrowdRule:
         self._max = 0
         self.save_state()
         return self._events.close_all(ts, wall)
+
+
+def build(ctx: RuleContext, cfg: UnusualCrowdRuleConfig) -> UnusualCrowdRule:
+    """Build an ``unusual_crowd`` rule (whole frame when it names no zone)."""
+    area = None if cfg.zone is None else ctx.zone(cfg.id, cfg.zone)
+    return UnusualCrowdRule(ctx.camera_id, cfg, area, ctx.frame_shape, ctx.tz)
+
+
+RULE_KINDS = (RuleKind(UnusualCrowdRuleConfig, build),)

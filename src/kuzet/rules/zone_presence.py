@@ -24,11 +24,12 @@ from datetime import tzinfo
 import numpy as np
 
 from kuzet.config.geometry import ZoneConfig
-from kuzet.config.rules import ZonePresenceRuleConfig
+from kuzet.config.rules.zone_presence import ZonePresenceRuleConfig
 from kuzet.core.geometry import points_in_mask, polygon_mask
 from kuzet.core.types import Event, EventKind, Observation
 from kuzet.events.lifecycle import TIME_EPS, EventContent, EventPolicy, EventSpec, EventTracker
 from kuzet.rules.frames import check_frame
+from kuzet.rules.protocol import RuleContext, RuleKind
 
 _KEY = "zone"  # one situation per rule: the zone is occupied
 
@@ -45,7 +46,7 @@ class ZonePresenceRule:
 
     Example:
         >>> from kuzet.config.geometry import ZoneConfig
-        >>> from kuzet.config.rules import ZonePresenceRuleConfig
+        >>> from kuzet.config.rules.zone_presence import ZonePresenceRuleConfig
         >>> cfg = ZonePresenceRuleConfig(id="door", zone="door")
         >>> zone = ZoneConfig(points=[(0, 0), (0.5, 0), (0.5, 1), (0, 1)])
         >>> rule = ZonePresenceRule("cam1", cfg, zone, (480, 640))
@@ -145,3 +146,12 @@ class ZonePresenceRule:
             labels=tuple(self._labels[t] for t in qualified),
             attrs={"zone": self.cfg.zone, "count": len(qualified), "dwell_s": round(dwell, 2)},
         )
+
+
+def build(ctx: RuleContext, cfg: ZonePresenceRuleConfig) -> ZonePresenceRule:
+    """Build a ``zone_presence`` rule (``ConfigError`` when its zone is missing)."""
+    zone = ctx.zone(cfg.id, cfg.zone)
+    return ZonePresenceRule(ctx.camera_id, cfg, zone, ctx.frame_shape, ctx.tz)
+
+
+RULE_KINDS = (RuleKind(ZonePresenceRuleConfig, build),)
