@@ -16,7 +16,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from kuzet import __version__
 from kuzet.api.auth import current_principal
 from kuzet.api.deps import AppDeps
-from kuzet.api.routers import include_routers
+from kuzet.api.methods import AllowHeader
+from kuzet.api.routers import PROTECTED_ROUTERS, PUBLIC_ROUTERS, include_routers
 from kuzet.api.routers.console import WEB_DIR
 
 # Swagger UI 5 files shipped in the fastapi-offline wheel (FastAPI's default
@@ -93,6 +94,8 @@ def create_app(deps: AppDeps, protected_dependencies: Sequence[Any] = ()) -> Fas
     )
     app.state.deps = deps
     app.add_middleware(SecurityHeaders)
+    routes = [route for router in (*PUBLIC_ROUTERS, *PROTECTED_ROUTERS) for route in router.routes]
+    app.add_middleware(AllowHeader, routes=routes)
     # Swagger UI's own JS/CSS (no data; the /docs page itself needs sign-in).
     app.mount("/static/apidocs", StaticFiles(directory=API_DOCS_ASSETS), name="apidocs")
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")

@@ -134,7 +134,7 @@ def serve_in_thread(
     proxies = ApiConfig().trusted_proxies if trusted_proxies is None else trusted_proxies
     config = uvicorn.Config(
         app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=1,
-        proxy_headers=True, forwarded_allow_ips=proxies,
+        proxy_headers=bool(proxies), forwarded_allow_ips=proxies or None,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="uvicorn-test", daemon=True)

@@ -60,10 +60,11 @@ def _serve(
         typer.echo("No admin account yet: create one with `kuzet users create-admin`.", err=True)
     system.start()
     typer.echo(banner.format(url=f"http://{bind_host}:{bind_port}/"), err=False)
+    proxies = config.api.trusted_proxies
     try:
         uvicorn.run(
             app, host=bind_host, port=bind_port, log_level="warning", timeout_graceful_shutdown=2,
-            proxy_headers=True, forwarded_allow_ips=config.api.trusted_proxies,
+            proxy_headers=bool(proxies), forwarded_allow_ips=proxies or None,
         )
     finally:
         system.stop()

@@ -8,6 +8,7 @@ change is written to the audit trail with the actor ``cli:<os user>``.
 from __future__ import annotations
 
 import getpass
+import math
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -236,12 +237,18 @@ def create_token(
     scope: Annotated[
         list[str] | None, typer.Option(help="Permission; repeat (default: all of the user's).")
     ] = None,
-    expires_days: Annotated[float, typer.Option(help="Lifetime in days; 0 = never.")] = 90,
+    expires_days: Annotated[
+        float, typer.Option(help="Lifetime in days, at most 3650; 0 = never.")
+    ] = 90,
     data_dir: DataDirOpt = None,
     config: ConfigOpt = None,
 ) -> None:
     """Create an API token; the secret is printed once and stored only as a digest."""
+    from kuzet.privacy.auth.tokens import MAX_TOKEN_DAYS
     from kuzet.privacy.roles import parse_permissions
+
+    if not (math.isfinite(expires_days) and 0 <= expires_days <= MAX_TOKEN_DAYS):
+        _fail(f"--expires-days must be 0..{MAX_TOKEN_DAYS} (0 = never), got {expires_days:g}")
 
     with _open(config, data_dir) as ctx:
         user = ctx.auth.users.by_username(username)

@@ -14,8 +14,10 @@ class ApiConfig(KuzetModel):
         default=5.0, gt=0, le=30, description="Maximum frame rate of MJPEG live views."
     )
     trusted_proxies: list[str] = Field(
-        default_factory=lambda: ["127.0.0.1", "::1"],
+        default_factory=list,
         description="Reverse proxies whose X-Forwarded-For/-Proto are believed (IPs or "
-        "CIDR ranges; `*` = any). The client address in the audit trail, sign-in "
-        "throttling and lockout comes from them; anyone else's headers are ignored.",
+        "CIDR ranges; `*` = any). Default none: forwarded headers are ignored. The client "
+        "address in the audit trail, sign-in throttling and lockout comes from them; "
+        "anyone else's headers are ignored, so a client cannot rotate X-Forwarded-For "
+        "to escape the per-address sign-in throttle.",
     )

@@ -1,7 +1,9 @@
 """All routers, included in one place.
 
 Every router in ``PROTECTED_ROUTERS`` requires a signed-in principal
-(``create_app`` passes ``api.auth.current_principal`` as a protected dependency);
+(``create_app`` passes ``api.auth.current_principal`` as a protected dependency)
+and is built with ``APIRouter(route_class=AuthFirstRoute)`` so that the caller is
+authenticated before the body is read (a stranger gets 401, never 400/422);
 add new routers there. Only ``/healthz`` and the sign-in pages are public.
 """
 
@@ -11,7 +13,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 
+from kuzet.api.auth import AuthFirstRoute
 from kuzet.api.routers import (
     auth,
     cameras,
@@ -55,7 +59,14 @@ def include_routers(app: FastAPI, protected_dependencies: Sequence[Any] = ()) ->
         app: The application.
         protected_dependencies: ``Depends(...)`` objects applied to every route
             except the public ones (e.g. authentication).
+
+    Raises:
+        TypeError: A protected route is not an :class:`AuthFirstRoute`.
     """
+    for router in PROTECTED_ROUTERS:
+        for route in router.routes:
+            if isinstance(route, APIRoute) and not isinstance(route, AuthFirstRoute):
+                raise TypeError(f"{route.path}: protected routes need route_class=AuthFirstRoute")
     for router in PUBLIC_ROUTERS:
         app.include_router(router)
     for router in PROTECTED_ROUTERS:

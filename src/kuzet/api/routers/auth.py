@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 
 from kuzet.api.auth import (
     SESSION_COOKIE,
+    AuthFirstRoute,
     CurrentUser,
     audit,
     clear_session_cookies,
@@ -25,9 +26,12 @@ from kuzet.privacy.auth import LoginError, Throttled
 from kuzet.privacy.auth.oidc import OidcError
 
 OIDC_STATE_COOKIE = "kuzet_oidc_state"
+# A failed sign-in's user name goes into the audit trail and back into the form:
+# no longer than any real user name can be (a 1 MB "name" is stored as 128 chars).
+MAX_SHOWN_NAME = 128
 
 public_router = APIRouter(tags=["auth"])
-router = APIRouter(tags=["auth"])
+router = APIRouter(route_class=AuthFirstRoute, tags=["auth"])
 
 
 def safe_next(value: object) -> str:
@@ -85,13 +89,21 @@ def login_page(request: Request, deps: Deps, next: str = "/") -> HTMLResponse:  
     return _login_page(request, deps, next=safe_next(next))
 
 
+def shown_name(name: str) -> str:
+    """``name`` cut to ``MAX_SHOWN_NAME`` characters (with an ellipsis when cut)."""
+    return name if len(name) <= MAX_SHOWN_NAME else name[:MAX_SHOWN_NAME] + "\u2026"
+
+
 def _login_failed(
     request: Request, deps: AppDeps, creds: _Credentials, error: LoginError
 ) -> Response:
-    actor = creds.username or None
-    audit(request, "auth.login_failed", actor=actor, details={"reason": str(error)})
+    actor = shown_name(creds.username) or None
+    details: dict[str, Any] = {"reason": str(error)}
+    if len(creds.username) > MAX_SHOWN_NAME:
+        details["username_length"] = len(creds.username)
+    audit(request, "auth.login_failed", actor=actor, details=details)
     if error.locked_now:
-        audit(request, "auth.lockout", actor=actor, target=creds.username)
+        audit(request, "auth.lockout", actor=actor, target=actor)
     status = 429 if isinstance(error, Throttled) else 401
     headers = {"Retry-After": str(int(error.retry_after))} if isinstance(error, Throttled) else {}
     if creds.form:
@@ -101,7 +113,7 @@ def _login_failed(
             next=creds.next_url,
             error=str(error),
             status_code=status,
-            username=creds.username,
+            username=shown_name(creds.username),
         )
         page.headers.update(headers)
         return page

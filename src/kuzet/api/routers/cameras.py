@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import StreamingResponse
 
-from kuzet.api.auth import CameraScope, ScopedCameras, require, still_signed_in
+from kuzet.api.auth import AuthFirstRoute, CameraScope, ScopedCameras, require, still_signed_in
 from kuzet.api.deps import Deps, LiveDep
 from kuzet.api.live import LiveView
 from kuzet.api.schemas import CameraHealthOut, CameraListOut, CameraOut
@@ -16,7 +16,7 @@ from kuzet.api.streams import MJPEG_MEDIA_TYPE, NO_CACHE, mjpeg_frames
 from kuzet.api.unmasking import PrincipalDep, ViewerLive
 from kuzet.privacy.principal import Permission, Principal
 
-router = APIRouter(prefix="/api/cameras", tags=["cameras"])
+router = APIRouter(route_class=AuthFirstRoute, prefix="/api/cameras", tags=["cameras"])
 
 
 def list_cameras(live: LiveView, scope: CameraScope | None = None) -> list[CameraOut]:

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
-from kuzet.api.auth import ScopedCameras, audit, require
+from kuzet.api.auth import AuthFirstRoute, ScopedCameras, audit, require
 from kuzet.api.deps import Deps, EventRepoDep, LiveDep
 from kuzet.api.routers.cameras import list_cameras
 from kuzet.api.schemas import EventOut
@@ -17,7 +17,7 @@ from kuzet.privacy.principal import Permission, Principal
 
 __all__ = ["WEB_DIR", "router", "templates"]
 
-router = APIRouter(tags=["console"], include_in_schema=False)
+router = APIRouter(route_class=AuthFirstRoute, tags=["console"], include_in_schema=False)
 
 
 @router.get("/", response_class=HTMLResponse)

@@ -8,12 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from kuzet.api.auth import ScopedCameras, require
+from kuzet.api.auth import AuthFirstRoute, ScopedCameras, require
 from kuzet.api.deps import Deps
 from kuzet.privacy.principal import Permission, Principal
 from kuzet.store.counts import BUCKETS, CountQuery, CountSeries
 
-router = APIRouter(prefix="/api/counts", tags=["counts"])
+router = APIRouter(route_class=AuthFirstRoute, prefix="/api/counts", tags=["counts"])
 Viewer = Annotated[Principal, require(Permission.VIEW_EVENTS)]
 
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from kuzet.api.auth import ScopedCameras, audit, require, still_signed_in
+from kuzet.api.auth import AuthFirstRoute, ScopedCameras, audit, require, still_signed_in
 from kuzet.api.deps import Deps, EventRepoDep, MediaDep
 from kuzet.api.schemas import EventOut, EventPageOut
 from kuzet.api.streams import NO_CACHE, sse_events
@@ -20,7 +20,7 @@ from kuzet.privacy.principal import Permission, Principal
 from kuzet.privacy.snapshots import RedactionUnavailable, redacted_copy
 from kuzet.store.events import MAX_LIMIT, EventQuery
 
-router = APIRouter(prefix="/api/events", tags=["events"])
+router = APIRouter(route_class=AuthFirstRoute, prefix="/api/events", tags=["events"])
 Viewer = Annotated[Principal, require(Permission.VIEW_EVENTS)]
 
 

@@ -17,12 +17,12 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 
-from kuzet.api.auth import client_ip
-from kuzet.api.deps import Deps
+from kuzet.api.auth import AuthFirstRoute, client_ip
+from kuzet.api.deps import AppDeps, Deps
 from kuzet.privacy.audit import AuditQuery
 from kuzet.privacy.principal import Permission, Principal
 
-router = APIRouter(tags=["audit & evidence"])
+router = APIRouter(route_class=AuthFirstRoute, tags=["audit & evidence"])
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"
 
 
@@ -62,6 +62,14 @@ def _name(principal: Principal | None) -> str | None:
     return None if principal is None else principal.username
 
 
+def _in_scope(deps: AppDeps, principal: Principal | None, camera_id: str) -> bool:
+    """Whether ``camera_id`` is in the caller's camera/site scope (no principal: yes)."""
+    if principal is None:
+        return True
+    sites = {str(info["id"]): info.get("site") for info in deps.live.camera_info()}
+    return principal.sees_camera(camera_id, sites.get(camera_id))
+
+
 class AuditFilters(BaseModel):
     """Query of ``GET /api/audit`` and the ``/audit`` page."""
 
@@ -73,7 +81,7 @@ class AuditFilters(BaseModel):
     since: datetime | None = None
     until: datetime | None = None
     limit: int = Field(default=50, ge=1, le=500)
-    before: int | None = Field(default=None, ge=1)
+    before: int | None = Field(default=None, ge=1, le=2**63 - 1)  # SQL BIGINT
 
     def query(self) -> AuditQuery:
         """As an :class:`AuditQuery`."""
@@ -205,13 +213,14 @@ def create_export(request: Request, deps: Deps, user: Exporter, body: ExportIn) 
         wanted = ExportRequest(
             body.reason, who, body.event_id, body.camera_id, body.since, body.until
         )
+        if body.camera_id is not None and not _in_scope(deps, user, body.camera_id):
+            # The same answer as for a camera without events: ids cannot be probed.
+            raise ExportError(f"no events on camera {body.camera_id!r} in that time range")
         events = select_events(deps.store.events, wanted)
+        if body.event_id is not None and not _in_scope(deps, user, events[0].camera_id):
+            raise ExportError(f"no event {body.event_id!r}")
     except ExportError as error:
         raise HTTPException(404 if str(error).startswith("no ") else 422, str(error)) from error
-    if user is not None:
-        for camera_id in {e.camera_id for e in events}:
-            if not user.sees_camera(camera_id):
-                raise HTTPException(403, f"camera {camera_id!r} is outside your scope")
     redact = None if user is None or user.can(Permission.UNMASK) else default_redactor()
     data, events = build_export(deps.store.events, deps.media, deps.audit.signer, wanted, redact)
     name = f"kuzet-export-{events[0].id if body.event_id else body.camera_id}.zip"

@@ -15,11 +15,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
-from kuzet.api.auth import CurrentUser, require
+from kuzet.api.auth import AuthFirstRoute, CurrentUser, require
 from kuzet.api.templating import templates
 from kuzet.privacy.principal import Permission, Principal
 
-router = APIRouter(tags=["console"], include_in_schema=False)
+router = APIRouter(route_class=AuthFirstRoute, tags=["console"], include_in_schema=False)
 
 WATCHLIST_PERMISSIONS = (Permission.MANAGE_WATCHLISTS, Permission.CONFIRM_MATCH)
 

@@ -17,7 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from kuzet.api.auth import ScopedCameras, audit, require
+from kuzet.api.auth import AuthFirstRoute, ScopedCameras, audit, require
 from kuzet.api.deps import Deps
 from kuzet.identity.confirmation import ConflictError, Decision, MatchRecord
 from kuzet.identity.enrol import EnrolmentError
@@ -27,7 +27,7 @@ from kuzet.identity.sightings import photo_sha256
 from kuzet.identity.watchlists import NotFoundError
 from kuzet.privacy.principal import Permission, Principal
 
-router = APIRouter(tags=["matches"])
+router = APIRouter(route_class=AuthFirstRoute, tags=["matches"])
 Verifier = Annotated[Principal, require(Permission.CONFIRM_MATCH)]
 Searcher = Annotated[Principal, require(Permission.SEARCH)]
 MAX_PHOTO_BYTES = 10 * 1024 * 1024

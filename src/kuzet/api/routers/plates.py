@@ -17,13 +17,13 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from kuzet.api.auth import CurrentUser, ScopedCameras, audit, require
+from kuzet.api.auth import AuthFirstRoute, CurrentUser, ScopedCameras, audit, require
 from kuzet.api.deps import Deps
 from kuzet.identity.hotlists import HotlistError, HotlistRepo
 from kuzet.identity.plate_reads import MAX_LIMIT, PlateReadRepo, ReadQuery
 from kuzet.privacy.principal import Permission, Principal
 
-router = APIRouter(tags=["plates"])
+router = APIRouter(route_class=AuthFirstRoute, tags=["plates"])
 Manager = Annotated[Principal, require(Permission.MANAGE_WATCHLISTS)]
 Searcher = Annotated[Principal, require(Permission.SEARCH)]
 Viewer = Annotated[Principal, require(Permission.VIEW_EVENTS)]

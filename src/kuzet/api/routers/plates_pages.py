@@ -14,7 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from kuzet.api.auth import ScopedCameras, audit, require
+from kuzet.api.auth import AuthFirstRoute, ScopedCameras, audit, require
 from kuzet.api.deps import Deps
 from kuzet.api.routers.plates import ReadFilters
 from kuzet.api.templating import templates
@@ -22,7 +22,7 @@ from kuzet.identity.hotlists import HotlistRepo
 from kuzet.identity.plate_reads import PlateReadRepo
 from kuzet.privacy.principal import Permission, Principal
 
-router = APIRouter(tags=["console"], include_in_schema=False)
+router = APIRouter(route_class=AuthFirstRoute, tags=["console"], include_in_schema=False)
 
 
 @router.get("/hotlists", response_class=HTMLResponse)

@@ -7,13 +7,14 @@ import time
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from kuzet.api.auth import client_ip
-from kuzet.api.deps import Deps
+from kuzet.api.auth import AuthFirstRoute, client_ip
+from kuzet.api.deps import AppDeps, Deps
 from kuzet.api.unmasking import PrincipalDep
 from kuzet.privacy.principal import Permission, Principal
 from kuzet.privacy.unmask import GrantRequest, UnmaskGrant, UnmaskGrants
 
-router = APIRouter(prefix="/api/unmask", tags=["privacy"])
+MAX_UNMASK_MINUTES = 240  # the upper bound of privacy.unmask_max_minutes
+router = APIRouter(route_class=AuthFirstRoute, prefix="/api/unmask", tags=["privacy"])
 
 
 class UnmaskIn(BaseModel):
@@ -27,10 +28,13 @@ class UnmaskIn(BaseModel):
         description="Why (audited); at least `privacy.unmask_min_reason` characters.",
     )
     minutes: float | None = Field(
-        None, gt=0, description="Duration; default and maximum `privacy.unmask_max_minutes`."
+        None,
+        gt=0,
+        le=MAX_UNMASK_MINUTES,
+        description="Duration; default and maximum `privacy.unmask_max_minutes`.",
     )
-    camera_id: str | None = Field(None, description="Only this camera.")
-    event_id: str | None = Field(None, description="Only this event's evidence.")
+    camera_id: str | None = Field(None, max_length=128, description="Only this camera.")
+    event_id: str | None = Field(None, max_length=64, description="Only this event's evidence.")
 
 
 class UnmaskOut(BaseModel):
@@ -63,7 +67,34 @@ def _unmasker(principal: Principal) -> Principal:
     return principal
 
 
-@router.post("", response_model=UnmaskOut, status_code=201, responses={403: {}, 422: {}})
+def _check_target(deps: AppDeps, principal: Principal, body: UnmaskIn) -> None:
+    """404 unless the grant's camera and event exist and are in the caller's scope.
+
+    Unknown and out-of-scope ids get the same answer, so ids cannot be probed.
+
+    Raises:
+        HTTPException: 404 for an unknown or out-of-scope camera or event.
+    """
+    sites = {str(info["id"]): info.get("site") for info in deps.live.camera_info()}
+    camera_id = body.camera_id
+    if camera_id is not None and not (
+        camera_id in sites and principal.sees_camera(camera_id, sites[camera_id])
+    ):
+        raise HTTPException(404, f"no camera {camera_id!r}")
+    if body.event_id is None:
+        return
+    event = deps.store.events.get(body.event_id)
+    if (
+        event is None
+        or not principal.sees_camera(event.camera_id, sites.get(event.camera_id))
+        or (camera_id is not None and event.camera_id != camera_id)
+    ):
+        raise HTTPException(404, f"no event {body.event_id!r}")
+
+
+@router.post(
+    "", response_model=UnmaskOut, status_code=201, responses={403: {}, 404: {}, 422: {}}
+)
 def unmask(body: UnmaskIn, request: Request, deps: Deps, principal: PrincipalDep) -> UnmaskOut:
     """Start seeing faces and plates unblurred, for at most ``privacy.unmask_max_minutes``."""
     user = _unmasker(principal)
@@ -77,6 +108,7 @@ def unmask(body: UnmaskIn, request: Request, deps: Deps, principal: PrincipalDep
         raise HTTPException(
             422, f"minutes: at most {max_minutes} (privacy.unmask_max_minutes), got {minutes:g}"
         )
+    _check_target(deps, user, body)
     grant = UnmaskGrants(deps.store.engine).grant(
         GrantRequest(
             user.user_id,

@@ -9,12 +9,13 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
-from kuzet.api.auth import CurrentUser, audit, require
+from kuzet.api.auth import AuthFirstRoute, CurrentUser, audit, require
 from kuzet.api.deps import Deps
 from kuzet.privacy.auth import ApiToken, User
+from kuzet.privacy.auth.tokens import MAX_TOKEN_DAYS
 from kuzet.privacy.principal import Permission, Principal, Role
 
-router = APIRouter(tags=["users"])
+router = APIRouter(route_class=AuthFirstRoute, tags=["users"])
 Admin = Annotated[Principal, require(Permission.MANAGE_USERS)]
 
 
@@ -25,7 +26,9 @@ class TokenIn(BaseModel):
 
     name: str = Field(min_length=1, max_length=128, description="What the token is for.")
     scopes: list[Permission] | None = Field(None, description="Permissions (a subset of yours).")
-    expires_days: float | None = Field(90, gt=0, description="Lifetime in days; null = never.")
+    expires_days: float | None = Field(
+        90, gt=0, le=MAX_TOKEN_DAYS, description="Lifetime in days; null = never."
+    )
 
 
 class TokenOut(BaseModel):

@@ -16,7 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
-from kuzet.api.auth import CurrentUser, audit, require
+from kuzet.api.auth import AuthFirstRoute, CurrentUser, audit, require
 from kuzet.api.deps import Deps
 from kuzet.identity.enrol import EnrolmentError
 from kuzet.identity.models import EntryPhotoRow, WatchlistEntryRow, WatchlistRow
@@ -29,7 +29,7 @@ from kuzet.identity.watchlists import (
 )
 from kuzet.privacy.principal import Permission, Principal
 
-router = APIRouter(tags=["watchlists"])
+router = APIRouter(route_class=AuthFirstRoute, tags=["watchlists"])
 Manager = Annotated[Principal, require(Permission.MANAGE_WATCHLISTS)]
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 

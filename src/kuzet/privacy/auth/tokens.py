@@ -17,6 +17,7 @@ from kuzet.privacy.principal import Permission
 
 TOKEN_PREFIX = "kz_"
 TOUCH_EVERY = timedelta(seconds=60)  # last-use writes at most once a minute
+MAX_TOKEN_DAYS = 3650  # ten years; longer lifetimes are refused (and overflow datetime)
 
 
 def digest(secret: str) -> str:
@@ -64,7 +65,13 @@ class TokenRepo:
     def create(
         self, user_id: str, name: str, scopes: Iterable[Permission], ttl: timedelta | None
     ) -> tuple[str, ApiToken]:
-        """A new token; returns ``(secret, record)``. Only the digest is stored."""
+        """A new token; returns ``(secret, record)``. Only the digest is stored.
+
+        Raises:
+            ValueError: ``ttl`` is not positive or longer than ``MAX_TOKEN_DAYS``.
+        """
+        if ttl is not None and not timedelta(0) < ttl <= timedelta(days=MAX_TOKEN_DAYS):
+            raise ValueError(f"token lifetime must be 0..{MAX_TOKEN_DAYS} days, got {ttl}")
         secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
         now = datetime.now(UTC)
         row = ApiTokenRow(
