@@ -11,7 +11,8 @@ from typing import Any
 
 import typer
 
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff"}
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".webp"}
+CLI_IMAGE_BYTES = 100 * 1024 * 1024  # a local file; the pixel limit is the same as the API's
 
 
 class Task(enum.StrEnum):
@@ -29,8 +30,6 @@ def read_frame(path: Path, frame: int) -> Any:
     Raises:
         KuzetError: The file is missing/unreadable or the video has no such frame.
     """
-    import cv2
-
     from kuzet.core.errors import KuzetError
 
     if not path.is_file():
@@ -38,10 +37,13 @@ def read_frame(path: Path, frame: int) -> Any:
     if path.suffix.lower() in IMAGE_SUFFIXES:
         if frame != 0:
             raise KuzetError(f"{path} is an image: it has only frame 0, not frame {frame}")
-        image = cv2.imread(str(path), cv2.IMREAD_COLOR)
-        if image is None:
-            raise KuzetError(f"{path}: cannot read the image")
-        return image
+        from kuzet.render.decode import ImageLimits, ImageRejected, decode_image
+
+        try:  # the bounded decoder, at full size (detection wants every pixel)
+            limits = ImageLimits(max_bytes=CLI_IMAGE_BYTES, max_side=0)
+            return decode_image(path.read_bytes(), limits)
+        except ImageRejected as error:
+            raise KuzetError(f"{path}: {error}") from error
     return _video_frame(path, frame)
 
 

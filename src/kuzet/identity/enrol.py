@@ -14,12 +14,17 @@ import numpy.typing as npt
 
 from kuzet.config.identity import IdentityConfig
 from kuzet.core.types import Image
+from kuzet.render.decode import ImageRejected, ImageTooLarge, decode_image
 
 SHARPNESS_SIDE = 112
 
 
 class EnrolmentError(ValueError):
     """The photo cannot be enrolled; the message tells the user what to change."""
+
+
+class PhotoTooLarge(EnrolmentError, ImageTooLarge):
+    """The photo is over the byte or pixel limit (``in_bytes``: HTTP 413, else 422)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,17 +57,22 @@ def sharpness(image: Image, box: tuple[float, float, float, float]) -> float:
 
 
 def decode_photo(data: bytes) -> Image:
-    """A BGR image from JPEG/PNG bytes.
+    """A BGR image from JPEG/PNG bytes, through the bounded decoder.
+
+    The byte size, format and pixel size are checked on the header before any
+    pixel is decoded, and large photos come back shrunk to ``MAX_IMAGE_SIDE``
+    (see :mod:`kuzet.render.decode`).
 
     Raises:
+        ImageTooLarge: Over the byte or pixel limit (an ``EnrolmentError`` too).
         EnrolmentError: The bytes are not a decodable image.
     """
-    import cv2
-
-    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
-    if image is None:
-        raise EnrolmentError("the photo could not be decoded: upload a JPEG or PNG image")
-    return np.asarray(image, dtype=np.uint8)
+    try:
+        return decode_image(data)
+    except ImageTooLarge as error:
+        raise PhotoTooLarge(str(error), in_bytes=error.in_bytes) from error
+    except ImageRejected as error:
+        raise EnrolmentError(f"the photo could not be decoded: {error}") from error
 
 
 class Enroller:

@@ -26,11 +26,12 @@ from kuzet.identity.service import IdentityService
 from kuzet.identity.sightings import photo_sha256
 from kuzet.identity.watchlists import NotFoundError
 from kuzet.privacy.principal import Permission, Principal
+from kuzet.render.decode import MAX_IMAGE_BYTES
 
 router = APIRouter(route_class=AuthFirstRoute, tags=["matches"])
 Verifier = Annotated[Principal, require(Permission.CONFIRM_MATCH)]
 Searcher = Annotated[Principal, require(Permission.SEARCH)]
-MAX_PHOTO_BYTES = 10 * 1024 * 1024
+MAX_PHOTO_BYTES = MAX_IMAGE_BYTES  # the bounded decoder's limit (render.decode)
 
 
 class RejectIn(BaseModel):

@@ -28,10 +28,11 @@ from kuzet.identity.watchlists import (
     new_id,
 )
 from kuzet.privacy.principal import Permission, Principal
+from kuzet.render.decode import MAX_IMAGE_BYTES
 
 router = APIRouter(route_class=AuthFirstRoute, tags=["watchlists"])
 Manager = Annotated[Principal, require(Permission.MANAGE_WATCHLISTS)]
-MAX_PHOTO_BYTES = 10 * 1024 * 1024
+MAX_PHOTO_BYTES = MAX_IMAGE_BYTES  # the bounded decoder's limit (render.decode)
 
 
 def _reader(principal: CurrentUser) -> Principal:
