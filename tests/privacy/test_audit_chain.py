@@ -58,10 +58,13 @@ def test_clean_chain_passes(opened: tuple[Store, AuditLog, Signer], tmp_path: Pa
     audit.close()
     report = verify_audit(store.engine, signer.public_pem())
     assert report.ok, report.issues
-    assert (report.records, report.checkpoints) == (25, 3)  # at 10, 20 and on close (25)
+    # 25 records and 3 audit.checkpoint records (after 10, after 20 and on close),
+    # each signed: seqs 11, 22 and 28
+    assert (report.records, report.checkpoints) == (28, 3)
+    assert (report.last_checkpoint_seq, report.unsigned) == (28, 0)
     proc = _cli("audit", "verify", "--data-dir", str(tmp_path))
     assert proc.returncode == 0, proc.stderr
-    assert "OK: 25 records" in proc.stdout
+    assert "OK: 28 records" in proc.stdout
 
 
 @pytest.mark.parametrize(
@@ -131,18 +134,18 @@ def test_deleting_the_newest_rows_is_detected(
 ) -> None:
     store, audit, signer = opened
     _fill(audit, 25)
-    audit.close()  # checkpoint at 25
-    _sql(tmp_path, "DELETE FROM audit_log WHERE seq >= 22")
+    audit.close()  # checkpoint at 28
+    _sql(tmp_path, "DELETE FROM audit_log WHERE seq >= 24")
     if fix_head:  # a careful forger also rewinds the head row; the checkpoint still tells
         _sql(
             tmp_path,
-            "UPDATE audit_head SET seq = 21, hash = (SELECT hash FROM audit_log WHERE seq = 21)",
+            "UPDATE audit_head SET seq = 23, hash = (SELECT hash FROM audit_log WHERE seq = 23)",
         )
     report = verify_audit(store.engine, signer.public_pem())
     assert not report.ok
-    assert any(i.seq == 25 and i.kind == "missing" for i in report.issues)
+    assert any(i.seq == 28 and i.kind == "missing" for i in report.issues)
     assert report.first_issue is not None
-    assert report.first_issue.seq == (25 if fix_head else 22)
+    assert report.first_issue.seq == (28 if fix_head else 24)
     proc = _cli("audit", "verify", "--data-dir", str(tmp_path))
     assert proc.returncode == 1
 
@@ -152,9 +155,9 @@ def test_forged_checkpoint_signature_fails(
 ) -> None:
     store, audit, signer = opened
     _fill(audit, 12)
-    _sql(tmp_path, "UPDATE audit_checkpoints SET signature = '" + "ab" * 64 + "' WHERE seq = 10")
+    _sql(tmp_path, "UPDATE audit_checkpoints SET signature = '" + "ab" * 64 + "' WHERE seq = 11")
     first = verify_audit(store.engine, signer.public_pem()).first_issue
-    assert first is not None and (first.seq, first.kind) == (10, "checkpoint")
+    assert first is not None and (first.seq, first.kind) == (11, "checkpoint")
 
 
 def test_pruned_prefix_verifies_from_its_anchor(
@@ -164,14 +167,14 @@ def test_pruned_prefix_verifies_from_its_anchor(
     _fill(audit, 25)
     future = datetime.now(UTC) + timedelta(days=1)
     deleted = audit.prune_before(future)
-    assert deleted == 20  # up to the checkpoint at 20; 21..25 are newer than it
+    assert deleted == 22  # up to the checkpoint at 22; 23..27 are newer than it
     report = verify_audit(store.engine, signer.public_pem())
     assert report.ok, report.issues
-    assert report.anchor_seq == 20 and report.first_seq == 21
+    assert report.anchor_seq == 22 and report.first_seq == 23
     assert audit.list(AuditQuery(limit=1)).items[0].action == "audit.pruned"
-    _sql(tmp_path, "DELETE FROM audit_log WHERE seq = 21")  # still detected after pruning
+    _sql(tmp_path, "DELETE FROM audit_log WHERE seq = 23")  # still detected after pruning
     first = verify_audit(store.engine, signer.public_pem()).first_issue
-    assert first is not None and (first.seq, first.kind) == (21, "missing")
+    assert first is not None and (first.seq, first.kind) == (23, "missing")
 
 
 def test_concurrent_appends_form_one_chain(opened: tuple[Store, AuditLog, Signer]) -> None:
@@ -184,7 +187,7 @@ def test_concurrent_appends_form_one_chain(opened: tuple[Store, AuditLog, Signer
         thread.join()
     report = verify_audit(store.engine, signer.public_pem())
     assert report.ok, report.issues[:3]
-    assert report.records == 120
+    assert report.records - report.checkpoints == 120  # each checkpoint adds its record
 
 
 def test_list_filters_and_pages(opened: tuple[Store, AuditLog, Signer], tmp_path: Path) -> None:
@@ -224,6 +227,6 @@ def test_deleting_the_oldest_rows_without_retention_is_detected(
 ) -> None:
     store, audit, signer = opened
     _fill(audit, 25)
-    _sql(tmp_path, "DELETE FROM audit_log WHERE seq <= 10")  # up to a real checkpoint
+    _sql(tmp_path, "DELETE FROM audit_log WHERE seq <= 11")  # up to a real checkpoint
     first = verify_audit(store.engine, signer.public_pem()).first_issue
     assert first is not None and (first.seq, first.kind) == (1, "missing")

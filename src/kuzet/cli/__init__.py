@@ -53,5 +53,8 @@ _register_all()
 
 
 def main() -> None:
-    """Entry point of the console script."""
+    """Entry point of the console script (SIGTERM exits cleanly, as Ctrl+C does)."""
+    from kuzet.cli.signals import exit_cleanly_on_sigterm
+
+    exit_cleanly_on_sigterm()
     app()

@@ -12,6 +12,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from kuzet.privacy.audit import AuditLog
     from kuzet.store.db import Store
 
 audit_app = typer.Typer(name="audit", help="Verify and read the audit trail.", no_args_is_help=True)
@@ -55,6 +58,23 @@ def open_data(config: Path | None, data_dir: Path) -> Iterator[Store]:
         store.close()
 
 
+@contextmanager
+def signed_audit(engine: Engine, data_dir: Path) -> Iterator[AuditLog]:
+    """The audit log with the data dir's signing key; a checkpoint is written on exit.
+
+    Every CLI command that writes audit records uses it, so its records are
+    covered by a signature as soon as it ends (also when it fails half-way).
+    """
+    from kuzet.privacy.audit import AuditLog
+    from kuzet.privacy.keys import Signer
+
+    audit = AuditLog(engine, Signer.load_or_create(data_dir))
+    try:
+        yield audit
+    finally:
+        audit.close()
+
+
 def public_key_pem(data_dir: Path, explicit: Path | None = None) -> bytes | None:
     """The public key from ``explicit``, else derived from the data dir's key (never created)."""
     from kuzet.privacy.keys import KEY_FILE, Signer
@@ -81,24 +101,51 @@ def verify(
     public_key: Annotated[
         Path | None, typer.Option("--public-key", help="PEM (default: the data dir's key).")
     ] = None,
+    expect_seq: Annotated[
+        int | None,
+        typer.Option(
+            "--expect-seq",
+            min=1,
+            help="A seq seen signed before (the 'last checkpoint' of an earlier run, kept "
+            "elsewhere): fail if the chain was cut back below it.",
+        ),
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Also fail when records follow the last checkpoint.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
-    """Recompute the hash chain and check every signed checkpoint; exit 1 on any issue."""
+    """Recompute the hash chain and check every signed checkpoint; exit 1 on any issue.
+
+    Records after the last signed checkpoint are reported (a deleted unsigned tail
+    cannot be told from one never written); ``--strict`` fails on them.
+    """
     from kuzet.privacy.audit_verify import verify_audit
 
     folder = resolve(data_dir)
     with open_data(config, folder) as store:
-        report = verify_audit(store.engine, public_key_pem(folder, public_key))
+        report = verify_audit(store.engine, public_key_pem(folder, public_key), expect_seq)
     if as_json:
         typer.echo(json.dumps(report.to_json()))
+    elif report.unsigned:
+        first_unsigned = (report.last_checkpoint_seq or 0) + 1
+        typer.echo(
+            f"WARNING: {report.unsigned} records (seq {first_unsigned}..{report.last_seq}) "
+            "follow the last signed checkpoint: no signature covers them, so deleting them "
+            "would go unnoticed",
+            err=True,
+        )
     first = report.first_issue
     if first is None:
         if not as_json:
             span = f"seq {report.first_seq}..{report.last_seq}" if report.records else "empty"
             typer.echo(
                 f"OK: {report.records} records ({span}), {report.checkpoints} signed "
-                f"checkpoints, {report.elapsed_s:.2f} s"
+                f"checkpoints (last at seq {report.last_checkpoint_seq}), "
+                f"{report.elapsed_s:.2f} s"
             )
+        if strict and report.unsigned:
+            raise typer.Exit(1)
         return
     if not as_json:
         typer.echo(f"FAILED at record {first.seq}: {first.kind}: {first.detail}", err=True)

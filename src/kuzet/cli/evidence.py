@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from kuzet.cli.audit import ConfigOpt, DataDirOpt, open_data, parse_time, resolve
+from kuzet.cli.audit import (
+    ConfigOpt,
+    DataDirOpt,
+    open_data,
+    parse_time,
+    resolve,
+    signed_audit,
+)
 
 if TYPE_CHECKING:
     from kuzet.privacy.export import ExportRequest
@@ -64,7 +71,6 @@ def create(  # noqa: PLR0913  (the command's flags; each is one plain option)
     """Write a signed evidence zip (local export: original media, as an admin would get)."""
     from datetime import UTC, datetime
 
-    from kuzet.privacy.audit import AuditLog
     from kuzet.privacy.export import ExportError, ExportRequest, build_export
     from kuzet.privacy.keys import Signer
     from kuzet.store import MediaStore
@@ -80,13 +86,14 @@ def create(  # noqa: PLR0913  (the command's flags; each is one plain option)
                 store.events, MediaStore(folder / "media"), signer, request, None
             )
             target.write_bytes(data)
-            AuditLog(store.engine, signer).record(
-                "export.create",
-                actor=who,
-                camera_id=camera or (events[0].camera_id if events else None),
-                target=target.name,
-                details=_export_details(request, len(events), data),
-            )
+            with signed_audit(store.engine, folder) as audit:
+                audit.record(
+                    "export.create",
+                    actor=who,
+                    camera_id=camera or (events[0].camera_id if events else None),
+                    target=target.name,
+                    details=_export_details(request, len(events), data),
+                )
     except (ExportError, ValueError) as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from error

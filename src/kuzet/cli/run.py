@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from kuzet.cli.signals import Terminated
 from kuzet.core.errors import KuzetError
 
 ConfigOpt = Annotated[Path, typer.Option("--config", "-c", help="YAML config file.")]
@@ -61,13 +62,20 @@ def _serve(
     system.start()
     typer.echo(banner.format(url=f"http://{bind_host}:{bind_port}/"), err=False)
     proxies = config.api.trusted_proxies
+    reason = "shutdown"
     try:
+        # uvicorn stops gracefully on SIGINT and SIGTERM, then re-raises the signal:
+        # SIGINT's KeyboardInterrupt is swallowed by uvicorn.run (a normal return),
+        # SIGTERM comes back as Terminated (cli.signals); either way stop() runs.
         uvicorn.run(
             app, host=bind_host, port=bind_port, log_level="warning", timeout_graceful_shutdown=2,
             proxy_headers=bool(proxies), forwarded_allow_ips=proxies or None,
         )
+    except Terminated:
+        reason = "SIGTERM"
+        raise
     finally:
-        system.stop()
+        system.stop(reason)
 
 
 def register(app: typer.Typer) -> None:
@@ -97,8 +105,9 @@ def register(app: typer.Typer) -> None:
         from kuzet.cli.users import ensure_demo_admin
         from kuzet.runtime.paths import data_dir as resolve_data_dir
 
-        with open_data(None, resolve_data_dir(data_dir)) as store:
-            ensure_demo_admin(store.engine)
+        folder = resolve_data_dir(data_dir)
+        with open_data(None, folder) as store:
+            ensure_demo_admin(store.engine, folder)
         banner = "Kuzet demo running. Console: {url}  (Ctrl+C to stop)"
         _serve(demo_config_path(), data_dir, "127.0.0.1", port, banner)
 

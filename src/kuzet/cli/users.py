@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from kuzet.cli.audit import ConfigOpt, DataDirOpt, open_data, resolve
+from kuzet.cli.audit import ConfigOpt, DataDirOpt, open_data, resolve, signed_audit
 
 if TYPE_CHECKING:
     from kuzet.privacy.audit import AuditLog
@@ -47,15 +47,11 @@ class _Ctx:
 
 @contextmanager
 def _open(config: Path | None, data_dir: Path | None) -> Iterator[_Ctx]:
-    from kuzet.privacy.audit import AuditLog
     from kuzet.privacy.auth import AuthService
 
-    with open_data(config, resolve(data_dir)) as store:
-        yield _Ctx(
-            AuthService.from_engine(store.engine),
-            AuditLog(store.engine),
-            f"cli:{getpass.getuser()}",
-        )
+    folder = resolve(data_dir)
+    with open_data(config, folder) as store, signed_audit(store.engine, folder) as audit:
+        yield _Ctx(AuthService.from_engine(store.engine), audit, f"cli:{getpass.getuser()}")
 
 
 def _fail(message: str) -> None:
@@ -304,8 +300,11 @@ def revoke_token(
         typer.echo(f"token {token_id} revoked")
 
 
-def ensure_demo_admin(store_engine: Any) -> None:
-    """First run of the demo: create ``admin`` with a generated password, print it once."""
+def ensure_demo_admin(store_engine: Any, data_dir: Path | None = None) -> None:
+    """First run of the demo: create ``admin`` with a generated password, print it once.
+
+    With ``data_dir`` the audit record is signed by a checkpoint at once.
+    """
     from kuzet.privacy.audit import AuditLog
     from kuzet.privacy.auth import AuthService
     from kuzet.privacy.auth.passwords import generate_password
@@ -319,9 +318,13 @@ def ensure_demo_admin(store_engine: Any) -> None:
         return
     password = generate_password()
     auth.users.create("admin", password, Role.ADMIN)
-    AuditLog(store_engine).record(
-        "user.create", actor="kuzet demo", target="admin", details={"role": "admin"}
-    )
+    details = {"role": "admin"}
+    if data_dir is None:
+        AuditLog(store_engine).record("user.create", actor="kuzet demo", target="admin",
+                                      details=details)
+    else:
+        with signed_audit(store_engine, data_dir) as audit:
+            audit.record("user.create", actor="kuzet demo", target="admin", details=details)
     typer.echo(
         "Created the demo administrator. This password is shown ONCE, write it down:\n"
         f"  user: admin\n  password: {password}"

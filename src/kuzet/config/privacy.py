@@ -42,3 +42,11 @@ class PrivacyConfig(KuzetModel):
     unmask_min_reason: int = Field(
         default=10, ge=1, le=200, description="Shortest accepted unmask reason, characters."
     )
+    audit_checkpoint_s: float = Field(
+        default=300,
+        ge=1,
+        le=86400,
+        description="Seconds between the server's signed audit checkpoints (one more is "
+        "written on stop). Records newer than the last checkpoint can be deleted "
+        "undetected, so this bounds what a database-level attacker can erase unseen.",
+    )

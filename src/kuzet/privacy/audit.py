@@ -9,9 +9,14 @@ on SQLite), so concurrent writers in several processes still form one chain.
 
 Signed checkpoints (``audit_checkpoints``: seq, hash, time, Ed25519 signature)
 are written every ``checkpoint_every`` records, every ``checkpoint_interval_s``
-seconds and on :meth:`AuditLog.close`; they make deleting the newest records
-detectable, and the oldest one anchors a chain whose old prefix was pruned by
-retention. :mod:`kuzet.privacy.audit_verify` checks all of it.
+seconds (checked on append; the server also runs
+:class:`kuzet.privacy.audit_checkpoints.CheckpointTimer`) and on
+:meth:`AuditLog.close`; they make deleting the newest records detectable, and the
+oldest one anchors a chain whose old prefix was pruned by retention. Each
+checkpoint first appends an ``audit.checkpoint`` record (naming the previous
+checkpoint) and signs that record, in one transaction: the chain itself then
+says where checkpoints were, so deleting a checkpoint row is detectable too.
+:mod:`kuzet.privacy.audit_verify` checks all of it.
 """
 
 from __future__ import annotations
@@ -28,7 +33,6 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError
 
 from kuzet.privacy.keys import Signer
 from kuzet.store.codec import to_jsonable
@@ -37,6 +41,7 @@ from kuzet.store.models import AuditCheckpointRow, AuditHeadRow, AuditRow
 log = logging.getLogger(__name__)
 
 GENESIS_HASH = "0" * 64
+CHECKPOINT_ACTION = "audit.checkpoint"
 MAX_LIMIT = 500
 LOG = cast(sa.Table, AuditRow.__table__)
 HEAD = cast(sa.Table, AuditHeadRow.__table__)
@@ -228,10 +233,11 @@ class AuditLog:
             "details": to_jsonable(dict(details or {})),
         }
         with self._lock, self.engine.begin() as conn:
-            seq = self._append(conn, fields)
+            seq, _ = self._append(conn, fields)
         self._maybe_checkpoint(seq)
 
-    def _append(self, conn: Connection, fields: dict[str, Any]) -> int:
+    def _append(self, conn: Connection, fields: dict[str, Any]) -> tuple[int, str]:
+        """Append in ``conn``'s transaction; returns the new (seq, hash)."""
         # The UPDATE comes first so that it takes the lock before anything is read.
         conn.execute(HEAD.update().where(HEAD.c.id == 1).values(seq=HEAD.c.seq + 1))
         head = conn.execute(sa.select(HEAD.c.seq, HEAD.c.hash).where(HEAD.c.id == 1)).one()
@@ -239,7 +245,7 @@ class AuditLog:
         chain_hash = record.compute_hash()
         conn.execute(LOG.insert().values(**record.hashed_fields() | fields, hash=chain_hash))
         conn.execute(HEAD.update().where(HEAD.c.id == 1).values(hash=chain_hash))
-        return record.seq
+        return record.seq, chain_hash
 
     def _maybe_checkpoint(self, seq: int) -> None:
         if self.signer is None:
@@ -260,25 +266,38 @@ class AuditLog:
         return int(row.seq), str(row.hash)
 
     def checkpoint(self) -> int | None:
-        """Sign the current head; returns its seq, or None if nothing new or no key."""
+        """Sign the chain: append ``audit.checkpoint`` and sign it, in one transaction.
+
+        Returns:
+            The signed seq, or None when there is no key or nothing new since the
+            last checkpoint (so an idle system adds no records).
+        """
         if self.signer is None:
             return None
-        seq, chain_hash = self.head()
+        with self._lock, self.engine.begin() as conn:
+            # Taking the head's write lock first serialises checkpoints across processes.
+            conn.execute(HEAD.update().where(HEAD.c.id == 1).values(seq=HEAD.c.seq))
+            head = int(conn.execute(sa.select(HEAD.c.seq).where(HEAD.c.id == 1)).scalar() or 0)
+            last = int(conn.execute(sa.select(sa.func.max(CHECKPOINTS.c.seq))).scalar() or 0)
+            if head == 0 or head == last:
+                self._last_checkpoint = (head, time.monotonic())
+                return None
+            at = datetime.now(UTC)
+            fields = {
+                "at": at,
+                "actor": None,
+                "ip": None,
+                "action": CHECKPOINT_ACTION,
+                "camera_id": None,
+                "target": None,
+                "details": {"previous_seq": last, "covers_seq": head},
+            }
+            seq, chain_hash = self._append(conn, fields)
+            signature = self.signer.sign(checkpoint_payload(seq, chain_hash, at)).hex()
+            conn.execute(
+                CHECKPOINTS.insert().values(seq=seq, hash=chain_hash, at=at, signature=signature)
+            )
         self._last_checkpoint = (seq, time.monotonic())
-        if seq == 0:
-            return None
-        at = datetime.now(UTC)
-        signature = self.signer.sign(checkpoint_payload(seq, chain_hash, at)).hex()
-        row = {"seq": seq, "hash": chain_hash, "at": at, "signature": signature}
-        try:
-            with self.engine.begin() as conn:
-                if conn.execute(
-                    sa.select(CHECKPOINTS.c.seq).where(CHECKPOINTS.c.seq == seq)
-                ).first():
-                    return None
-                conn.execute(CHECKPOINTS.insert().values(**row))
-        except IntegrityError:  # another process signed the same head
-            return None
         return seq
 
     def close(self) -> None:

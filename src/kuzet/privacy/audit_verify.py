@@ -4,7 +4,16 @@ Finds, in one pass over the records (oldest first), every record whose stored
 hash does not match its fields (``hash_mismatch``), whose ``prev_hash`` does not
 name the record before it (``broken_link``) and every gap in the sequence
 (``missing``), then checks each checkpoint's signature and that the record it
-signs still exists with that hash. The first issue (lowest seq) is the answer.
+signs still exists with that hash, and that every ``audit.checkpoint`` record
+still has its signed checkpoint (deleted checkpoints). The first issue (lowest
+seq) is the answer.
+
+Records after the newest checkpoint are not covered by any signature: they are
+reported (``unsigned``), not failed, since a running server always has a few.
+Deleting them, or deleting the newest checkpoint together with every record from
+it on and rewinding the head, leaves a consistent shorter chain that nothing in
+the database contradicts; ``expect_seq`` (a seq the auditor saw signed before)
+catches that. docs/security.md says what the chain does and does not protect.
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from kuzet.privacy.audit import (
+    CHECKPOINT_ACTION,
     CHECKPOINTS,
     GENESIS_HASH,
     HEAD,
@@ -47,8 +57,16 @@ class VerifyReport:
     first_seq: int | None = None
     last_seq: int | None = None
     anchor_seq: int | None = None
+    last_checkpoint_seq: int | None = None
     issues: list[AuditIssue] = field(default_factory=list)
     elapsed_s: float = 0.0
+
+    @property
+    def unsigned(self) -> int:
+        """Records after the newest checkpoint (no signature covers them)."""
+        if self.last_seq is None:
+            return 0
+        return max(0, self.last_seq - (self.last_checkpoint_seq or 0))
 
     @property
     def ok(self) -> bool:
@@ -75,6 +93,8 @@ class VerifyReport:
             "first_seq": self.first_seq,
             "last_seq": self.last_seq,
             "anchor_seq": self.anchor_seq,
+            "last_checkpoint_seq": self.last_checkpoint_seq,
+            "unsigned": self.unsigned,
             "first_issue": None if first is None else vars_of(first),
             "issues": [vars_of(i) for i in sorted(self.issues, key=lambda i: i.seq)],
             "elapsed_s": round(self.elapsed_s, 3),
@@ -144,9 +164,17 @@ def _check_record(record: AuditRecord, expected: int, prev: str, report: VerifyR
 
 
 def _walk(
-    engine: Engine, start: tuple[int, str], wanted: set[int], report: VerifyReport
+    engine: Engine,
+    start: tuple[int, str],
+    wanted: set[int],
+    signed: set[int],
+    report: VerifyReport,
 ) -> dict[int, str]:
-    """Check every record; returns the stored hashes of the ``wanted`` seqs."""
+    """Check every record; returns the stored hashes of the ``wanted`` seqs.
+
+    ``audit.checkpoint`` records whose seq is not in ``signed`` (the checkpoint
+    rows) are reported here.
+    """
     expected, prev = start
     found: dict[int, str] = {}
     stmt = sa.select(LOG).order_by(LOG.c.seq)
@@ -158,6 +186,13 @@ def _walk(
             _check_record(record, expected, prev, report)
             if record.seq in wanted:
                 found[record.seq] = record.hash
+            if record.action == CHECKPOINT_ACTION and record.seq not in signed:
+                report.add(
+                    record.seq,
+                    "checkpoint",
+                    f"record {record.seq} says a checkpoint was signed here, but the "
+                    "checkpoint is gone (checkpoints were deleted)",
+                )
             report.records += 1
             report.last_seq = record.seq
             expected, prev = record.seq + 1, record.hash
@@ -198,13 +233,32 @@ def _check_checkpoints(
             )
 
 
-def verify_audit(engine: Engine, public_pem: bytes | None) -> VerifyReport:
+def _check_expected(expect_seq: int, found: dict[int, str], report: VerifyReport) -> None:
+    """The chain must still hold a checkpoint at or after ``expect_seq``."""
+    last = report.last_checkpoint_seq or 0
+    if last < expect_seq:
+        report.add(
+            last + 1,
+            "missing",
+            f"the newest checkpoint is at seq {last}, but seq {expect_seq} was signed "
+            "before: the newest records and their checkpoints were deleted",
+        )
+    elif expect_seq not in found and (report.first_seq or 0) <= expect_seq:
+        report.add(expect_seq, "missing", f"record {expect_seq}, seen signed before, is gone")
+
+
+def verify_audit(
+    engine: Engine, public_pem: bytes | None, expect_seq: int | None = None
+) -> VerifyReport:
     """Check the whole audit trail.
 
     Args:
         engine: The store's engine.
         public_pem: The signing key's public half (checkpoints are reported as
             unverifiable without it).
+        expect_seq: A seq the caller saw covered by a checkpoint before (e.g. the
+            ``last_checkpoint_seq`` of the previous verification, kept elsewhere);
+            a chain cut back below it is reported.
 
     Returns:
         The report; ``report.ok`` is the verdict, ``report.first_issue`` the first bad record.
@@ -215,9 +269,14 @@ def verify_audit(engine: Engine, public_pem: bytes | None) -> VerifyReport:
         rows = conn.execute(sa.select(CHECKPOINTS).order_by(CHECKPOINTS.c.seq)).all()
     checkpoints = [_Checkpoint(int(r.seq), r.hash, r.at, r.signature) for r in rows]
     report.checkpoints = len(checkpoints)
+    report.last_checkpoint_seq = checkpoints[-1].seq if checkpoints else None
     start = _start(engine, checkpoints, report)
-    found = _walk(engine, start, {cp.seq for cp in checkpoints}, report)
+    signed = {cp.seq for cp in checkpoints}
+    wanted = signed | ({expect_seq} if expect_seq else set())
+    found = _walk(engine, start, wanted, signed, report)
     _check_prune_recorded(engine, report)
     _check_checkpoints(checkpoints, found, public_pem, report)
+    if expect_seq is not None:
+        _check_expected(expect_seq, found, report)
     report.elapsed_s = time.perf_counter() - began
     return report

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -42,9 +43,14 @@ class EmbeddedSystem:
         from kuzet.store import MediaStore, open_store
 
         self.bus: Bus[Event] = Bus()
+        from kuzet.privacy.audit_checkpoints import CheckpointTimer
+
         self.store = open_store(self.config.store.url, self.data_dir)
-        self.audit = AuditLog(self.store.engine, Signer.load_or_create(self.data_dir))
+        every_s = self.config.privacy.audit_checkpoint_s
+        signer = Signer.load_or_create(self.data_dir)
+        self.audit = AuditLog(self.store.engine, signer, checkpoint_interval_s=every_s)
         self.audit.note_config(*_config_digest(self.config, self.config_path))
+        self.checkpoints = CheckpointTimer(self.audit, every_s)
         media_root = Path(self.config.store.media_dir or self.data_dir / "media")
         self.media = MediaStore(media_root)
         from kuzet.privacy.retention import RetentionJob, RetentionThread
@@ -108,17 +114,28 @@ class EmbeddedSystem:
         return create_app(deps)
 
     def start(self) -> None:
-        """Start the camera and detector processes and the retention job."""
+        """Start the camera and detector processes, the retention job and audit checkpoints."""
         self.supervisor.start()
         self.retention.start()
+        self.checkpoints.start()
 
-    def stop(self) -> None:
-        """Stop processes, then sinks, then the store."""
+    def stop(self, reason: str = "shutdown") -> None:
+        """Stop processes, then sinks, then the store (on SIGTERM and SIGINT alike).
+
+        Events the cameras close as they stop, and any still open, get
+        ``attrs.closed_reason = reason``; a ``system.stop`` record and a final
+        signed audit checkpoint are the last writes.
+        """
+        began = datetime.now(UTC)
+        self.checkpoints.stop()
         self.supervisor.stop()
         self.retention.stop()
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         if self.mqtt is not None:
             self.mqtt.close()
+        left_open = self.store.events.close_at_shutdown(reason, began)
+        self.audit.record("system.stop", actor=None, details={"reason": reason,
+                                                             "events_left_open": left_open})
         self.audit.close()
         self.store.close()

@@ -220,3 +220,30 @@ class EventRepo:
         stmt = sa.select(sa.func.count()).select_from(EventRow).where(*_filters(query))
         with self._sessions() as session:
             return int(session.scalar(stmt) or 0)
+
+    def close_at_shutdown(self, reason: str, since: datetime) -> int:
+        """Note why events ended when the system stops; close any left open.
+
+        Every event closed at or after ``since`` (by its camera, as it stopped)
+        and every event still open gets ``attrs.closed_reason = reason``; the
+        open ones are closed now (``ended_at`` no earlier than ``started_at``).
+
+        Returns:
+            How many events were still open and closed here.
+        """
+        now = datetime.now(UTC)
+        closed_now = 0
+        stopping = sa.or_(
+            EventRow.status == "open",
+            sa.and_(EventRow.status == "closed", EventRow.updated_at >= since),
+        )
+        with self._sessions.begin() as session:
+            for row in session.scalars(sa.select(EventRow).where(stopping)):
+                if row.status == "open":
+                    row.status = "closed"
+                    row.ended_at = max(now, row.started_at)
+                    closed_now += 1
+                row.attrs = {**row.attrs, "closed_reason": reason}
+                row.updated_at = now
+        return closed_now
+
