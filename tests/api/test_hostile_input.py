@@ -190,3 +190,24 @@ def test_forwarded_for_cannot_escape_the_sign_in_throttle(deps: AppDeps) -> None
     assert statuses[3:] == [429, 429]
     ips = {r.ip for r in deps.audit.list(AuditQuery()).items if r.action == "auth.login_failed"}
     assert ips == {"127.0.0.1"}
+
+
+EXTREME_TIMES = ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00", "3000-01-01T00:00:00"]
+
+
+@pytest.mark.parametrize("when", EXTREME_TIMES)
+@pytest.mark.parametrize(
+    ("path", "who"),
+    [("/api/events", "client"), ("/api/counts?camera=gate", "client"),
+     ("/api/plates/reads", "analyst")],
+)
+def test_times_out_of_range_are_422_not_500(
+    request: pytest.FixtureRequest, path: str, who: str, when: str
+) -> None:
+    """``since=9999-12-31T23:59:59-14:00`` overflowed in the conversion to UTC: a 500."""
+    caller: TestClient = request.getfixturevalue(who)
+    sep = "&" if "?" in path else "?"
+    for key in ("since", "until"):
+        answer = caller.get(f"{path}{sep}{key}={when.replace('+', '%2B')}")
+        assert answer.status_code == 422, answer.text
+        assert "time" in answer.text

@@ -3,13 +3,40 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime
-from typing import Any, Literal
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, Field
 
 from kuzet.core.types import CameraHealth
 from kuzet.store.events import StoredEvent
+
+MIN_TIME = datetime(1900, 1, 1, tzinfo=UTC)
+MAX_TIME = datetime(3000, 1, 1, tzinfo=UTC)
+
+
+def bounded_time(value: datetime) -> datetime:
+    """``value`` in UTC (naive = UTC), refused outside 1900..3000.
+
+    Times near ``datetime.max`` with an offset overflow when converted to UTC
+    (``9999-12-31T23:59:59-14:00`` was a 500 on every ``since``/``until``).
+
+    Raises:
+        ValueError: Out of range (a 422 naming the field).
+    """
+    try:
+        utc = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError as error:
+        raise ValueError(f"time {value.isoformat()} is out of range") from error
+    if not MIN_TIME <= utc < MAX_TIME:
+        raise ValueError(f"time must be in 1900..2999 (UTC), got {value.isoformat()}")
+    return utc
+
+
+ApiTime = Annotated[datetime, AfterValidator(bounded_time)]
+"""A request time: ISO 8601, naive = UTC, converted to UTC, years 1900..2999."""
+AwareApiTime = Annotated[AwareDatetime, AfterValidator(bounded_time)]
+"""As :data:`ApiTime`, but the offset is required."""
 
 
 class HealthOut(BaseModel):

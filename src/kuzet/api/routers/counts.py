@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from kuzet.api.auth import AuthFirstRoute, ScopedCameras, require
 from kuzet.api.deps import Deps
+from kuzet.api.schemas import ApiTime
 from kuzet.privacy.principal import Permission, Principal
 from kuzet.store.counts import BUCKETS, CountQuery, CountSeries
 
@@ -22,10 +23,10 @@ class CountFilters(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    camera: str = Field(description="Camera id.")
+    camera: str = Field(max_length=128, description="Camera id.")
     line: list[str] = Field(default_factory=list, description="Line name; repeat for several.")
-    since: datetime | None = Field(None, description="From this time (ISO 8601; naive = UTC).")
-    until: datetime | None = Field(None, description="Before this time (ISO 8601).")
+    since: ApiTime | None = Field(None, description="From this time (ISO 8601; naive = UTC).")
+    until: ApiTime | None = Field(None, description="Before this time (ISO 8601).")
     bucket: int = Field(60, description="Bucket size in seconds: 60, 900 or 3600.")
 
     @field_validator("bucket")

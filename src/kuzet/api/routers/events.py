@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
@@ -11,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from kuzet.api.auth import AuthFirstRoute, ScopedCameras, audit, require, still_signed_in
 from kuzet.api.deps import Deps, EventRepoDep, MediaDep
-from kuzet.api.schemas import EventOut, EventPageOut
+from kuzet.api.schemas import ApiTime, EventOut, EventPageOut
 from kuzet.api.streams import NO_CACHE, sse_events
 from kuzet.api.unmasking import unmask_until
 from kuzet.config.rules import known_event_kinds
@@ -32,10 +31,12 @@ class EventFilters(BaseModel):
     camera: list[str] = Field(default_factory=list, description="Camera id; repeat for several.")
     kind: list[EventKind] = Field(default_factory=list, description="Kind; repeat for several.")
     status: Literal["open", "closed"] | None = Field(None, description="open or closed.")
-    since: datetime | None = Field(None, description="Started at or after (ISO 8601).")
-    until: datetime | None = Field(None, description="Started before (ISO 8601).")
+    since: ApiTime | None = Field(None, description="Started at or after (ISO 8601).")
+    until: ApiTime | None = Field(None, description="Started before (ISO 8601).")
     limit: int = Field(50, ge=1, le=MAX_LIMIT, description="Page size.")
-    cursor: str | None = Field(None, description="`next_cursor` of the previous page.")
+    cursor: str | None = Field(
+        None, max_length=512, description="`next_cursor` of the previous page."
+    )
 
     @field_validator("kind")
     @classmethod

@@ -8,7 +8,6 @@ router) put on the request; swapping it for ``api.auth.require`` is one line.
 from __future__ import annotations
 
 import importlib
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, cast
 
@@ -19,6 +18,7 @@ from pydantic import BaseModel, Field
 
 from kuzet.api.auth import AuthFirstRoute, client_ip
 from kuzet.api.deps import AppDeps, Deps
+from kuzet.api.schemas import ApiTime
 from kuzet.privacy.audit import AuditQuery
 from kuzet.privacy.principal import Permission, Principal
 
@@ -75,11 +75,11 @@ class AuditFilters(BaseModel):
 
     model_config = {"extra": "forbid"}
 
-    actor: str | None = None
-    action: str | None = None
-    camera_id: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
+    actor: str | None = Field(default=None, max_length=200)
+    action: str | None = Field(default=None, max_length=200)
+    camera_id: str | None = Field(default=None, max_length=128)
+    since: ApiTime | None = None
+    until: ApiTime | None = None
     limit: int = Field(default=50, ge=1, le=500)
     before: int | None = Field(default=None, ge=1, le=2**63 - 1)  # SQL BIGINT
 
@@ -189,10 +189,10 @@ class ExportIn(BaseModel):
     model_config = {"extra": "forbid"}
 
     reason: str = Field(min_length=3, max_length=2000)
-    event_id: str | None = None
-    camera_id: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
+    event_id: str | None = Field(default=None, max_length=64)
+    camera_id: str | None = Field(default=None, max_length=128)
+    since: ApiTime | None = None
+    until: ApiTime | None = None
 
 
 @router.post("/api/exports", response_class=Response)

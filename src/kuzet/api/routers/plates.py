@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from kuzet.api.auth import AuthFirstRoute, CurrentUser, ScopedCameras, audit, require
 from kuzet.api.deps import Deps
+from kuzet.api.schemas import ApiTime
 from kuzet.identity.hotlists import HotlistError, HotlistRepo
 from kuzet.identity.plate_reads import MAX_LIMIT, PlateReadRepo, ReadQuery
 from kuzet.privacy.principal import Permission, Principal
@@ -46,13 +47,17 @@ class EntryIn(BaseModel):
 
     plate: str = Field(min_length=1, max_length=32, description="Plate, or a pattern.")
     match: Literal["exact", "wildcard"] = Field("exact", description="`*`/`?` in wildcards.")
-    reason: str = Field(min_length=1, description="Why this vehicle is listed.")
+    reason: str = Field(min_length=1, max_length=2000, description="Why this vehicle is listed.")
     priority: int | None = Field(None, ge=1, le=5, description="Default: the hotlist's.")
-    legal_basis: str = Field(min_length=1, description="Law, warrant or order allowing it.")
-    authority: str | None = Field(None, description="Authorising authority.")
-    case_ref: str | None = Field(None, description="Case reference.")
-    owner: str = Field(min_length=1, description="Person responsible for the entry.")
-    expires_at: datetime = Field(description="Expiry (ISO 8601; naive = UTC); in the future.")
+    legal_basis: str = Field(
+        min_length=1, max_length=2000, description="Law, warrant or order allowing it."
+    )
+    authority: str | None = Field(None, max_length=200, description="Authorising authority.")
+    case_ref: str | None = Field(None, max_length=200, description="Case reference.")
+    owner: str = Field(
+        min_length=1, max_length=200, description="Person responsible for the entry."
+    )
+    expires_at: ApiTime = Field(description="Expiry (ISO 8601; naive = UTC); in the future.")
 
 
 class EntryPatch(BaseModel):
@@ -61,13 +66,13 @@ class EntryPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     status: Literal["active", "suspended"] | None = None
-    expires_at: datetime | None = None
+    expires_at: ApiTime | None = None
     priority: int | None = Field(None, ge=1, le=5)
-    reason: str | None = None
-    legal_basis: str | None = None
-    authority: str | None = None
-    case_ref: str | None = None
-    owner: str | None = None
+    reason: str | None = Field(None, max_length=2000)
+    legal_basis: str | None = Field(None, max_length=2000)
+    authority: str | None = Field(None, max_length=200)
+    case_ref: str | None = Field(None, max_length=200)
+    owner: str | None = Field(None, max_length=200)
 
 
 def _repo(deps: Deps) -> HotlistRepo:
@@ -159,8 +164,8 @@ class ReadFilters(BaseModel):
 
     plate: str | None = Field(None, max_length=32, description="Full or partial plate.")
     camera: list[str] = Field(default_factory=list, description="Camera id; repeatable.")
-    since: datetime | None = Field(None, description="Read at or after (ISO 8601).")
-    until: datetime | None = Field(None, description="Read before (ISO 8601).")
+    since: ApiTime | None = Field(None, description="Read at or after (ISO 8601).")
+    until: ApiTime | None = Field(None, description="Read before (ISO 8601).")
     limit: int = Field(100, ge=1, le=MAX_LIMIT, description="Most reads returned.")
 
     def to_query(self, cameras: list[str] | None) -> ReadQuery:

@@ -122,7 +122,7 @@ class UserIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     username: str = Field(min_length=1, max_length=128)
-    password: str = Field(min_length=1, description="At least 10 characters.")
+    password: str = Field(min_length=1, max_length=1024, description="At least 10 characters.")
     role: Role
     cameras: list[str] | None = Field(None, description="Camera ids; null = all.")
     sites: list[str] | None = Field(None, description="Sites; null = all.")

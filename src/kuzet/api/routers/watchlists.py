@@ -14,10 +14,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, HTTPException, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from kuzet.api.auth import AuthFirstRoute, CurrentUser, audit, require
 from kuzet.api.deps import Deps
+from kuzet.api.schemas import AwareApiTime
 from kuzet.identity.enrol import EnrolmentError
 from kuzet.identity.models import EntryPhotoRow, WatchlistEntryRow, WatchlistRow
 from kuzet.identity.watchlists import (
@@ -71,12 +72,16 @@ class EntryIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=200)
     reference: str | None = Field(None, max_length=200)
-    legal_basis: str = Field(min_length=1, description="Law or order that allows the search.")
+    legal_basis: str = Field(
+        min_length=1, max_length=2000, description="Law or order that allows the search."
+    )
     authority: str = Field(min_length=1, max_length=200, description="Authorising authority.")
     case_ref: str = Field(min_length=1, max_length=200, description="Case reference.")
-    purpose: str = Field(min_length=1, description="Why this person is searched for.")
+    purpose: str = Field(
+        min_length=1, max_length=2000, description="Why this person is searched for."
+    )
     owner: str = Field(min_length=1, max_length=200, description="Accountable owner.")
-    expires_at: AwareDatetime = Field(description="ISO 8601 with offset; must be in the future.")
+    expires_at: AwareApiTime = Field(description="ISO 8601 with offset; must be in the future.")
     status: EntryStatus = EntryStatus.ACTIVE
 
     @field_validator("expires_at")
@@ -92,13 +97,13 @@ class EntryPatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     status: EntryStatus | None = None
-    expires_at: AwareDatetime | None = None
+    expires_at: AwareApiTime | None = None
     name: str | None = Field(None, min_length=1, max_length=200)
     reference: str | None = Field(None, max_length=200)
-    legal_basis: str | None = Field(None, min_length=1)
+    legal_basis: str | None = Field(None, min_length=1, max_length=2000)
     authority: str | None = Field(None, min_length=1, max_length=200)
     case_ref: str | None = Field(None, min_length=1, max_length=200)
-    purpose: str | None = Field(None, min_length=1)
+    purpose: str | None = Field(None, min_length=1, max_length=2000)
     owner: str | None = Field(None, min_length=1, max_length=200)
 
 
