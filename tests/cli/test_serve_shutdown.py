@@ -113,3 +113,19 @@ def test_serve_stops_gracefully_on_signals(
     )
     assert verify.returncode == 0, verify.stdout + verify.stderr
     assert "WARNING" not in verify.stderr
+
+
+def test_analyze_exits_cleanly_on_sigterm(
+    sample_video: Path, nanodet_installed: Path, tmp_path: Path
+) -> None:
+    """Before: SIGTERM killed CLI commands on the spot (status -15, no clean-up)."""
+    config = tmp_path / "kuzet.yml"
+    config.write_text(CONFIG.format(video=sample_video).replace(", pace: realtime, loop: true", ""))
+    proc = _kuzet("analyze", str(sample_video), "-c", str(config), "--data-dir", str(tmp_path))
+    _wait_for(lambda: (tmp_path / "kuzet.db").exists(), proc, "analyze did not start", 60)
+    time.sleep(3)
+    assert proc.poll() is None, "analyze finished before the signal"
+    proc.send_signal(signal.SIGTERM)
+    output = proc.communicate(timeout=60)[0]
+    assert proc.returncode == 143, output
+    assert "Traceback" not in output
