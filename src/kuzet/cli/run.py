@@ -59,11 +59,11 @@ def _serve(
 
     if not AuthService.from_engine(system.store.engine).has_admin():
         typer.echo("No admin account yet: create one with `kuzet users create-admin`.", err=True)
-    system.start()
-    typer.echo(banner.format(url=f"http://{bind_host}:{bind_port}/"), err=False)
     proxies = config.api.trusted_proxies
     reason = "shutdown"
     try:
+        system.start()  # inside the try: a SIGTERM during start-up still stops what started
+        typer.echo(banner.format(url=f"http://{bind_host}:{bind_port}/"), err=False)
         # uvicorn stops gracefully on SIGINT and SIGTERM, then re-raises the signal:
         # SIGINT's KeyboardInterrupt is swallowed by uvicorn.run (a normal return),
         # SIGTERM comes back as Terminated (cli.signals); either way stop() runs.
