@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -12,11 +14,23 @@ from kuzet.store.db import create_db_engine, downgrade, upgrade
 from kuzet.store.models import Base
 
 
+def _import_every_table() -> None:
+    """Tables are declared by the packages that own them (identity, privacy, response ...),
+    above the store; import every kuzet module so Base.metadata holds them all, whatever
+    else this test run imported."""
+    import kuzet
+
+    for info in pkgutil.walk_packages(kuzet.__path__, "kuzet."):
+        if ".migrations" not in info.name and not info.name.endswith("__main__"):
+            importlib.import_module(info.name)
+
+
 def _tables(engine: sa.Engine) -> set[str]:
     return set(sa.inspect(engine).get_table_names())
 
 
 def test_upgrade_downgrade_upgrade(tmp_path: Path) -> None:
+    _import_every_table()
     engine = create_db_engine(f"sqlite:///{tmp_path / 'm.db'}")
     try:
         upgrade(engine)
