@@ -15,9 +15,10 @@ from fastapi.testclient import TestClient
 from kuzet.api import AppDeps, create_app
 from kuzet.config.privacy import PrivacyConfig
 from kuzet.core.types import Evidence
-from kuzet.privacy.redaction import Redactor, Regions, decode_jpeg, encode_jpeg, head_regions
+from kuzet.privacy.redaction import Redactor, Regions, head_regions
 from kuzet.privacy.snapshots import redacted_key
 from kuzet.privacy.unmask import GrantRequest, UnmaskGrants
+from kuzet.render.jpeg import decode_jpeg, encode_jpeg
 
 PERSON = np.array([[120, 40, 200, 340]], np.float32)
 HEAD = (slice(46, 100), slice(128, 192))  # rows, cols inside the head region

@@ -15,8 +15,8 @@ from kuzet.api import AppDeps, create_app
 from kuzet.api.testing import FAKE_FACE_BOX
 from kuzet.api.unmasking import ViewerLive, unmask_until
 from kuzet.privacy.principal import Permission, Principal, Role
-from kuzet.privacy.redaction import decode_jpeg
 from kuzet.privacy.unmask import GrantRequest, UnmaskGrants
+from kuzet.render.jpeg import decode_jpeg
 
 USERS = {
     "op": Principal("u-op", "olga", Role.OPERATOR, frozenset({Permission.VIEW_LIVE})),

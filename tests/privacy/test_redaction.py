@@ -11,16 +11,10 @@ import pytest
 
 from kuzet.config.privacy import PrivacyConfig
 from kuzet.core.types import Detections, Image
+from kuzet.enrich.plate.finder import plate_filter
 from kuzet.models import find_model
-from kuzet.privacy.plates import plate_filter
-from kuzet.privacy.redaction import (
-    Redactor,
-    Regions,
-    blur_regions,
-    decode_jpeg,
-    encode_jpeg,
-    head_regions,
-)
+from kuzet.privacy.redaction import Redactor, Regions, blur_regions, head_regions
+from kuzet.render.jpeg import decode_jpeg, encode_jpeg
 from kuzet.runtime.live_redaction import SharedRedaction, blur_whole, people_and_vehicles
 from kuzet.runtime.messages import LiveFrame
 

@@ -10,8 +10,9 @@ from factories import make_detections, make_pipeline
 from kuzet.config.cameras import CameraConfig
 from kuzet.config.privacy import PrivacyConfig
 from kuzet.core.types import Detections, FloatArray, Frame, Image
-from kuzet.privacy.redaction import Redactor, decode_jpeg
+from kuzet.privacy.redaction import Redactor
 from kuzet.privacy.snapshots import redacted_key
+from kuzet.render.jpeg import decode_jpeg
 from kuzet.runtime.pipeline import CameraPipeline
 from kuzet.store.media import MediaStore
 

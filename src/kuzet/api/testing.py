@@ -20,6 +20,7 @@ from fastapi import FastAPI
 
 from kuzet.config.api import ApiConfig
 from kuzet.core.types import CameraHealth, CameraState
+from kuzet.render.jpeg import encode_jpeg
 
 
 def make_jpeg(width: int = 320, height: int = 180, text: str = "kuzet", seed: int = 0) -> bytes:
@@ -31,10 +32,7 @@ def make_jpeg(width: int = 320, height: int = 180, text: str = "kuzet", seed: in
     )
     cv2.rectangle(image, (width // 4, height // 4), (width // 2, height - 20), (60, 220, 60), 2)
     cv2.putText(image, text, (10, 24), cv2.FONT_HERSHEY_SIMPLEX, 0.7, (255, 255, 255), 2)
-    ok, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 80])
-    if not ok:
-        raise ValueError("JPEG encoding failed")
-    return buf.tobytes()
+    return encode_jpeg(image, 80)
 
 
 FAKE_FACE_BOX = (64, 30, 112, 78)  # x1, y1, x2, y2 blurred in redacted fake frames

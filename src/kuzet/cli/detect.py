@@ -126,8 +126,8 @@ def detect_command(  # noqa: PLR0913 - one parameter per CLI option
     """Detect objects, faces, poses or text on an image or one video frame."""
     import cv2
 
-    from kuzet.annotate import annotate
     from kuzet.core.errors import KuzetError
+    from kuzet.render.draw import annotate
 
     try:
         image = read_frame(path, frame)

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
 
 from kuzet.core.errors import ConfigError
@@ -30,6 +29,7 @@ from kuzet.core.types import Image
 from kuzet.detect.base import ObjectDetector
 from kuzet.enrich.plate.grammar import normalise
 from kuzet.enrich.plate.reader import PlateCandidate, PlateReader
+from kuzet.render.jpeg import decode_jpeg
 
 IOU_HIT = 0.3
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp")
@@ -133,11 +133,10 @@ def _fold(text: str) -> str:
 
 
 def _load(path: Path) -> Image:
-    # imdecode copes with non-ASCII file names (Chinese plates).
-    image = cv2.imdecode(np.fromfile(str(path), np.uint8), cv2.IMREAD_COLOR)
-    if image is None:
-        raise ConfigError(f"{path}: not a readable image")
-    return np.asarray(image, np.uint8)
+    try:  # bytes, not a path: copes with non-ASCII file names (Chinese plates)
+        return decode_jpeg(path.read_bytes())
+    except ValueError:
+        raise ConfigError(f"{path}: not a readable image") from None
 
 
 def read_image(

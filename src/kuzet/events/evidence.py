@@ -17,7 +17,8 @@ import numpy as np
 
 from kuzet.config.events import EventsConfig
 from kuzet.core.types import Detections, Event, EventPhase, Evidence, FloatArray, Frame, Image
-from kuzet.events.snapshot import render_snapshot, snapshot_key
+from kuzet.events.snapshot import snapshot_key
+from kuzet.render.snapshot import render_snapshot
 from kuzet.store.media import MediaStore
 
 

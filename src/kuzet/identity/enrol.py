@@ -15,6 +15,7 @@ import numpy.typing as npt
 from kuzet.config.identity import IdentityConfig
 from kuzet.core.types import Image
 from kuzet.render.decode import ImageRejected, ImageTooLarge, decode_image
+from kuzet.render.jpeg import encode_jpeg
 
 SHARPNESS_SIDE = 112
 
@@ -107,8 +108,6 @@ class Enroller:
         Raises:
             EnrolmentError: No face, several faces, too small or too blurry.
         """
-        import cv2
-
         image = decode_photo(data)
         detector, embedder = self._models()
         faces = detector.detect(image)
@@ -132,7 +131,8 @@ class Enroller:
         embedding = np.asarray(embedder.embed(image, np.asarray([box], np.float32))[0],
                                np.float32)
         quality = min(1.0, side / 200.0) * min(1.0, sharp / (4 * self.config.min_sharpness or 1))
-        ok, encoded = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 92])
-        if not ok:
-            raise EnrolmentError("the photo could not be re-encoded as JPEG")
-        return EnrolledFace(embedding, box, round(float(quality), 3), encoded.tobytes())
+        try:
+            encoded = encode_jpeg(image, 92)
+        except ValueError:
+            raise EnrolmentError("the photo could not be re-encoded as JPEG") from None
+        return EnrolledFace(embedding, box, round(float(quality), 3), encoded)

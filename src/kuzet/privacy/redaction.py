@@ -1,10 +1,12 @@
 """Redaction by default: faces, heads of small people and plates, blurred beyond recovery.
 
-``Redactor.find`` locates what must be hidden; ``blur_regions`` hides it
-(pixelate to a few cells, then a strong Gaussian blur, on a box enlarged by a
-margin). The camera worker runs ``find`` on tracked person and vehicle boxes
-while someone watches and ships the regions with the live JPEG; the supervisor
-applies them once per frame; exports and snapshots call ``redact_jpeg``.
+``Redactor.find`` locates what must be hidden, with the face and plate finders
+of :mod:`kuzet.enrich` (privacy uses perception; it does not own it);
+``blur_regions`` hides it (:func:`kuzet.render.blur.blur_boxes`: pixelate to a
+few cells, then a strong Gaussian blur, on a box enlarged by a margin). The
+camera worker runs ``find`` on tracked person and vehicle boxes while someone
+watches and ships the regions with the live JPEG; the supervisor applies them
+once per frame; exports and snapshots call ``redact_jpeg``.
 
 Err on the side of blurring: besides the faces found, the head region (top
 ``head_fraction``) of every person box is blurred, so people too small for the
@@ -17,22 +19,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import cv2
 import numpy as np
 
 from kuzet.config.privacy import PrivacyConfig
 from kuzet.core.errors import ModelError
-from kuzet.core.types import Detections, FloatArray, Image
+from kuzet.core.types import FloatArray, Image
+from kuzet.enrich.face.finder import faces_in_image, faces_in_person
+from kuzet.render.blur import blur_boxes
+from kuzet.render.jpeg import decode_jpeg, encode_jpeg
 
 if TYPE_CHECKING:
     from kuzet.enrich.face.detector import FaceDetector
-    from kuzet.privacy.plates import PlateFinder
+    from kuzet.enrich.plate.finder import PlateFinder
 
-PIXEL_CELLS = 6  # a blurred region keeps at most ~6x6 colour cells
-CROP_TARGET_WIDTH = 128  # head crops of small people are upscaled to about this width
-MAX_CROP_UPSCALE = 4.0
 MAX_PERSON_CROPS = 40  # beyond this many people, heads are blurred without a face pass
-SMALL_IMAGE_SIDE = 640  # whole images smaller than this are upscaled x2 for faces
 
 
 def _empty() -> FloatArray:
@@ -97,21 +97,7 @@ def blur_regions(image: Image, regions: Regions, margin: float = 0.25) -> Image:
         >>> bool((out[:4, :4] == img[:4, :4]).all())
         True
     """
-    out = image.copy()
-    h, w = out.shape[:2]
-    for x1, y1, x2, y2 in regions.xyxy:
-        mx, my = (x2 - x1) * margin, (y2 - y1) * margin
-        a, b = int(max(0, np.floor(x1 - mx))), int(max(0, np.floor(y1 - my)))
-        c, d = int(min(w, np.ceil(x2 + mx))), int(min(h, np.ceil(y2 + my)))
-        if c - a < 2 or d - b < 2:
-            continue
-        patch = out[b:d, a:c]
-        cells = (max(1, min(PIXEL_CELLS, c - a)), max(1, min(PIXEL_CELLS, d - b)))
-        small = cv2.resize(patch, cells, interpolation=cv2.INTER_AREA)
-        coarse = cv2.resize(small, (c - a, d - b), interpolation=cv2.INTER_NEAREST)
-        k = max(3, (min(c - a, d - b) // 2) | 1)
-        out[b:d, a:c] = cv2.GaussianBlur(coarse, (k, k), 0)
-    return out
+    return blur_boxes(image, regions.xyxy, margin)
 
 
 def head_regions(people: FloatArray, fraction: float) -> FloatArray:
@@ -170,17 +156,10 @@ class Redactor:
     def plates(self) -> PlateFinder:
         """The plate finder (loaded on first use)."""
         if self._plates is None:
-            from kuzet.privacy.plates import PlateFinder
+            from kuzet.enrich.plate.finder import PlateFinder
 
             self._plates = PlateFinder(self.threads, self.config.plate_min_score)
         return self._plates
-
-    def _faces_whole(self, image: Image) -> FloatArray:
-        h, w = image.shape[:2]
-        if max(h, w) >= SMALL_IMAGE_SIDE:
-            return self.faces.detect(image).xyxy
-        big = np.asarray(cv2.resize(image, (w * 2, h * 2)), np.uint8)
-        return (self.faces.detect(big).xyxy / 2).astype(np.float32)
 
     def _faces_in_person(self, image: Image, person: FloatArray) -> FloatArray:
         return faces_in_person(self.faces, image, person).xyxy
@@ -221,7 +200,7 @@ class Redactor:
         regions = Regions()
         if people_xyxy is None:
             if self.config.redact_faces:
-                regions = Regions.of("face", self._faces_whole(image))
+                regions = Regions.of("face", faces_in_image(self.faces, image))
         else:
             regions = self._people(image, np.asarray(people_xyxy, np.float32).reshape(-1, 4))
         if self.config.redact_plates and vehicles_xyxy is not None and len(vehicles_xyxy):
@@ -257,64 +236,6 @@ class Redactor:
         image = decode_jpeg(jpeg)
         redacted, _regions = self.redact(image, people_xyxy, vehicles_xyxy)
         return encode_jpeg(redacted, quality)
-
-
-def faces_in_person(detector: FaceDetector, image: Image, person: FloatArray) -> Detections:
-    """Faces (with landmarks) in the upper part of one person box, in ``image`` pixels.
-
-    The upper half of the box, widened (boxes often clip the head), is cropped and
-    upscaled to about ``CROP_TARGET_WIDTH`` so that small faces are found.
-
-    Args:
-        detector: A CenterFace detector.
-        image: HxWx3 uint8 BGR.
-        person: (4,) person box xyxy.
-
-    Returns:
-        Face detections with ``attrs["landmarks"]`` (N,5,2) in ``image`` pixels.
-    """
-    h, w = image.shape[:2]
-    pw, ph = person[2] - person[0], person[3] - person[1]
-    x1, x2 = int(max(0, person[0] - 0.15 * pw)), int(min(w, person[2] + 0.15 * pw))
-    y1, y2 = int(max(0, person[1] - 0.1 * ph)), int(min(h, person[1] + 0.55 * ph))
-    if x2 - x1 < 4 or y2 - y1 < 4:
-        return Detections.empty(detector.class_names)
-    crop = image[y1:y2, x1:x2]
-    scale = min(MAX_CROP_UPSCALE, max(1.0, CROP_TARGET_WIDTH / (x2 - x1)))
-    if scale > 1.0:
-        size = (round((x2 - x1) * scale), round((y2 - y1) * scale))
-        crop = np.asarray(cv2.resize(crop, size), np.uint8)
-    found = detector.detect(np.ascontiguousarray(crop))
-    shift = np.array([x1, y1], np.float32)
-    landmarks = np.asarray(found.attrs["landmarks"], np.float32) / scale + shift
-    return found.with_columns(
-        xyxy=(found.xyxy / scale + np.tile(shift, 2)).astype(np.float32),
-        attrs={"landmarks": landmarks.astype(np.float32)},
-    )
-
-
-def decode_jpeg(jpeg: bytes) -> Image:
-    """BGR image from JPEG bytes.
-
-    Raises:
-        ValueError: The bytes are not a decodable image.
-    """
-    image = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
-    if image is None:
-        raise ValueError("not a decodable JPEG")
-    return np.ascontiguousarray(image, dtype=np.uint8)
-
-
-def encode_jpeg(image: Image, quality: int = 85) -> bytes:
-    """JPEG bytes of a BGR image.
-
-    Raises:
-        ValueError: The encoder failed.
-    """
-    ok, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
-    if not ok:
-        raise ValueError("JPEG encoding failed")
-    return bytes(buf.tobytes())
 
 
 def redact_jpeg_regions(jpeg: bytes, regions: Regions, margin: float, quality: int = 80) -> bytes:

@@ -21,8 +21,8 @@ from kuzet.config.privacy import PrivacyConfig
 from kuzet.core.types import CameraHealth, CameraState
 from kuzet.detect.base import DetectorInfo
 from kuzet.privacy.redaction import Redactor
+from kuzet.render.live import render_live
 from kuzet.runtime.live_redaction import live_regions
-from kuzet.runtime.live_render import render_live
 from kuzet.runtime.messages import (
     CountsMessage,
     EventMessage,

@@ -18,7 +18,8 @@ import numpy as np
 
 from kuzet.core.types import Detections, FloatArray, Image
 from kuzet.detect.base import PERSON_NAMES, VEHICLE_NAMES
-from kuzet.privacy.redaction import Redactor, Regions, decode_jpeg, encode_jpeg, head_regions
+from kuzet.privacy.redaction import Redactor, Regions, head_regions
+from kuzet.render.jpeg import decode_jpeg, encode_jpeg
 from kuzet.runtime.messages import LiveFrame
 
 log = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 
 For every person track, every ``every_s`` seconds (frame time) and at most
 ``max_looks`` times, CenterFace looks at an upscaled crop of the upper part of
-the person box (:func:`kuzet.privacy.redaction.faces_in_person`). The face is
+the person box (:func:`kuzet.enrich.face.finder.faces_in_person`). The face is
 scored (:mod:`kuzet.enrich.face.quality`); a face above ``min_quality`` that is
 better than every face already sent for the track is aligned, embedded (dlib)
 and emitted, up to ``per_track`` probes. The first good face goes out at once
@@ -25,8 +25,9 @@ from kuzet.config.faces import FacesConfig
 from kuzet.core.errors import ModelError
 from kuzet.core.sightings import FaceProbe
 from kuzet.core.types import Detections, FloatArray, Frame, Image
+from kuzet.enrich.face.finder import faces_in_person
 from kuzet.enrich.face.quality import face_quality
-from kuzet.privacy.redaction import encode_jpeg, faces_in_person
+from kuzet.render.jpeg import encode_jpeg
 
 if TYPE_CHECKING:
     from kuzet.enrich.face.detector import FaceDetector

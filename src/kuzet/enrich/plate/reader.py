@@ -1,6 +1,6 @@
 """Find and read the plate of one vehicle: localisation, recognition, grammar.
 
-Localisation is ``kuzet.privacy.plates.PlateFinder`` (PP-OCRv4's text detector
+Localisation is ``kuzet.enrich.plate.finder.PlateFinder`` (PP-OCRv4's text detector
 on the vehicle crop, upscaled when small, with geometric filters). Each of the
 largest few candidate boxes is cut out with a margin and read by PP-OCRv4's
 recogniser (which reads Latin, digits and Chinese); the read that best fits a
@@ -17,9 +17,9 @@ import cv2
 import numpy as np
 
 from kuzet.core.types import FloatArray, Image
+from kuzet.enrich.plate.finder import PlateFinder
 from kuzet.enrich.plate.grammar import DEFAULT_COUNTRIES, match
 from kuzet.models.paths import model_file
-from kuzet.privacy.plates import PlateFinder
 
 MAX_CANDIDATES = 3  # text boxes per vehicle that are recognised
 MARGIN_X = 0.06  # of the box width, each side

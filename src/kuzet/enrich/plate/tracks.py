@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import cv2
 import numpy as np
 
 from kuzet.config.plates import PlatesConfig
@@ -20,6 +19,7 @@ from kuzet.core.sightings import PlateRead
 from kuzet.core.types import Detections, Frame
 from kuzet.enrich.plate.reader import PlateCandidate, VehiclePlateReader
 from kuzet.enrich.plate.vote import PlateVote
+from kuzet.render.jpeg import encode_jpeg
 
 CROP_JPEG_QUALITY = 90
 
@@ -150,7 +150,10 @@ class TrackPlates:
         if vote is None or best is None or vote.confidence < self.cfg.min_confidence:
             return None
         self.stats.reads += 1
-        ok, jpeg = cv2.imencode(".jpg", best.crop, [cv2.IMWRITE_JPEG_QUALITY, CROP_JPEG_QUALITY])
+        try:
+            jpeg = encode_jpeg(best.crop, CROP_JPEG_QUALITY)
+        except ValueError:  # an unencodable crop: the read still counts, without a picture
+            jpeg = b""
         return PlateRead(
             camera_id=self.camera_id,
             track_id=track_id,
@@ -161,7 +164,7 @@ class TrackPlates:
             country=vote.country,
             vehicle_class=track.vehicle_class,
             box=best.box,
-            crop_jpeg=jpeg.tobytes() if ok else b"",
+            crop_jpeg=jpeg,
             final=final,
         )
 

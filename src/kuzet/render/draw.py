@@ -1,6 +1,6 @@
 """Drawing detections on frames: boxes with labels, pose skeletons, face landmarks.
 
-Used by ``kuzet detect`` and the live view. Never mutates its input.
+Used by ``kuzet detect``. Never mutates its input.
 """
 
 from __future__ import annotations

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kuzet.annotate import annotate
 from kuzet.core.types import Detections
+from kuzet.render.draw import annotate
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Licence-plate localisation for redaction: text-like regions inside vehicle boxes.
+"""Licence-plate localisation: plate-like text regions inside vehicle boxes (no reading).
 
 Only PP-OCRv4's text *detector* runs (no recognition: a plate need not be read
 to be blurred). Candidates are kept by geometry: aspect 1.5-7, centred in the

@@ -6,6 +6,7 @@ import cv2
 import numpy as np
 
 from kuzet.core.types import Detections, FloatArray, Image, Motion
+from kuzet.render.jpeg import encode_jpeg
 
 _BOX = (60, 220, 60)
 _ZONE = (0, 200, 255)
@@ -45,7 +46,4 @@ def render_live(
             _BOX,
             1,
         )
-    ok, buf = cv2.imencode(".jpg", canvas, [cv2.IMWRITE_JPEG_QUALITY, quality])
-    if not ok:
-        raise ValueError("JPEG encoding of the live frame failed")
-    return buf.tobytes()
+    return encode_jpeg(canvas, quality)
