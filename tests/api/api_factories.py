@@ -35,7 +35,7 @@ PASSWORD = "correct horse battery"
 
 def make_user(deps: Any, username: str = "admin", role: str = "admin", **scope: Any) -> Any:
     """A user in the deps' store (``cameras=[...]``/``sites=[...]`` limit its scope)."""
-    from kuzet.privacy.principal import Role
+    from kuzet.core.roles import Role
 
     users = deps.auth.users
     user = users.create(username, PASSWORD, Role(role))

@@ -20,8 +20,8 @@ from fastapi.testclient import TestClient
 from kuzet.api import AppDeps, create_app
 from kuzet.api.testing import serve_in_thread
 from kuzet.config.security import OidcConfig, SecurityConfig
+from kuzet.core.roles import Role
 from kuzet.privacy.auth import AuthService
-from kuzet.privacy.principal import Role
 
 CLIENT_ID, CLIENT_SECRET = "kuzet-console", "idp-shared-secret"
 

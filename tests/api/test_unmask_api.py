@@ -14,7 +14,8 @@ from fastapi.testclient import TestClient
 from kuzet.api import AppDeps, create_app
 from kuzet.api.testing import FAKE_FACE_BOX
 from kuzet.api.unmasking import ViewerLive, unmask_until
-from kuzet.privacy.principal import Permission, Principal, Role
+from kuzet.core.roles import Role
+from kuzet.privacy.principal import Permission, Principal
 from kuzet.privacy.unmask import GrantRequest, UnmaskGrants
 from kuzet.render.jpeg import decode_jpeg
 

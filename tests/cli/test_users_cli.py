@@ -8,9 +8,10 @@ from typer.testing import CliRunner
 
 from kuzet.cli import app
 from kuzet.cli.users import ensure_demo_admin
+from kuzet.core.roles import Role
 from kuzet.privacy.audit import AuditLog, AuditQuery
 from kuzet.privacy.auth import AuthService
-from kuzet.privacy.principal import Permission, Role
+from kuzet.privacy.principal import Permission
 from kuzet.store import open_store
 
 PASSWORD = "cli-password-123"

@@ -12,6 +12,7 @@ import pytest
 
 from kuzet.api import AppDeps, create_app
 from kuzet.api.testing import FakeLiveView, make_jpeg, serve_in_thread
+from kuzet.core.roles import Role
 from kuzet.core.types import (
     CameraHealth,
     CameraState,
@@ -23,7 +24,6 @@ from kuzet.core.types import (
 )
 from kuzet.events.bus import Bus
 from kuzet.events.sinks import StoreSink
-from kuzet.privacy.principal import Role
 from kuzet.store import MediaStore, open_store
 
 pytestmark = pytest.mark.e2e

@@ -17,10 +17,10 @@ from test_console import PASSWORD, SCREENSHOTS, WAIT_MS, sign_in
 from face_probes import FACE_DATA, probe_of
 from kuzet.api import AppDeps, create_app
 from kuzet.api.testing import FakeLiveView, serve_in_thread
+from kuzet.core.roles import Role
 from kuzet.core.types import Event
 from kuzet.events.bus import Bus
 from kuzet.events.sinks import StoreSink
-from kuzet.privacy.principal import Role
 from kuzet.store import MediaStore, open_store
 
 pytestmark = [pytest.mark.e2e, pytest.mark.shared, pytest.mark.models]

@@ -13,11 +13,11 @@ from test_console import PASSWORD, SCREENSHOTS, WAIT_MS, sign_in
 
 from kuzet.api import AppDeps, create_app
 from kuzet.api.testing import FakeLiveView, make_jpeg, serve_in_thread
+from kuzet.core.roles import Role
 from kuzet.core.types import Event, EventKind, EventPhase, Evidence, Severity
 from kuzet.events.bus import Bus
 from kuzet.events.sinks import StoreSink
 from kuzet.privacy.audit import AuditQuery
-from kuzet.privacy.principal import Role
 from kuzet.store import MediaStore, open_store
 
 pytestmark = pytest.mark.e2e

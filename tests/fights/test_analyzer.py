@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from kuzet.core.fight import FightWindow
 from kuzet.core.types import Detections, Frame
 from kuzet.fights.analyzer import FightAnalyzer
 from kuzet.fights.features import FEATURE_NAMES
 from kuzet.fights.model import FightModel
-from kuzet.fights.window import FightWindow
 
 
 def _constant_model(logit: float) -> FightModel:

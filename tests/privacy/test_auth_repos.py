@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 from kuzet.config.security import SecurityConfig
+from kuzet.core.roles import Role
 from kuzet.privacy.auth import AuthService, LoginError, Throttled
 from kuzet.privacy.auth.models import SessionRow
 from kuzet.privacy.auth.passwords import hash_password, verify_password
 from kuzet.privacy.auth.throttle import IpThrottle
-from kuzet.privacy.principal import Permission, Role
+from kuzet.privacy.principal import Permission
 from kuzet.privacy.roles import ROLE_PERMISSIONS, matrix_markdown, parse_permissions, parse_role
 from kuzet.store import Store, open_store
 

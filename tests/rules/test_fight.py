@@ -10,8 +10,8 @@ import pytest
 
 from factories import make_observation
 from kuzet.config.fights import FightsConfig
+from kuzet.core.fight import FightWindow
 from kuzet.core.types import Event, EventKind, EventPhase, Severity
-from kuzet.fights.window import FightWindow
 from kuzet.rules.fight import AggressionRule, FightRule, build_fight_rules
 
 STRIDE = 0.5  # seconds between windows

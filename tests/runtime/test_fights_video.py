@@ -14,8 +14,8 @@ import pytest
 
 from factories import make_pipeline, running_supervisor
 from kuzet.config.root import KuzetConfig
+from kuzet.core.fight import FightWindow
 from kuzet.core.types import Event, EventKind, EventPhase, Severity
-from kuzet.fights.window import FightWindow
 from kuzet.runtime.pipeline import CameraPipeline
 
 FIGHTS = Path(__file__).resolve().parents[3] / "shared" / "data" / "fight" / "fight"

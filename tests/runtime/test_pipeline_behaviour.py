@@ -12,9 +12,9 @@ import numpy as np
 
 from factories import box_at, make_detections, make_frame, make_pipeline
 from kuzet.config.cameras import CameraConfig
+from kuzet.core.fight import FightWindow
 from kuzet.core.types import Detections, EventKind, EventPhase, FloatArray, Frame, Image, Severity
 from kuzet.enrich.pose.movenet import EMBEDDING_DIM, PoseFrame
-from kuzet.fights.window import FightWindow
 from kuzet.runtime.pipeline import CameraPipeline
 from kuzet.store.media import MediaStore
 

@@ -15,8 +15,9 @@ from fastapi import Depends, Request
 
 from kuzet.api.deps import AppDeps
 from kuzet.api.live import LiveView
+from kuzet.core.roles import Role
 from kuzet.core.types import CameraHealth
-from kuzet.privacy.principal import Permission, Principal, Role
+from kuzet.privacy.principal import Permission, Principal
 from kuzet.privacy.unmask import UnmaskGrants
 
 RECHECK_S = 2.0  # a live stream re-checks its grant this often (expiry, early end)

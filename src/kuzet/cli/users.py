@@ -305,10 +305,10 @@ def ensure_demo_admin(store_engine: Any, data_dir: Path | None = None) -> None:
 
     With ``data_dir`` the audit record is signed by a checkpoint at once.
     """
+    from kuzet.core.roles import Role
     from kuzet.privacy.audit import AuditLog
     from kuzet.privacy.auth import AuthService
     from kuzet.privacy.auth.passwords import generate_password
-    from kuzet.privacy.principal import Role
 
     auth = AuthService.from_engine(store_engine)
     if auth.has_admin():

@@ -3,7 +3,7 @@
 from pydantic import Field
 
 from kuzet.config.base import KuzetModel
-from kuzet.privacy.principal import Role
+from kuzet.core.roles import Role
 
 
 class OidcConfig(KuzetModel):

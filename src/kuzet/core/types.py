@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-if TYPE_CHECKING:  # only a type: core imports no other kuzet package at run time
-    from kuzet.fights.window import FightWindow
+if TYPE_CHECKING:  # core.fight imports this module at run time
+    from kuzet.core.fight import FightWindow
 
 FloatArray = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int64]

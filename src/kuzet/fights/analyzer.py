@@ -2,17 +2,17 @@
 
 The caller runs the pose model once per frame (shared with other analytics)
 and feeds frame + poses; every ``stride_s`` seconds, once ``window_s`` seconds
-are covered, the analyser returns a :class:`~kuzet.fights.window.FightWindow`
+are covered, the analyser returns a :class:`~kuzet.core.fight.FightWindow`
 with the model's score. ``kuzet train fights`` and ``kuzet eval fights`` use
 this same feature path (:class:`~kuzet.fights.features.FeatureExtractor`).
 """
 
 from __future__ import annotations
 
+from kuzet.core.fight import FightWindow
 from kuzet.core.types import Detections, FloatArray, Frame
 from kuzet.fights.features import FeatureExtractor, WindowSample
 from kuzet.fights.model import FightModel
-from kuzet.fights.window import FightWindow
 
 
 class FightAnalyzer:

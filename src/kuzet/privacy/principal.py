@@ -10,6 +10,8 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from kuzet.core.roles import Role
+
 
 class Permission(enum.StrEnum):
     """Things a user may be allowed to do; roles grant sets of them."""
@@ -28,17 +30,6 @@ class Permission(enum.StrEnum):
     MANAGE_RETENTION = "manage_retention"
     LEGAL_HOLD = "legal_hold"
     VIEW_AUDIT = "view_audit"
-
-
-class Role(enum.StrEnum):
-    """The roles of DESIGN.md; the permission matrix lives in ``privacy.roles``."""
-
-    OPERATOR = "operator"
-    SUPERVISOR = "supervisor"
-    ANALYST = "analyst"
-    FIELD_OFFICER = "field_officer"
-    ADMIN = "admin"
-    AUDITOR = "auditor"
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,8 @@ nothing else. ``docs/security.md`` shows this table; a test keeps them in sync.
 
 from __future__ import annotations
 
-from kuzet.privacy.principal import Permission, Role
+from kuzet.core.roles import Role
+from kuzet.privacy.principal import Permission
 
 P = Permission
 

@@ -21,10 +21,10 @@ from datetime import tzinfo
 from typing import Any
 
 from kuzet.config.fights import FightsConfig
+from kuzet.core.fight import FightWindow
 from kuzet.core.geometry import union_box
 from kuzet.core.types import Event, EventKind, EventPhase, Observation, Severity
 from kuzet.events.lifecycle import TIME_EPS, EventContent, EventPolicy, EventSpec, EventTracker
-from kuzet.fights.window import FightWindow
 
 _KEY = "fight"
 

@@ -19,9 +19,9 @@ from typing import Protocol
 from kuzet.config.cameras import CameraConfig
 from kuzet.config.tracking import TrackingConfig
 from kuzet.core.errors import ModelError
+from kuzet.core.fight import FightWindow
 from kuzet.core.types import Detections, FloatArray, Frame, Image
 from kuzet.enrich.pose.movenet import PoseFrame
-from kuzet.fights.window import FightWindow
 from kuzet.track import ByteTracker
 
 log = logging.getLogger(__name__)

@@ -11,9 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from kuzet.api.auth import AuthFirstRoute, CurrentUser, audit, require
 from kuzet.api.deps import Deps
+from kuzet.core.roles import Role
 from kuzet.privacy.auth import ApiToken, User
 from kuzet.privacy.auth.tokens import MAX_TOKEN_DAYS
-from kuzet.privacy.principal import Permission, Principal, Role
+from kuzet.privacy.principal import Permission, Principal
 
 router = APIRouter(route_class=AuthFirstRoute, tags=["users"])
 Admin = Annotated[Principal, require(Permission.MANAGE_USERS)]

@@ -22,7 +22,7 @@ from typing import Any
 import jwt
 
 from kuzet.config.security import OidcConfig
-from kuzet.privacy.principal import Role
+from kuzet.core.roles import Role
 
 PENDING_TTL_S = 600.0
 HTTP_TIMEOUT_S = 10.0

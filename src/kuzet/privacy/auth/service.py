@@ -8,11 +8,12 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
 from kuzet.config.security import SecurityConfig
+from kuzet.core.roles import Role
 from kuzet.privacy.auth.oidc import OidcClient, OidcError, OidcIdentity
 from kuzet.privacy.auth.throttle import IpThrottle
 from kuzet.privacy.auth.tokens import ConsoleSession, SessionRepo, TokenRepo
 from kuzet.privacy.auth.users import LoginError, User, UserRepo
-from kuzet.privacy.principal import Principal, Role
+from kuzet.privacy.principal import Principal
 
 
 class Throttled(LoginError):

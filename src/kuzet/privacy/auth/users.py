@@ -11,9 +11,10 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from kuzet.core.roles import Role
 from kuzet.privacy.auth.models import UserRow
 from kuzet.privacy.auth.passwords import hash_password, verify_password
-from kuzet.privacy.principal import Principal, Role
+from kuzet.privacy.principal import Principal
 from kuzet.privacy.roles import permissions_for
 
 

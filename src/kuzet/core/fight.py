@@ -1,4 +1,7 @@
-"""What the fight analyser hands to the live rule, once per window stride."""
+"""What the fight analyser (``kuzet.fights``) hands to the live rule, once per window stride.
+
+A core type: ``Observation`` carries it, so it sits below every stage that passes it on.
+"""
 
 from __future__ import annotations
 
