@@ -24,7 +24,7 @@ from kuzet.identity.confirmation import ConflictError, Decision, MatchStatus
 from kuzet.identity.enrol import Enroller, EnrolmentError, decode_photo
 from kuzet.identity.models import FaceMatchRow, FaceSightingRow, WatchlistEntryRow
 from kuzet.identity.service import IdentityService
-from kuzet.identity.sightings import make_purger
+from kuzet.identity.sightings import SightingPurger
 from kuzet.store import MediaStore, open_store
 
 DATA = FACE_DATA
@@ -141,11 +141,10 @@ def test_retained_sightings_are_searchable_and_purged(
     hits = service.sightings.search(query, 0.5, None)
     assert [h.sighting.track_id for h in hits] == [1]
     assert service.sightings.search(query, 0.5, ["hall"]) == []
-    purge = make_purger(service.media)
-    engine = service.watchlists._sessions.kw["bind"]
-    assert purge(engine, datetime.now(UTC) - timedelta(days=1), False) == 0  # kept 3 days
-    assert purge(engine, datetime.now(UTC) + timedelta(minutes=1), True) == 5  # dry run
-    assert purge(engine, datetime.now(UTC) + timedelta(minutes=1), False) == 5
+    purger = SightingPurger(service.watchlists._sessions.kw["bind"], service.media)
+    assert purger.purge(datetime.now(UTC) - timedelta(days=1), dry_run=False) == 0  # kept 3 days
+    assert purger.purge(datetime.now(UTC) + timedelta(minutes=1), dry_run=True) == 5
+    assert purger.purge(datetime.now(UTC) + timedelta(minutes=1), dry_run=False) == 5
     assert not list((service.media.root / "faces").rglob("*.jpg"))
     assert service.sightings.count() == 0
 

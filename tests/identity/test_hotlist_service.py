@@ -20,7 +20,7 @@ from kuzet.events.sinks import StoreSink
 from kuzet.identity.hotlists import HotlistError, HotlistRepo
 from kuzet.identity.plates_service import HotlistService
 from kuzet.privacy.audit import AuditLog
-from kuzet.privacy.retention import RetentionJob
+from kuzet.runtime.retention import retention_job
 from kuzet.store import MediaStore, Store, open_store
 from kuzet.store.events import EventQuery
 from kuzet.store.models import EventRow, PlateReadRow
@@ -177,7 +177,7 @@ def test_retention_purges_reads_and_crops_but_keeps_held_hits(
         hold = sa.update(EventRow).where(EventRow.id == held_event.id)
         conn.execute(hold.values(legal_hold=True))
     recent = service.reads.add(plate_read("555BBB01"))
-    job = RetentionJob(store.engine, media, AuditLog(store.engine), RetentionConfig())
+    job = retention_job(store.engine, media, AuditLog(store.engine), RetentionConfig())
     report = job.run()
     assert report.removed["plate_reads"] == 1
     with store.engine.connect() as conn:

@@ -11,8 +11,8 @@ import pytest
 from kuzet.config.retention import RetentionConfig
 from kuzet.core.types import Event, EventKind, EventPhase, Evidence, Severity
 from kuzet.privacy.audit import AuditLog
-from kuzet.privacy.retention import RetentionJob
 from kuzet.privacy.snapshots import RedactionUnavailable, redacted_copy, redacted_key
+from kuzet.runtime.retention import retention_job
 from kuzet.store import MediaStore, Store, open_store
 
 NOW = datetime.now(UTC)
@@ -60,7 +60,7 @@ def test_retention_deletes_the_redacted_copy_with_the_snapshot(
 ) -> None:
     media = MediaStore(tmp_path / "media")
     raw, safe = _add(store, media, "e1", days_ago)
-    report = RetentionJob(store.engine, media, AuditLog(store.engine), config).run()
+    report = retention_job(store.engine, media, AuditLog(store.engine), config).run()
     assert raw.exists() is kept and safe.exists() is kept
     assert report.files == (0 if kept else 2)
 

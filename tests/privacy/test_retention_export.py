@@ -21,7 +21,7 @@ from kuzet.privacy.audit import AuditLog, AuditQuery
 from kuzet.privacy.export import ExportRequest, build_export, verify_export
 from kuzet.privacy.keys import Signer
 from kuzet.privacy.legal_hold import get_hold, set_hold
-from kuzet.privacy.retention import RetentionJob
+from kuzet.runtime.retention import retention_job
 from kuzet.store import MediaStore, Store, open_store
 
 NOW = datetime.now(UTC)
@@ -80,7 +80,7 @@ def test_retention_deletes_expired_files_but_not_held_ones(env: Env) -> None:
     for event_id in ("held", "held-ancient"):
         assert set_hold(env.store.engine, event_id, held=True, by="ana", reason="case 42")
     config = RetentionConfig(events=90, snapshots=30)
-    report = RetentionJob(env.store.engine, env.media, env.audit, config).run()
+    report = retention_job(env.store.engine, env.media, env.audit, config).run()
     assert not old.exists() and not ancient.exists()
     assert held.exists() and held_ancient.exists() and fresh.exists()
     assert env.store.events.get("ancient") is None  # past events: the row goes too
@@ -100,7 +100,7 @@ def test_released_hold_is_purged_and_dry_run_keeps_everything(env: Env) -> None:
     set_hold(env.store.engine, "e1", held=False, by="ana", reason="case closed")
     state = get_hold(env.store.engine, "e1")
     assert state is not None and not state.held and state.reason == "case closed"
-    job = RetentionJob(env.store.engine, env.media, env.audit, RetentionConfig())
+    job = retention_job(env.store.engine, env.media, env.audit, RetentionConfig())
     assert job.run(dry_run=True).removed["events"] == 1
     assert path.exists()
     proc = _cli("retention", "run", "--data-dir", str(env.data_dir))

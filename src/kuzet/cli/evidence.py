@@ -35,7 +35,7 @@ def retention_run(
     from kuzet.config.retention import RetentionConfig
     from kuzet.privacy.audit import AuditLog
     from kuzet.privacy.keys import Signer
-    from kuzet.privacy.retention import RetentionJob
+    from kuzet.runtime.retention import retention_job
     from kuzet.store import MediaStore
 
     folder = resolve(data_dir)
@@ -48,7 +48,7 @@ def retention_run(
     media = MediaStore(Path(media_dir or folder / "media"))
     with open_data(config, folder) as store:
         audit = AuditLog(store.engine, Signer.load_or_create(folder))
-        report = RetentionJob(store.engine, media, audit, retention).run(
+        report = retention_job(store.engine, media, audit, retention).run(
             dry_run=dry_run, actor=getpass.getuser()
         )
         audit.close()

@@ -32,3 +32,8 @@ class RetentionConfig(KuzetModel):
     run_every: float = Field(
         default=3600.0, ge=10, le=604800, description="Seconds between runs inside `kuzet serve`."
     )
+
+    @classmethod
+    def data_classes(cls) -> tuple[str, ...]:
+        """Names of the data classes that have a limit (every field but ``run_every``)."""
+        return tuple(name for name in cls.model_fields if name != "run_every")

@@ -8,7 +8,7 @@ except reads whose hit raised an event that is on legal hold.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,7 +18,6 @@ from sqlalchemy.orm import sessionmaker
 
 from kuzet.core.sightings import PlateRead
 from kuzet.identity.plate_match import WILDCARDS, normalise_plate
-from kuzet.privacy.retention import MEDIA_PURGERS
 from kuzet.store.media import MediaStore
 from kuzet.store.models import EventRow, HotlistEntryRow, HotlistRow, PlateHitRow, PlateReadRow
 
@@ -197,4 +196,14 @@ def purge_plate_reads(engine: Engine, media: MediaStore, cutoff: datetime, dry_r
             removed += result.rowcount
 
 
-MEDIA_PURGERS["plate_reads"] = purge_plate_reads
+@dataclass(frozen=True)
+class PlateReadPurger:
+    """The ``plate_reads`` purger (a :class:`kuzet.privacy.retention.Purger`)."""
+
+    engine: Engine
+    media: MediaStore
+    data_class: str = field(default="plate_reads", init=False)
+
+    def purge(self, cutoff: datetime, *, dry_run: bool) -> int:
+        """:func:`purge_plate_reads` on this store."""
+        return purge_plate_reads(self.engine, self.media, cutoff, dry_run)

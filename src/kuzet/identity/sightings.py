@@ -1,16 +1,16 @@
 """Retained face sightings (only with ``identity.retain_unmatched``) and their search.
 
 Nothing here runs unless a deployment turns retention on. Each row keeps its own
-``expires_at`` (``identity.retain_days`` after it was seen); the purger registered
-in :data:`kuzet.privacy.retention.EXTRA_PURGERS` removes rows past that date or
-older than ``retention.face_sightings``, with their crops.
+``expires_at`` (``identity.retain_days`` after it was seen); :class:`SightingPurger`
+(run by the retention job) removes rows past that date or older than
+``retention.face_sightings``, with their crops.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import cast
 
@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from kuzet.core.sightings import FaceProbe
 from kuzet.identity.models import FaceSightingRow, embedding_array, embedding_bytes
 from kuzet.identity.watchlists import new_id
-from kuzet.privacy.retention import Purger
 from kuzet.store.media import MediaStore
 
 
@@ -87,24 +86,28 @@ class SightingRepo:
                 if distances[i] <= threshold][:limit]
 
 
-def make_purger(media: MediaStore) -> Purger:
-    """The ``face_sightings`` purger: rows seen before the cutoff or past their expiry."""
+@dataclass(frozen=True)
+class SightingPurger:
+    """The ``face_sightings`` purger (a :class:`kuzet.privacy.retention.Purger`)."""
 
-    def purge(engine: Engine, cutoff: datetime, dry_run: bool) -> int:
+    engine: Engine
+    media: MediaStore
+    data_class: str = field(default="face_sightings", init=False)
+
+    def purge(self, cutoff: datetime, *, dry_run: bool) -> int:
+        """Remove sightings seen before ``cutoff`` or past their own expiry, with their crops."""
         now = datetime.now(UTC)
         table = cast(sa.Table, FaceSightingRow.__table__)
         where = sa.or_(table.c.seen_at < cutoff, table.c.expires_at <= now)
-        with engine.begin() as conn:
+        with self.engine.begin() as conn:
             rows = conn.execute(sa.select(table.c.id, table.c.crop_key).where(where)).all()
             if dry_run:
                 return len(rows)
             conn.execute(sa.delete(table).where(table.c.id.in_([r.id for r in rows])))
         for row in rows:
             if row.crop_key:
-                media.path(row.crop_key).unlink(missing_ok=True)
+                self.media.path(row.crop_key).unlink(missing_ok=True)
         return len(rows)
-
-    return purge
 
 
 def photo_sha256(data: bytes) -> str:

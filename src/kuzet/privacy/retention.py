@@ -10,9 +10,10 @@ One run (:meth:`RetentionJob.run`) handles, per ``retention`` config:
   (by modification time) unless named after a held event;
 - ``audit``: the oldest whole prefix of the audit trail up to a signed checkpoint
   (:meth:`AuditLog.prune_before`);
-- ``plate_reads``, ``face_sightings``: purged by functions registered in
-  :data:`EXTRA_PURGERS` (or :data:`MEDIA_PURGERS`, with the media store) by the
-  packages that own those tables (``plate_reads``: ``kuzet.identity.plate_reads``).
+- every other class (``plate_reads``, ``face_sightings``): by a :class:`Purger`
+  that the package owning the table provides and the caller passes in (the
+  full list is built once, in ``kuzet.runtime.retention``). A class with a limit
+  and no purger is refused when the job is built, so nothing is silently kept.
 
 Held events (``legal_hold``) and their media are never touched. Each run is
 logged and audited (``retention.run`` with counts per class).
@@ -20,13 +21,12 @@ logged and audited (``retention.run`` with counts per class).
 
 from __future__ import annotations
 
-import importlib
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -41,14 +41,50 @@ log = logging.getLogger(__name__)
 
 EVENTS = cast(sa.Table, EventRow.__table__)
 BATCH = 500
-# data class -> purge(engine, cutoff, dry_run) -> rows removed; for tables owned elsewhere.
-Purger = Callable[[Engine, datetime, bool], int]
-EXTRA_PURGERS: dict[str, Purger] = {}
-# The same for tables with media files: purge(engine, media, cutoff, dry_run) -> rows removed.
-MediaPurger = Callable[[Engine, MediaStore, datetime, bool], int]
-MEDIA_PURGERS: dict[str, MediaPurger] = {}
-# Modules that register purgers on import (loaded by RetentionJob).
-PURGER_MODULES = ("kuzet.identity.plate_reads",)
+BUILT_IN = ("events", "snapshots", "clips", "audit")  # purged by the job itself
+
+
+class Purger(Protocol):
+    """Purges one data class kept in a table that another package owns.
+
+    Example:
+        >>> PlateReadPurger(engine, media).purge(cutoff, dry_run=True)  # doctest: +SKIP
+        3
+    """
+
+    @property
+    def data_class(self) -> str:
+        """The ``retention`` setting it enforces (a :class:`RetentionConfig` field)."""
+        ...
+
+    def purge(self, cutoff: datetime, *, dry_run: bool) -> int:
+        """Remove what is older than ``cutoff`` (rows and their media).
+
+        Returns:
+            How many rows were removed (or would be, with ``dry_run``).
+        """
+        ...
+
+
+def check_purgers(config: RetentionConfig, purgers: Sequence[Purger]) -> None:
+    """Refuse purgers that do not cover the limited data classes exactly once.
+
+    Raises:
+        ValueError: A purger names a class that is not a retention setting (or one
+            the job handles itself), two purge the same class, or a class with a
+            limit has none.
+    """
+    names = [p.data_class for p in purgers]
+    external = [name for name in RetentionConfig.data_classes() if name not in BUILT_IN]
+    unknown = sorted(set(names) - set(external))
+    twice = sorted({name for name in names if names.count(name) > 1})
+    missing = [n for n in external if getattr(config, n) is not None and n not in names]
+    for problem, found in (("unknown", unknown), ("duplicate", twice), ("missing", missing)):
+        if found:
+            raise ValueError(
+                f"retention purgers: {problem} data classes {found}; "
+                f"one purger is needed for each of {external}"
+            )
 
 
 @dataclass
@@ -78,20 +114,37 @@ class RetentionJob:
     """Enforces :class:`RetentionConfig` on a store and a media folder.
 
     Example:
-        >>> job = RetentionJob(store.engine, media, audit, config.retention)  # doctest: +SKIP
+        >>> job = RetentionJob(engine, media, audit, config.retention, purgers)  # doctest: +SKIP
         >>> job.run(dry_run=True).removed  # doctest: +SKIP
         {'events': 12, 'snapshots': 40, 'clips': 0, 'audit': 0}
     """
 
     def __init__(
-        self, engine: Engine, media: MediaStore, audit: AuditLog, config: RetentionConfig
+        self,
+        engine: Engine,
+        media: MediaStore,
+        audit: AuditLog,
+        config: RetentionConfig,
+        purgers: Sequence[Purger],
     ) -> None:
+        """Check the purgers; nothing runs yet.
+
+        Args:
+            engine: Store engine (events table, legal holds).
+            media: Media store of snapshots and clips.
+            audit: Audit trail (pruned, and told of each run).
+            config: The ``retention`` section.
+            purgers: One per data class kept elsewhere (see :func:`check_purgers`).
+
+        Raises:
+            ValueError: The purgers do not cover the limited data classes.
+        """
+        check_purgers(config, purgers)
         self.engine = engine
         self.media = media
         self.audit = audit
         self.config = config
-        for module in PURGER_MODULES:
-            importlib.import_module(module)
+        self.purgers = tuple(purgers)
 
     def run(
         self, *, dry_run: bool = False, now: datetime | None = None, actor: str | None = None
@@ -105,14 +158,10 @@ class RetentionJob:
             _cutoff(now, self.config.snapshots), report
         )
         report.removed["clips"] = self._purge_clips(_cutoff(now, self.config.clips), report)
-        for name in ("plate_reads", "face_sightings"):
-            cutoff = _cutoff(now, getattr(self.config, name))
-            purger = EXTRA_PURGERS.get(name)
-            if purger is not None and cutoff is not None:
-                report.removed[name] = purger(self.engine, cutoff, dry_run)
-            media_purger = MEDIA_PURGERS.get(name)
-            if media_purger is not None and cutoff is not None:
-                report.removed[name] = media_purger(self.engine, self.media, cutoff, dry_run)
+        for purger in self.purgers:
+            cutoff = _cutoff(now, getattr(self.config, purger.data_class))
+            if cutoff is not None:
+                report.removed[purger.data_class] = purger.purge(cutoff, dry_run=dry_run)
         audit_cutoff = _cutoff(now, self.config.audit)
         report.removed["audit"] = (
             0 if audit_cutoff is None else self.audit.prune_before(audit_cutoff, dry_run=dry_run)

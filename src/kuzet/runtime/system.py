@@ -53,10 +53,11 @@ class EmbeddedSystem:
         self.checkpoints = CheckpointTimer(self.audit, every_s)
         media_root = Path(self.config.store.media_dir or self.data_dir / "media")
         self.media = MediaStore(media_root)
-        from kuzet.privacy.retention import RetentionJob, RetentionThread
+        from kuzet.privacy.retention import RetentionThread
+        from kuzet.runtime.retention import retention_job
 
         retention = self.config.retention
-        job = RetentionJob(self.store.engine, self.media, self.audit, retention)
+        job = retention_job(self.store.engine, self.media, self.audit, retention)
         self.retention = RetentionThread(job, retention.run_every)
         self._unsubscribe = [self.bus.subscribe(StoreSink(self.store.events))]
         from kuzet.store.counts import CountsSink
@@ -76,15 +77,12 @@ class EmbeddedSystem:
         self._start_plates()
 
     def _start_identity(self) -> None:
-        """Central face matching on the supervisor's face probes; the sightings purger."""
+        """Central face matching on the supervisor's face probes."""
         from kuzet.identity.service import IdentityService
-        from kuzet.identity.sightings import make_purger
-        from kuzet.privacy.retention import EXTRA_PURGERS
 
         self.identity = IdentityService(
             self.store.engine, self.media, self.bus, self.config.identity
         )
-        EXTRA_PURGERS["face_sightings"] = make_purger(self.media)
         self._unsubscribe.append(self.supervisor.face_probes.subscribe(self.identity))
 
     def _start_plates(self) -> None:
