@@ -11,6 +11,25 @@ from kuzet.core.types import Image
 PIXEL_CELLS = 6  # a blurred box keeps at most ~6x6 colour cells
 
 
+def pixelate(image: Image, cell: int = 24) -> Image:
+    """The whole image as blocks of ``cell`` x ``cell`` pixels (nothing recognisable).
+
+    Args:
+        image: HxWx3 uint8 BGR (not modified).
+        cell: Side of one block in pixels.
+
+    Returns:
+        The pixelated copy, same size.
+
+    Example:
+        >>> pixelate(np.zeros((48, 64, 3), np.uint8)).shape
+        (48, 64, 3)
+    """
+    h, w = image.shape[:2]
+    small = cv2.resize(image, (max(1, w // cell), max(1, h // cell)), interpolation=cv2.INTER_AREA)
+    return np.asarray(cv2.resize(small, (w, h), interpolation=cv2.INTER_NEAREST), np.uint8)
+
+
 def blur_boxes(image: Image, boxes_xyxy: npt.ArrayLike, margin: float = 0.25) -> Image:
     """A copy of ``image`` with every box pixelated and blurred (beyond recovery).
 

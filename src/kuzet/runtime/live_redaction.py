@@ -13,12 +13,12 @@ from __future__ import annotations
 import logging
 import threading
 
-import cv2
 import numpy as np
 
 from kuzet.core.types import Detections, FloatArray, Image
 from kuzet.detect.base import PERSON_NAMES, VEHICLE_NAMES
 from kuzet.privacy.redaction import Redactor, Regions, head_regions
+from kuzet.render.blur import pixelate
 from kuzet.render.jpeg import decode_jpeg, encode_jpeg
 from kuzet.runtime.messages import LiveFrame
 
@@ -53,11 +53,7 @@ def live_regions(redactor: Redactor, image: Image, dets: Detections) -> Regions 
 
 def blur_whole(jpeg: bytes, quality: int = 70) -> bytes:
     """The frame pixelated beyond recognition (fail-closed redaction)."""
-    image = decode_jpeg(jpeg)
-    h, w = image.shape[:2]
-    small = cv2.resize(image, (max(1, w // 24), max(1, h // 24)), interpolation=cv2.INTER_AREA)
-    coarse = np.asarray(cv2.resize(small, (w, h), interpolation=cv2.INTER_NEAREST), np.uint8)
-    return encode_jpeg(coarse, quality)
+    return encode_jpeg(pixelate(decode_jpeg(jpeg)), quality)
 
 
 class SharedRedaction:
