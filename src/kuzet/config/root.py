@@ -13,6 +13,7 @@ from kuzet.config.hotlists import HotlistsConfig
 from kuzet.config.identity import IdentityConfig
 from kuzet.config.motion import MotionConfig
 from kuzet.config.privacy import PrivacyConfig
+from kuzet.config.response import ResponseConfig
 from kuzet.config.retention import RetentionConfig
 from kuzet.config.runtime import RuntimeConfig
 from kuzet.config.security import SecurityConfig
@@ -63,6 +64,9 @@ class KuzetConfig(KuzetModel):
     hotlists: HotlistsConfig = Field(
         default_factory=HotlistsConfig, description="Licence-plate hotlist matching."
     )
+    response: ResponseConfig = Field(
+        default_factory=ResponseConfig, description="Alarms, incidents and escalation."
+    )
 
     @model_validator(mode="after")
     def _camera_ids_valid(self) -> "KuzetConfig":
@@ -71,6 +75,21 @@ class KuzetConfig(KuzetModel):
             if not cam_id.replace("_", "").replace("-", "").isalnum():
                 message = f"camera id {cam_id!r} may use only letters, digits, _ and -"
                 issues.append((("cameras", cam_id), message))
+        issues += self._response_camera_issues()
         if issues:
             raise LocatedValueError(issues)
         return self
+
+    def _response_camera_issues(self) -> list[tuple[Loc, str]]:
+        """Unknown cameras named by `response.rules` and `response.correlation`."""
+        issues: list[tuple[Loc, str]] = []
+        for i, rule in enumerate(self.response.rules):
+            if rule.camera is not None and rule.camera not in self.cameras:
+                message = f"unknown camera {rule.camera!r}"
+                issues.append((("response", "rules", i, "camera"), message))
+        for i, group in enumerate(self.response.correlation):
+            for camera in group.cameras:
+                if camera not in self.cameras:
+                    loc: Loc = ("response", "correlation", i, "cameras")
+                    issues.append((loc, f"unknown camera {camera!r}"))
+        return issues

@@ -18,7 +18,8 @@ class Permission(enum.StrEnum):
 
     VIEW_LIVE = "view_live"
     VIEW_EVENTS = "view_events"
-    HANDLE_EVENTS = "handle_events"  # acknowledge, assign, resolve, false alarm
+    HANDLE_EVENTS = "handle_events"  # acknowledge, dispatch, resolve, false alarm
+    SUPERVISE_ALARMS = "supervise_alarms"  # reassign, escalate, take skipped alarms
     SEARCH = "search"
     EXPORT = "export"
     UNMASK = "unmask"

@@ -15,7 +15,15 @@ P = Permission
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.OPERATOR: frozenset({P.VIEW_LIVE, P.VIEW_EVENTS, P.HANDLE_EVENTS}),
     Role.SUPERVISOR: frozenset(
-        {P.VIEW_LIVE, P.VIEW_EVENTS, P.HANDLE_EVENTS, P.SEARCH, P.UNMASK, P.CONFIRM_MATCH}
+        {
+            P.VIEW_LIVE,
+            P.VIEW_EVENTS,
+            P.HANDLE_EVENTS,
+            P.SUPERVISE_ALARMS,
+            P.SEARCH,
+            P.UNMASK,
+            P.CONFIRM_MATCH,
+        }
     ),
     Role.ANALYST: frozenset({P.VIEW_EVENTS, P.SEARCH, P.EXPORT, P.UNMASK, P.LEGAL_HOLD}),
     Role.FIELD_OFFICER: frozenset({P.VIEW_LIVE, P.VIEW_EVENTS, P.HANDLE_EVENTS}),

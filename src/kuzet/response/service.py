@@ -1,0 +1,167 @@
+"""Alarm handling: open alarms from events, take actions, audit and publish every change.
+
+:class:`ResponseService` is the one object the API and the runtime use; incidents
+are reached through :attr:`ResponseService.desk` (:mod:`kuzet.response.desk`).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.engine import Engine
+
+from kuzet.config.response import Priority, ResponseConfig, TimeLimits
+from kuzet.core.types import Event
+from kuzet.events.bus import Bus
+from kuzet.privacy.audit import AuditLog
+from kuzet.response.actor import Actor
+from kuzet.response.alarms import AlarmRepo, Change, StaleError
+from kuzet.response.errors import ConflictError
+from kuzet.response.incidents import IncidentRepo
+from kuzet.response.models import AlarmRow
+from kuzet.response.planning import ActionRequest, plan
+from kuzet.response.priority import needs_alarm, priority_for
+from kuzet.response.states import QUEUE_RANK, Action, AlarmState
+from kuzet.response.views import ResponseUpdate, alarm_json
+
+log = logging.getLogger(__name__)
+Clock = Callable[[], datetime]
+CAS_ATTEMPTS = 3
+OPERATORS, SUPERVISORS = "operators", "supervisors"
+
+
+def utc_now() -> datetime:
+    """The wall clock in UTC (the default :data:`Clock`)."""
+    return datetime.now(UTC)
+
+
+def due(start: datetime, limits: TimeLimits, priority: Priority) -> datetime | None:
+    """``start`` plus the limit of ``priority``, or None without a limit."""
+    seconds = limits.for_priority(priority)
+    return None if seconds is None else start + timedelta(seconds=seconds)
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """One change that was written: the alarm before and after, and the change."""
+
+    before: AlarmRow
+    after: AlarmRow
+    change: Change
+
+
+class ResponseService:
+    """Alarms and incidents on one database, with their audit records and live updates.
+
+    Example:
+        >>> service = ResponseService(engine, audit, ResponseConfig())  # doctest: +SKIP
+        >>> service.act("ev-1", ActionRequest(Action.ACKNOWLEDGE), Actor("ana", "u1"))
+    """
+
+    def __init__(self, engine: Engine, audit: AuditLog | None = None,
+                 config: ResponseConfig | None = None, clock: Clock = utc_now) -> None:
+        from kuzet.response.desk import IncidentDesk
+
+        self.config = config or ResponseConfig()
+        self.audit = audit or AuditLog(engine)
+        self.clock = clock
+        self.alarms = AlarmRepo(engine)
+        self.incidents = IncidentRepo(engine)
+        self.updates: Bus[ResponseUpdate] = Bus()
+        self.desk = IncidentDesk(self)
+        self.correlation_lock = threading.Lock()
+
+    def open_alarm(self, event: Event) -> AlarmRow | None:
+        """Open the alarm of an alert-grade event (once per event id); then correlate it.
+
+        Returns:
+            The new alarm, or None (not alert-grade, alarms off, or already open).
+        """
+        if not self.config.enabled or not needs_alarm(event):
+            return None
+        now = self.clock()
+        priority = priority_for(event, self.config)
+        row = AlarmRow(
+            id=event.id, camera_id=event.camera_id, kind=str(event.kind), rule_id=event.rule_id,
+            severity=str(event.severity), priority=priority.value, priority_rank=priority.rank,
+            state=AlarmState.NEW.value, queue_rank=QUEUE_RANK[AlarmState.NEW], queue=OPERATORS,
+            event_at=event.started_at, opened_at=now, updated_at=now,
+            ack_due_at=due(now, self.config.acknowledge_within, priority),
+            resolve_due_at=due(now, self.config.resolve_within, priority),
+            attrs={"labels": list(event.labels), **dict(event.attrs)}, version=1,
+        )  # fmt: skip
+        details = {"priority": priority.value, "kind": row.kind, "rule_id": row.rule_id}
+        if not self.alarms.open(row, Actor.system(), details):
+            return None
+        self._record(Applied(row, row, Change(Action.OPEN, AlarmState.NEW, details=details)),
+                     Actor.system())
+        self.desk.correlate(row)
+        return self.alarms.get(row.id)
+
+    def act(self, alarm_id: str, request: ActionRequest, actor: Actor) -> AlarmRow:
+        """Take an action on an alarm, as ``actor``.
+
+        The state is checked again inside the write (compare-and-set on the
+        alarm's version): when two operators act at once, the second one's action
+        is re-checked against the state the first one left.
+
+        Raises:
+            NotFoundError: Unknown alarm.
+            ConflictError: Illegal in the alarm's state (the message names it), or
+                ``request.version`` is not the alarm's current version.
+            ForbiddenError: Another operator's alarm, or a supervisor's action.
+            InvalidError: A required detail is missing (verdict, unit, reason ...).
+        """
+        return self.apply(alarm_id, request, actor).after
+
+    def apply(self, alarm_id: str, request: ActionRequest, actor: Actor) -> Applied:
+        """Like :meth:`act`, returning the alarm before and after and the change."""
+        for _ in range(CAS_ATTEMPTS):
+            row = self.alarms.get(alarm_id)
+            if request.version is not None and request.version != row.version:
+                raise ConflictError(
+                    f"alarm {alarm_id} changed since you loaded it (version {request.version}, "
+                    f"now {row.version}): it is {row.state}"
+                    + (f", owned by {row.owner}" if row.owner else ""))
+            change = plan(row, request, actor, self.clock(), self.config)
+            try:
+                after = self.alarms.apply(row, change, actor, self.clock())
+            except StaleError:
+                continue  # re-read and re-check against what the other writer left
+            applied = Applied(row, after, change)
+            self._record(applied, actor)
+            return applied
+        raise ConflictError(f"alarm {alarm_id} is changing too fast; reload it and try again")
+
+    def write(self, row: AlarmRow, change: Change, actor: Actor | None = None) -> AlarmRow | None:
+        """Write a change the server checked itself (time limits, incident links).
+
+        Returns:
+            The alarm after it, or None when the alarm changed since ``row`` was read.
+        """
+        actor = actor or Actor.system()
+        try:
+            after = self.alarms.apply(row, change, actor, self.clock())
+        except StaleError:
+            return None
+        self._record(Applied(row, after, change), actor)
+        return after
+
+    def _record(self, applied: Applied, actor: Actor) -> None:
+        """Audit the change and publish it for live push."""
+        before, after, change = applied.before, applied.after, applied.change
+        details = {"from": before.state if change.action is not Action.OPEN else None,
+                   "to": after.state, "reason": change.reason, "version": after.version,
+                   **change.details}
+        self.audit.record(f"alarm.{change.action.value}", actor=actor.username, ip=actor.ip,
+                          camera_id=after.camera_id, target=after.id, details=details)
+        self.publish_alarm(after, change.action.value)
+
+    def publish_alarm(self, row: AlarmRow, action: str) -> None:
+        """Publish an alarm's new state on :attr:`updates`."""
+        self.updates.publish(ResponseUpdate("alarm", row.id, action, (row.camera_id,),
+                                            alarm_json(row)))
