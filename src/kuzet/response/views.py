@@ -68,7 +68,8 @@ def timeline_json(
          "to_state": r.to_state, "details": r.details}
         for r in alarms
     ]  # fmt: skip
-    return sorted(entries, key=lambda e: str(e["at"]))
+    # At equal times the alarm's row was written first (links, then the incident's note).
+    return sorted(entries, key=lambda e: (str(e["at"]), e["source"] == "incident"))
 
 
 @dataclass(frozen=True, slots=True)
