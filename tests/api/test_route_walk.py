@@ -27,9 +27,13 @@ from kuzet.api import AppDeps, create_app
 from kuzet.api.app import API_DOCS_ASSETS
 from kuzet.api.routers.console import WEB_DIR
 from kuzet.api.testing import FakeLiveView, make_jpeg, serve_in_thread
+from kuzet.config.response import Priority
 from kuzet.core.types import Event, EventPhase, Evidence
 from kuzet.events.bus import Bus
 from kuzet.events.sinks import StoreSink
+from kuzet.response.actor import Actor
+from kuzet.response.incidents import NewIncident
+from kuzet.response.sink import AlarmSink
 from kuzet.store import MediaStore, open_store
 
 A, B = "cam-alpha", "cam-bravo"
@@ -79,6 +83,8 @@ def _ids_for(param: str, camera: str) -> str:
         "entry_id": "no-such-entry",
         "photo_id": "no-such-photo",
         "match_id": f"match-{camera.removeprefix('cam-')}",
+        "alarm_id": f"ev-{camera.removeprefix('cam-')}",  # an alarm's id is its event's
+        "incident_id": f"inc-{camera.removeprefix('cam-')}",
     }
     if param not in values:
         raise AssertionError(f"route parameter {{{param}}} has no test value: add it here")
@@ -91,17 +97,20 @@ def _expand(path: str, camera: str) -> str:
 
 @pytest.fixture
 def two_cameras(tmp_path: Path) -> Iterator[AppDeps]:
-    """Events and snapshots of cameras A and B, a fake live view with both, users."""
+    """Events, snapshots, alarms and incidents of cameras A and B, a fake live view, users."""
     store = open_store(None, tmp_path)
     bus: Bus[Event] = Bus()
     bus.subscribe(StoreSink(store.events))
     media = MediaStore(tmp_path / "media")
     deps = AppDeps(store, media, bus, FakeLiveView.with_cameras(A, B), sse_heartbeat_s=0.3)
+    bus.subscribe(AlarmSink(deps.response))
     for camera in (A, B):
         key = f"snapshots/{camera}/2025/03/01/ev.jpg"
         digest = media.put(key, make_jpeg(text=camera))
         evidence = Evidence(snapshot_key=key, snapshot_sha256=digest)
         bus.publish(make_event(id=f"ev-{camera[4:]}", camera_id=camera, evidence=evidence))
+        incident = NewIncident("fight", Priority.HIGH, id=f"inc-{camera[4:]}")
+        deps.response.desk.create(incident, Actor.system(), [f"ev-{camera[4:]}"])
     make_user(deps)
     make_user(deps, "ana", "operator", cameras=[A])
     yield deps
@@ -171,6 +180,9 @@ def test_scoped_operator_never_sees_other_camera(two_cameras: AppDeps) -> None:
         assert client.get(f"/api/events?camera={B}").status_code == 403
         assert client.get("/api/events/ev-alpha/snapshot.jpg").content[:2] == b"\xff\xd8"
         assert client.get("/").text.count('data-testid="camera-tile"') == 1
+        assert [a["id"] for a in client.get("/api/alarms").json()["items"]] == ["ev-alpha"]
+        assert [i["id"] for i in client.get("/api/incidents").json()["items"]] == ["inc-alpha"]
+        assert client.get("/api/alarms/ev-alpha").json()["incident_id"] == "inc-alpha"
 
 
 def _sse_ids(lines: Iterator[str], until: str) -> list[str]:

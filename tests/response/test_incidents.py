@@ -113,9 +113,10 @@ def test_edit_and_scope(service: ResponseService, clock: FakeClock) -> None:
     with pytest.raises(InvalidError, match="cannot edit"):
         service.desk.edit(manual.id, {"state": "closed"}, ANA)
     page = service.incidents.page(IncidentQuery(cameras=["gate"]))
-    assert {i.id for i in page.items} == {both.id, manual.id, gate.id}  # gate: now empty
+    assert {i.id for i in page.items} == {both.id, manual.id, gate.id}  # gate held ev-gate
     assert service.incidents.visible(both.id, ["gate"])
     assert not service.incidents.visible(both.id, ["yard"])
+    assert not service.incidents.visible(gate.id, ["hall"])  # emptied, but not public
     assert service.incidents.visible(manual.id, ["yard"])
 
 

@@ -23,6 +23,7 @@ from kuzet.store.media import MediaStore
 
 if TYPE_CHECKING:
     from kuzet.identity.service import IdentityService
+    from kuzet.response.service import ResponseService
 
 
 @dataclass
@@ -74,6 +75,13 @@ class AppDeps:
         from kuzet.identity.service import IdentityService
 
         return IdentityService(self.store.engine, self.media, self.bus)
+
+    @cached_property
+    def response(self) -> ResponseService:
+        """Alarms and incidents on ``store`` (default config; the runtime assigns its own)."""
+        from kuzet.response.service import ResponseService
+
+        return ResponseService(self.store.engine, self.audit)
 
 
 def get_deps(request: Request) -> AppDeps:

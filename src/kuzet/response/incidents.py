@@ -1,8 +1,9 @@
 """Incident repository: create, read, list (newest first, keyset pages), compare-and-set updates.
 
-An incident's camera scope comes from its alarms: a user sees an incident when
-one of its alarms is on a camera in scope, or when it has no alarms (a phone
-call or a patrol report entered by hand).
+An incident's camera scope comes from the alarms ever linked to it (its history
+rows name their cameras): a user sees an incident when one of those cameras is
+in scope, or when no alarm was ever linked (a phone call or a patrol report
+entered by hand). Unlinking an alarm does not make an incident public.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from kuzet.config.response import Priority
 from kuzet.response.actor import Actor
 from kuzet.response.alarms import MAX_LIMIT, StaleError, decode_keys, encode_keys
 from kuzet.response.errors import NotFoundError
-from kuzet.response.models import AlarmRow, IncidentHistoryRow, IncidentRow
+from kuzet.response.models import IncidentHistoryRow, IncidentRow
 
 I = IncidentRow  # noqa: E741 - the table, as in alarms.A
 
@@ -97,10 +98,10 @@ class IncidentPage:
 
 
 def in_scope(cameras: Sequence[str]) -> sa.ColumnElement[bool]:
-    """Incidents with an alarm on one of ``cameras``, or with no alarm at all."""
-    linked = sa.select(AlarmRow.id).where(AlarmRow.incident_id == I.id)
-    return sa.or_(sa.exists(linked.where(AlarmRow.camera_id.in_(list(cameras)))),
-                  ~sa.exists(linked))
+    """Incidents that ever held an alarm of one of ``cameras``, or never held any alarm."""
+    h = IncidentHistoryRow
+    linked = sa.select(h.id).where(h.incident_id == I.id, h.camera_id.is_not(None))
+    return sa.or_(sa.exists(linked.where(h.camera_id.in_(list(cameras)))), ~sa.exists(linked))
 
 
 class IncidentRepo:

@@ -17,6 +17,7 @@ from fastapi.routing import APIRoute
 
 from kuzet.api.auth import AuthFirstRoute
 from kuzet.api.routers import (
+    alarms,
     auth,
     cameras,
     console,
@@ -25,6 +26,7 @@ from kuzet.api.routers import (
     evidence,
     health,
     identity_pages,
+    incidents,
     matches,
     plates,
     plates_pages,
@@ -49,6 +51,8 @@ PROTECTED_ROUTERS = (
     plates_pages.router,
     watchlists.router,
     matches.router,
+    alarms.router,
+    incidents.router,
 )
 
 
