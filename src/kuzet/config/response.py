@@ -38,12 +38,7 @@ class PriorityRule(KuzetModel):
 
 
 class TimeLimits(KuzetModel):
-    """Seconds allowed per priority; null = no limit for that priority."""
-
-    critical: float | None = Field(default=60.0, gt=0, description="Critical alarms.")
-    high: float | None = Field(default=180.0, gt=0, description="High-priority alarms.")
-    medium: float | None = Field(default=600.0, gt=0, description="Medium-priority alarms.")
-    low: float | None = Field(default=1800.0, gt=0, description="Low-priority alarms.")
+    """Seconds allowed per priority (fields in the subclasses); null = no limit."""
 
     def for_priority(self, priority: Priority) -> float | None:
         """The limit of ``priority`` in seconds, or None."""
@@ -51,8 +46,22 @@ class TimeLimits(KuzetModel):
         return limit
 
 
-def _resolve_limits() -> TimeLimits:
-    return TimeLimits(critical=1800.0, high=3600.0, medium=14400.0, low=86400.0)
+class AcknowledgeLimits(TimeLimits):
+    """Seconds from an alarm's opening to its acknowledgement; null = no limit."""
+
+    critical: float | None = Field(default=60.0, gt=0, description="Critical alarms.")
+    high: float | None = Field(default=180.0, gt=0, description="High-priority alarms.")
+    medium: float | None = Field(default=600.0, gt=0, description="Medium-priority alarms.")
+    low: float | None = Field(default=1800.0, gt=0, description="Low-priority alarms.")
+
+
+class ResolveLimits(TimeLimits):
+    """Seconds from an alarm's opening to its resolution; null = no limit."""
+
+    critical: float | None = Field(default=1800.0, gt=0, description="Critical alarms.")
+    high: float | None = Field(default=3600.0, gt=0, description="High-priority alarms.")
+    medium: float | None = Field(default=14400.0, gt=0, description="Medium-priority alarms.")
+    low: float | None = Field(default=86400.0, gt=0, description="Low-priority alarms.")
 
 
 class CorrelationRule(KuzetModel):
@@ -94,13 +103,13 @@ class ResponseConfig(KuzetModel):
     rules: list[PriorityRule] = Field(
         default_factory=list, description="Priority per rule; the first match wins."
     )
-    acknowledge_within: TimeLimits = Field(
-        default_factory=TimeLimits,
+    acknowledge_within: AcknowledgeLimits = Field(
+        default_factory=AcknowledgeLimits,
         description="Time to acknowledge; a new alarm still unacknowledged after it is "
         "marked breached, becomes `skipped` and goes to the supervisors' queue.",
     )
-    resolve_within: TimeLimits = Field(
-        default_factory=_resolve_limits,
+    resolve_within: ResolveLimits = Field(
+        default_factory=ResolveLimits,
         description="Time to resolve; an alarm still open after it is marked breached.",
     )
     escalate_every: float = Field(

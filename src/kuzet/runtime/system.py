@@ -75,6 +75,7 @@ class EmbeddedSystem:
         )
         self._start_identity()
         self._start_plates()
+        self._start_response()
 
     def _start_identity(self) -> None:
         """Central face matching on the supervisor's face probes."""
@@ -94,6 +95,16 @@ class EmbeddedSystem:
         )
         self._unsubscribe.append(self.supervisor.plate_reads.subscribe(self.hotlists))
 
+    def _start_response(self) -> None:
+        """Alarms for alert-grade events (after the store sink) and the time-limit loop."""
+        from kuzet.response.escalation import EscalationThread
+        from kuzet.response.service import ResponseService
+        from kuzet.response.sink import AlarmSink
+
+        self.response = ResponseService(self.store.engine, self.audit, self.config.response)
+        self._unsubscribe.append(self.bus.subscribe(AlarmSink(self.response)))
+        self.escalation = EscalationThread(self.response, self.config.response.escalate_every)
+
     def create_app(self) -> FastAPI:
         """The FastAPI app serving this system."""
         from kuzet.api import AppDeps, create_app
@@ -109,6 +120,7 @@ class EmbeddedSystem:
             privacy=self.config.privacy,
         )
         deps.identity = self.identity
+        deps.response = self.response
         return create_app(deps)
 
     def start(self) -> None:
@@ -116,6 +128,7 @@ class EmbeddedSystem:
         self.supervisor.start()
         self.retention.start()
         self.checkpoints.start()
+        self.escalation.start()
 
     def stop(self, reason: str = "shutdown") -> None:
         """Stop processes, then sinks, then the store (on SIGTERM and SIGINT alike).
@@ -127,6 +140,7 @@ class EmbeddedSystem:
         began = datetime.now(UTC)
         self.checkpoints.stop()
         self.supervisor.stop()
+        self.escalation.stop()
         self.retention.stop()
         for unsubscribe in self._unsubscribe:
             unsubscribe()
