@@ -172,6 +172,11 @@ class AlarmRepo:
             return False
         return True
 
+    def exists(self, alarm_id: str) -> bool:
+        """True when the alarm is stored (a primary-key lookup)."""
+        with self._sessions() as session:
+            return session.scalar(sa.select(A.id).where(A.id == alarm_id)) is not None
+
     def get(self, alarm_id: str) -> AlarmRow:
         """One alarm.
 

@@ -27,6 +27,7 @@ from kuzet.response.planning import ActionRequest, plan
 from kuzet.response.priority import needs_alarm, priority_for
 from kuzet.response.states import QUEUE_RANK, Action, AlarmState
 from kuzet.response.views import ResponseUpdate, alarm_json
+from kuzet.store.codec import to_jsonable
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -81,7 +82,7 @@ class ResponseService:
         Returns:
             The new alarm, or None (not alert-grade, alarms off, or already open).
         """
-        if not self.config.enabled or not needs_alarm(event):
+        if not self.config.enabled or not needs_alarm(event) or self.alarms.exists(event.id):
             return None
         now = self.clock()
         priority = priority_for(event, self.config)
@@ -92,7 +93,7 @@ class ResponseService:
             event_at=event.started_at, opened_at=now, updated_at=now,
             ack_due_at=due(now, self.config.acknowledge_within, priority),
             resolve_due_at=due(now, self.config.resolve_within, priority),
-            attrs={"labels": list(event.labels), **dict(event.attrs)}, version=1,
+            attrs=to_jsonable({"labels": list(event.labels), **dict(event.attrs)}), version=1,
         )  # fmt: skip
         details = {"priority": priority.value, "kind": row.kind, "rule_id": row.rule_id}
         if not self.alarms.open(row, Actor.system(), details):
