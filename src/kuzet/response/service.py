@@ -20,6 +20,7 @@ from kuzet.events.bus import Bus
 from kuzet.privacy.audit import AuditLog
 from kuzet.response.actor import Actor
 from kuzet.response.alarms import AlarmRepo, Change, StaleError
+from kuzet.response.desk import IncidentDesk
 from kuzet.response.errors import ConflictError
 from kuzet.response.incidents import IncidentRepo
 from kuzet.response.models import AlarmRow
@@ -65,8 +66,6 @@ class ResponseService:
 
     def __init__(self, engine: Engine, audit: AuditLog | None = None,
                  config: ResponseConfig | None = None, clock: Clock = utc_now) -> None:
-        from kuzet.response.desk import IncidentDesk
-
         self.config = config or ResponseConfig()
         self.audit = audit or AuditLog(engine)
         self.clock = clock
