@@ -84,7 +84,12 @@ def test_incident_scope(deps: AppDeps, api: Any) -> None:
     assert "ev-g" not in str(view), view
     assert "'gate'" not in str(view["timeline"]) + str(view["alarms"]), view
     refused = api("olga", "POST", f"/api/incidents/{manual}/alarms", {"alarm_ids": ["ev-g"]})
-    assert refused.status_code == 403
+    unknown = api("olga", "POST", f"/api/incidents/{manual}/alarms", {"alarm_ids": ["ev-x"]})
+    assert refused.status_code == unknown.status_code == 404  # body ids answer alike
+    assert refused.json()["detail"].replace("ev-g", "") == unknown.json()["detail"].replace(
+        "ev-x", "")
+    merge = api("olga", "POST", f"/api/incidents/{manual}/merge", {"incident_id": gate})
+    assert merge.status_code == 404
     api("ana", "POST", f"/api/incidents/{gate}/alarms", {"alarm_ids": ["ev-h"]})
     assert api("olga", "GET", f"/api/incidents/{gate}").status_code == 200
     assert api("olga", "GET", "/api/incidents/nope").status_code == 403

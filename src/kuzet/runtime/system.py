@@ -124,7 +124,7 @@ class EmbeddedSystem:
         return create_app(deps)
 
     def start(self) -> None:
-        """Start the camera and detector processes, the retention job and audit checkpoints."""
+        """Start cameras and detectors, retention, audit checkpoints and alarm time limits."""
         self.supervisor.start()
         self.retention.start()
         self.checkpoints.start()

@@ -18,7 +18,7 @@ from kuzet.api.alarm_access import (
     load_alarm,
     scoped_cameras,
 )
-from kuzet.api.auth import ScopedCameras
+from kuzet.api.auth import AuthFirstRoute, ScopedCameras
 from kuzet.api.deps import Deps
 from kuzet.config.response import Priority
 from kuzet.core.types import EventKind
@@ -28,7 +28,7 @@ from kuzet.response.planning import ActionRequest
 from kuzet.response.states import Action, AlarmState, Verdict
 from kuzet.response.views import alarm_history_json, alarm_json
 
-router = APIRouter(prefix="/api/alarms", tags=["alarms"])
+router = APIRouter(prefix="/api/alarms", route_class=AuthFirstRoute, tags=["alarms"])
 Reason = Field(None, max_length=2000, description="Why (kept in the history and audit trail).")
 Version = Field(None, ge=1, description="The `version` you saw; 409 if it has changed since.")
 

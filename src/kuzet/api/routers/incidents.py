@@ -18,7 +18,7 @@ from kuzet.api.alarm_access import (
     load_incident,
     scoped_cameras,
 )
-from kuzet.api.auth import CameraScope, ScopedCameras
+from kuzet.api.auth import AuthFirstRoute, CameraScope, ScopedCameras
 from kuzet.api.deps import Deps
 from kuzet.config.response import Priority
 from kuzet.response.alarms import MAX_LIMIT
@@ -27,7 +27,7 @@ from kuzet.response.models import IncidentRow
 from kuzet.response.service import ResponseService
 from kuzet.response.views import alarm_json, incident_json
 
-router = APIRouter(prefix="/api/incidents", tags=["incidents"])
+router = APIRouter(prefix="/api/incidents", route_class=AuthFirstRoute, tags=["incidents"])
 AlarmIds = Field(min_length=1, max_length=200, description="Alarm ids.")
 
 
@@ -86,8 +86,12 @@ class TextIn(BaseModel):
 
 
 def _check_alarms(service: ResponseService, alarm_ids: list[str], scope: CameraScope) -> None:
+    """Alarm ids named in a body: unknown and out-of-scope ones are both 404, alike."""
     for alarm_id in alarm_ids:
-        load_alarm(service, alarm_id, scope)
+        try:
+            load_alarm(service, alarm_id, scope)
+        except HTTPException as error:
+            raise HTTPException(404, f"no alarm {alarm_id!r}") from error
 
 
 def _detail(service: ResponseService, row: IncidentRow, scope: CameraScope) -> dict[str, Any]:
@@ -188,7 +192,10 @@ def merge_incident(incident_id: str, body: MergeIn, request: Request, deps: Deps
     """Merge another incident into this one (its alarms move here; it becomes ``merged``)."""
     service = deps.response
     load_incident(service, incident_id, scope)
-    load_incident(service, body.incident_id, scope)
+    try:
+        load_incident(service, body.incident_id, scope)
+    except HTTPException as error:  # a body id: unknown and out of scope answer alike
+        raise HTTPException(404, f"no incident {body.incident_id!r}") from error
     with http_errors():
         row = service.desk.merge(incident_id, body.incident_id, actor_of(request, user))
     return _detail(service, row, scope)
