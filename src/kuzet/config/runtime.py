@@ -24,6 +24,11 @@ class RuntimeConfig(KuzetModel):
         default=5, ge=0, description="Camera worker restarts allowed within restart_window."
     )
     restart_window: float = Field(default=300.0, gt=0, description="Seconds; see max_restarts.")
+    retry_given_up_after: float = Field(
+        default=60.0, gt=0, le=86400,
+        description="Seconds before a camera that used up max_restarts is tried again; "
+        "doubles after each failed try, up to 16 times this. A camera is never abandoned.",
+    )
     models_dir: str | None = Field(
         default=None, description="Model folder; null = $KUZET_MODELS or the user cache dir."
     )

@@ -10,6 +10,7 @@ blurred, the same drawing on it is stored first, under ``redacted_key(key)``.
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
@@ -20,6 +21,8 @@ from kuzet.core.types import Detections, Event, EventPhase, Evidence, FloatArray
 from kuzet.events.snapshot import snapshot_key
 from kuzet.render.snapshot import render_snapshot
 from kuzet.store.media import MediaStore
+
+log = logging.getLogger(__name__)
 
 
 class EvidenceWriter:
@@ -81,10 +84,15 @@ class EvidenceWriter:
         jpeg = render_snapshot(frame.image, boxes, labels, zone, quality, max_width)
         when = datetime.fromtimestamp(frame.wall, UTC)
         key = snapshot_key(self.camera_id, event.id, when)
-        if masked is not None:  # same drawing on the blurred frame; stored before the raw one
-            safe = render_snapshot(masked, boxes, labels, zone, quality, max_width)
-            self._media.put(self._redacted_key(key), safe)
-        digest = self._media.put(key, jpeg)
+        try:
+            if masked is not None:  # same drawing on the blurred frame; stored before the raw one
+                safe = render_snapshot(masked, boxes, labels, zone, quality, max_width)
+                self._media.put(self._redacted_key(key), safe)
+            digest = self._media.put(key, jpeg)
+        except OSError as error:  # disk full or media paused: the event goes on without it
+            log.warning("event %s: snapshot not stored: %s", event.id, error)
+            attrs = {**event.attrs, "snapshot_error": error.strerror or str(error)}
+            return dataclasses.replace(event, attrs=attrs)
         return dataclasses.replace(
             event, evidence=Evidence(snapshot_key=key, snapshot_sha256=digest)
         )

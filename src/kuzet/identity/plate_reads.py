@@ -7,6 +7,7 @@ except reads whose hit raised an event that is on legal hold.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,6 +21,8 @@ from kuzet.core.sightings import PlateRead
 from kuzet.identity.plate_match import WILDCARDS, normalise_plate
 from kuzet.store.media import MediaStore
 from kuzet.store.models import EventRow, HotlistEntryRow, HotlistRow, PlateHitRow, PlateReadRow
+
+log = logging.getLogger(__name__)
 
 MAX_LIMIT = 500
 BATCH = 500
@@ -73,14 +76,26 @@ class PlateReadRepo:
         self.media = media
         self.sessions = sessionmaker(engine, expire_on_commit=False)
 
-    def add(self, read: PlateRead) -> PlateReadRow:
-        """Store one read and its crop (if any); returns the stored row."""
+    def add(self, read: PlateRead, read_id: str | None = None) -> PlateReadRow:
+        """Store one read and its crop (if any); returns the stored row.
+
+        Args:
+            read: The read.
+            read_id: Its id (the outbox key, so a replayed read is stored once);
+                None = a new id. A read already stored under ``read_id`` is returned.
+        """
+        if read_id is not None and (stored := self.get(read_id)) is not None:
+            return stored
         at = datetime.fromtimestamp(read.wall, UTC)
-        read_id = uuid.uuid4().hex
+        read_id = read_id or uuid.uuid4().hex
         key = None
         if read.crop_jpeg:
             key = crop_key(read.camera_id, at, read_id)
-            self.media.put(key, read.crop_jpeg)
+            try:
+                self.media.put(key, read.crop_jpeg)
+            except OSError as error:  # disk full or media paused: the read counts more
+                log.warning("plate crop of %s not stored: %s", read_id, error)
+                key = None
         row = PlateReadRow(
             id=read_id, camera_id=read.camera_id, at=at, frame_ts=read.ts,
             text=normalise_plate(read.text), confidence=read.confidence, country=read.country,

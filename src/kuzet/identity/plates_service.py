@@ -62,13 +62,17 @@ class HotlistService:
         """Bus callback: same as :meth:`handle`."""
         self.handle(read)
 
-    def handle(self, read: PlateRead) -> list[Event]:
+    def handle(self, read: PlateRead, read_id: str | None = None) -> list[Event]:
         """Store ``read``, match it and publish its hits.
+
+        Args:
+            read: The read.
+            read_id: Its id (the outbox key: a replayed read is stored once).
 
         Returns:
             The ``plate_hit`` events published (at most one per matching entry).
         """
-        row = self.reads.add(read)
+        row = self.reads.add(read, read_id)
         now = datetime.now(UTC)
         events: list[Event] = []
         for entry, hotlist, distance in self.matches(row.text, now):

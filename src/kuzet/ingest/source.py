@@ -115,6 +115,7 @@ class VideoSource:
         self._meter = RateMeter()
         self._last_wall: float | None = None
         self._video_t0: float | None = None
+        self._duration = 0.0  # seconds of the file (0 = unknown or a stream)
         self._state = CameraState.STARTING
         self._decoded = 0
         self.corrupt_packets = 0
@@ -191,6 +192,8 @@ class VideoSource:
             raise SourceUnavailable(f"no video stream in {self._label}")
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
+        if not self.live:
+            self._duration = _duration_s(container, stream)
         ctx = stream.codec_context
         sar = stream.sample_aspect_ratio
         size = scaled_size(ctx.width, ctx.height, self.width, float(sar) if sar else 1.0)
@@ -212,13 +215,14 @@ class VideoSource:
 
     def _frame_wall(self, ts: float, wall: float) -> float:
         # A file analysed flat out runs faster than its own clock: give its frames
-        # wall times that follow the video (start + ts), so event times and
-        # durations read as video time, not as the moment of analysis.
+        # wall times that follow the video, so event times and durations read as
+        # video time. The timeline is anchored so that the file ends when its
+        # analysis started: no time lies in the future (issue 14).
         if self.cfg.pace != "fast" or self.live:
             return wall
         if self._video_t0 is None:
-            self._video_t0 = wall - ts
-        return self._video_t0 + ts
+            self._video_t0 = wall - ts - self._duration
+        return min(self._video_t0 + ts, time.time())
 
     def _raw_frames(self, current: _Pass) -> Iterator[Any]:
         corrupt_run = 0
@@ -253,3 +257,12 @@ def _rate(stream: Any) -> float | None:
         if rate:
             return float(rate)
     return None
+
+
+def _duration_s(container: Any, stream: Any) -> float:
+    """Seconds of a file from its container or stream header; 0 when unknown."""
+    if container.duration:
+        return float(container.duration) / 1_000_000  # av.time_base
+    if stream.duration and stream.time_base:
+        return float(stream.duration * stream.time_base)
+    return 0.0

@@ -11,6 +11,7 @@ when the camera stops.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 import re
@@ -114,8 +115,16 @@ def load_baseline(path: Path) -> Baseline:
 
 
 def save_baseline(path: Path, baseline: Baseline) -> None:
-    """Write atomically (temp file + rename), so a killed worker leaves a whole file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write atomically (temp file + rename), so a killed worker leaves a whole file.
+
+    A full disk is logged, not raised: the baseline stays in memory and is
+    written at the next save.
+    """
     tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(baseline.to_json()), encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps(baseline.to_json()), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as error:
+        logging.getLogger(__name__).warning("baseline %s not saved: %s", path, error)
+        tmp.unlink(missing_ok=True)

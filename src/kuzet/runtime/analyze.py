@@ -1,10 +1,18 @@
-"""``kuzet analyze``: run one camera's pipeline over a file as fast as possible."""
+"""``kuzet analyze``: run one camera's pipeline over a file as fast as possible.
+
+Events it stores are marked as batch results: ``attrs.source = "analyze"`` and
+``attrs.video`` (the file name), so the console and the API tell them from the
+live camera's, even in the live database; its line counts are stored under the
+camera id ``analyze:<camera>``. Their times follow the file's own
+timeline, anchored so the file ends when the analysis started (never in the
+future).
+"""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -75,21 +83,34 @@ def camera_for_clip(
     return camera_id, cam.model_copy(update={"source": source})
 
 
+SOURCE = "analyze"
+"""``attrs.source`` of events made by ``kuzet analyze`` (live events have none)."""
+
+
+def mark_batch(event: Event, video: Path) -> Event:
+    """``event`` marked as made by ``kuzet analyze`` from ``video``."""
+    return replace(event, attrs={**event.attrs, "source": SOURCE, "video": video.name})
+
+
 def _drive(
-    pipeline: CameraPipeline, frames: Iterable[Frame], bus: Bus[Event], counts: Bus[list[LineCount]]
+    pipeline: CameraPipeline,
+    frames: Iterable[Frame],
+    bus: Bus[Event],
+    counts: Bus[list[LineCount]],
+    mark: Callable[[Event], Event],
 ) -> None:
     # Every frame through the pipeline; events and counts to their buses; close at the end.
     last = None
     for frame in frames:
         out = pipeline.process(frame)
         for event in out.events:
-            bus.publish(event)
+            bus.publish(mark(event))
         if out.counts:
             counts.publish(out.counts)
         last = frame
     if last is not None:
         for event in pipeline.close(last.ts, last.wall):
-            bus.publish(event)
+            bus.publish(mark(event))
 
 
 def analyze_video(
@@ -119,14 +140,17 @@ def analyze_video(
     pipeline = build_pipeline(camera_id, cam, detector, parts)
     source = VideoSource(camera_id, cam.source, fps=cam.decode_fps, width=cam.detect.width)
     counts: Bus[list[LineCount]] = Bus()
-    counts.subscribe(store.counts.add)
+    # Batch counts are kept apart from the live camera's (camera id "analyze:<id>").
+    counts.subscribe(
+        lambda c: store.counts.add([replace(x, camera_id=f"{SOURCE}:{x.camera_id}") for x in c])
+    )
     counts.subscribe(result.add_counts)
     started = time.perf_counter()
     try:
         frames = tqdm(
             source.frames(), desc=f"analyze {video.name}", unit="frame", disable=not progress
         )
-        _drive(pipeline, frames, bus, counts)
+        _drive(pipeline, frames, bus, counts, lambda e: mark_batch(e, video))
     finally:
         store.close()
     result.elapsed_s = time.perf_counter() - started

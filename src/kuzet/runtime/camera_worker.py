@@ -51,6 +51,7 @@ class CameraWorkerArgs:
     restarts: int = 0
     state_dir: str | None = None  # rules' persistent state (baselines)
     privacy: PrivacyConfig = field(default_factory=PrivacyConfig)  # live redaction
+    media_floor_bytes: int = 0  # below this much free space snapshots are skipped
 
 
 class _Outbox:
@@ -89,7 +90,7 @@ def camera_main(
     remote = RemoteDetector(detector, args.detector)
     redactor = Redactor(args.privacy)  # models load on the first watched frame or snapshot
     parts = PipelineParts(
-        media=MediaStore(args.media_root),
+        media=MediaStore(args.media_root, args.media_floor_bytes),
         events=args.events,
         state_dir=None if args.state_dir is None else Path(args.state_dir),
         redactor=redactor,  # redacted copies of event snapshots

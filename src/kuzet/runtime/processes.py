@@ -3,8 +3,12 @@
 Detector processes start first, then camera workers. A camera worker that dies
 is restarted with fresh pipes (at most ``max_restarts`` times within
 ``restart_window`` seconds) while the other cameras run on; a dead detector
-process is restarted together with the cameras it served. A worker that exits
-cleanly has played a file without ``loop`` to its end and is not restarted.
+process is restarted together with the cameras it served. A camera that used up
+its restarts is not abandoned: it is tried again ``retry_given_up_after`` seconds
+later, with the wait doubling (up to 16x) while it keeps failing. Before a dead
+worker is replaced, ``on_exit`` is told (the router reads what the worker sent
+last and closes its open events). A worker that exits cleanly has played a file
+without ``loop`` to its end and is not restarted.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import multiprocessing as mp
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -63,6 +68,8 @@ class CameraProcess:
     restarts: int = 0
     restart_times: deque[float] = field(default_factory=deque)
     given_up: bool = False
+    retry_at: float = 0.0  # monotonic time a given-up camera is tried again
+    retry_wait: float = 0.0  # the current wait between such tries
     finished: bool = False  # a file without `loop` ran to its end
 
 
@@ -76,6 +83,9 @@ class Processes:
 
     Attributes:
         lock: Guards the records' mutable fields (shared with the router and live view).
+        on_exit: Called with (camera id, reason) when a worker died, before it is
+            restarted or given up (the supervisor sets it to the router's
+            ``worker_exited``).
     """
 
     def __init__(self, config: KuzetConfig, media_root: Path, state_dir: Path | None) -> None:
@@ -85,6 +95,7 @@ class Processes:
         self.lock = threading.RLock()
         self.detectors: list[DetectorProcess] = []
         self.cameras: dict[str, CameraProcess] = {}
+        self.on_exit: Callable[[str, str], None] = lambda camera_id, reason: None
 
     def start(self, enabled: list[str]) -> None:
         """Start the detector processes, then a worker for each enabled camera."""
@@ -107,13 +118,20 @@ class Processes:
                     if cam.detector == det.index and cam.process is not None:
                         cam.process.kill()
         for cam in list(self.cameras.values()):
-            if cam.process is None or cam.process.is_alive() or cam.given_up:
-                continue
             if stopping.is_set():
                 return
+            if cam.given_up:
+                if not cam.finished and time.monotonic() >= cam.retry_at:
+                    self._retry_given_up(cam)
+                continue
+            if cam.process is None or cam.process.is_alive():
+                if cam.retry_wait and time.monotonic() > cam.retry_at + rt.restart_window:
+                    cam.retry_wait = 0.0  # it has run a whole window since the last retry
+                continue
             if cam.process.exitcode == 0:  # a file without `loop` ran to its end
                 self._finished(cam)
                 continue
+            self.on_exit(cam.camera_id, f"camera worker exited (code {cam.process.exitcode})")
             self._restart_camera(cam, rt.max_restarts, rt.restart_window)
 
     def stop_cameras(self, timeout: float) -> None:
@@ -176,6 +194,7 @@ class Processes:
             restarts=cam.restarts,
             state_dir=None if self.state_dir is None else str(self.state_dir),
             privacy=self.config.privacy,
+            media_floor_bytes=int(self.config.store.floor_free_mb * 2**20),
         )
         out, out_child = _ctx.Pipe(duplex=False)
         det_camera_side, det_detector_side = _ctx.Pipe(duplex=True)
@@ -213,26 +232,34 @@ class Processes:
         while cam.restart_times and now - cam.restart_times[0] > window:
             cam.restart_times.popleft()
         if len(cam.restart_times) >= max_restarts:
-            cam.given_up = True
+            first = self.config.runtime.retry_given_up_after
+            cam.retry_wait = min(max(cam.retry_wait * 2, first), 16 * first)
+            cam.given_up, cam.retry_at = True, now + cam.retry_wait
             reason = (
-                f"worker died {len(cam.restart_times) + 1} times in {window:.0f}s; not restarting"
+                f"worker died {len(cam.restart_times) + 1} times in {window:.0f}s; "
+                f"trying again in {cam.retry_wait:.0f}s"
             )
             log.error("camera %s: %s", cam.camera_id, reason)
-            with self.lock:
-                cam.health = CameraHealth(
-                    cam.camera_id, CameraState.OFFLINE, reason, restarts=cam.restarts
-                )
+            self._set_health(cam, CameraState.OFFLINE, reason)
             return
         cam.restart_times.append(now)
         cam.restarts += 1
         log.warning(
             "camera %s worker exited (code %s); restart #%d", cam.camera_id, code, cam.restarts
         )
-        with self.lock:
-            cam.health = CameraHealth(
-                cam.camera_id,
-                CameraState.STARTING,
-                f"worker restarted after exit code {code}",
-                restarts=cam.restarts,
-            )
+        self._set_health(cam, CameraState.STARTING, f"worker restarted after exit code {code}")
         self._start_camera(cam)
+
+    def _retry_given_up(self, cam: CameraProcess) -> None:
+        log.warning("camera %s: trying the given-up camera again", cam.camera_id)
+        cam.given_up = False
+        cam.restart_times.clear()
+        cam.restarts += 1
+        self._set_health(cam, CameraState.STARTING, "worker retried after giving up")
+        self._start_camera(cam)
+
+    def _set_health(self, cam: CameraProcess, state: CameraState, reason: str) -> None:
+        # The last frame's time survives the restart: signal loss counts from it.
+        with self.lock:
+            last = cam.health.last_frame_wall if cam.health is not None else None
+            cam.health = CameraHealth(cam.camera_id, state, reason, last, restarts=cam.restarts)

@@ -4,18 +4,26 @@ Events, line counts, face probes and plate reads go to their buses; health,
 live frames and detector counters update the sender's record (read by the
 live view). A pipe that breaks (a worker killed mid-write) is forgotten; the
 worker's restart brings a new one.
+
+The router remembers each camera's open events. When a worker dies,
+:meth:`MessageRouter.worker_exited` reads what is left in its pipe and closes
+the events it left open (``attrs.close_reason``), so no event stays open for
+ever.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from dataclasses import replace
+from datetime import UTC, datetime
 from multiprocessing.connection import Connection, wait
 from typing import cast
 
 from kuzet.core.counts import LineCount
 from kuzet.core.sightings import FaceProbe, PlateRead
-from kuzet.core.types import Event
+from kuzet.core.types import Event, EventPhase
 from kuzet.events.bus import Bus
 from kuzet.runtime.messages import (
     CountsMessage,
@@ -54,6 +62,8 @@ class MessageRouter:
         self.counts = counts
         self.face_probes: Bus[FaceProbe] = Bus()
         self.plate_reads: Bus[PlateRead] = Bus()
+        self._open: dict[str, dict[str, Event]] = {}  # camera -> event id -> latest update
+        self._recv = threading.Lock()  # one reader of a pipe at a time
 
     def drain(self, timeout: float) -> None:
         """Route what arrives within ``timeout`` seconds (one wait on all pipes)."""
@@ -65,17 +75,53 @@ class MessageRouter:
             sources.update({d.stats: d for d in procs.detectors})
         for ready in wait(list(sources), timeout=timeout):
             conn = cast(Connection, ready)
-            owner = sources[conn]
-            try:
-                message = conn.recv()
-            except (EOFError, OSError):
-                self._forget(owner, conn)
-                continue
-            except Exception:  # a half-written message from a killed worker
-                log.exception("bad message from %s", owner)
-                self._forget(owner, conn)
-                continue
-            self.dispatch(owner, message)
+            with self._recv:
+                self._receive(sources[conn], conn)
+
+    def _receive(self, owner: Sender, conn: Connection) -> bool:
+        # One message from ``conn``; False when the pipe is finished.
+        try:
+            if conn.closed or not conn.poll():
+                return False
+            message = conn.recv()
+        except (EOFError, OSError):
+            self._forget(owner, conn)
+            return False
+        except Exception:  # a half-written message from a killed worker
+            log.exception("bad message from %s", owner)
+            self._forget(owner, conn)
+            return False
+        self.dispatch(owner, message)
+        return True
+
+    def worker_exited(self, camera_id: str, reason: str) -> None:
+        """A camera worker died: route what it sent last, then close its open events.
+
+        Args:
+            camera_id: The camera.
+            reason: Why (kept in each closed event's ``attrs.close_reason``).
+        """
+        cam = self._procs.cameras[camera_id]
+        with self._recv:
+            conn = cam.out
+            while conn is not None and self._receive(cam, conn):
+                pass
+            left = self._open.pop(camera_id, {})
+        now = time.time()
+        for event in left.values():
+            ended = max(datetime.fromtimestamp(now, UTC), event.started_at)
+            attrs = {**event.attrs, "close_reason": reason}
+            self.bus.publish(replace(event, phase=EventPhase.CLOSE, ended_at=ended, attrs=attrs))
+        if left:
+            log.warning("camera %s: closed %d event(s) its worker left open (%s)",
+                        camera_id, len(left), reason)
+
+    def _track(self, event: Event) -> None:
+        open_events = self._open.setdefault(event.camera_id, {})
+        if event.phase is EventPhase.CLOSE:
+            open_events.pop(event.id, None)
+        else:
+            open_events[event.id] = event
 
     def _forget(self, owner: Sender, conn: Connection) -> None:
         with self._procs.lock:
@@ -85,6 +131,7 @@ class MessageRouter:
     def dispatch(self, owner: Sender | object, message: object) -> None:
         """Hand one message on (to a bus, or into the sender's record)."""
         if isinstance(message, EventMessage):
+            self._track(message.event)
             self.bus.publish(message.event)
         elif isinstance(message, CountsMessage):
             self.counts.publish(message.counts)
@@ -96,7 +143,11 @@ class MessageRouter:
                 self.plate_reads.publish(read)
         elif isinstance(message, HealthMessage) and isinstance(owner, CameraProcess):
             with self._procs.lock:
-                owner.health = replace(message.health, restarts=owner.restarts)
+                health = replace(message.health, restarts=owner.restarts)
+                if health.last_frame_wall is None and owner.health is not None:
+                    # a restarted worker has no frame yet: the last one is still the last
+                    health = replace(health, last_frame_wall=owner.health.last_frame_wall)
+                owner.health = health
                 owner.size = (message.width, message.height)
         elif isinstance(message, LiveFrame) and isinstance(owner, CameraProcess):
             owner.live = message

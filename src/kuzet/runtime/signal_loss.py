@@ -44,6 +44,7 @@ class SignalLossMonitor:
         ]
         self._trackers = [tamper_events(r, camera_id, zone(cam.timezone)) for r in self._rules]
         self._started = started
+        self._opened: dict[int, float] = {}  # rule index -> started_at of its open event
 
     @property
     def active(self) -> bool:
@@ -53,18 +54,28 @@ class SignalLossMonitor:
     def check(self, health: CameraHealth | None, now: float) -> list[Event]:
         """Events caused by the camera's latest health at wall-clock time ``now``."""
         last = health.last_frame_wall if health is not None else None
-        stalled = now - (last if last is not None else self._started)
+        since = last if last is not None else self._started
+        stalled = now - since
         events: list[Event] = []
-        for rule, tracker in zip(self._rules, self._trackers, strict=True):
+        for index, (rule, tracker) in enumerate(zip(self._rules, self._trackers, strict=True)):
             event = None
             if stalled > rule.signal_loss_after:
-                attrs = {"tamper": "signal_loss", "since_frame_s": round(stalled, 1)}
+                attrs: dict[str, object] = {
+                    "tamper": "signal_loss", "since_frame_s": round(stalled, 1),
+                    "last_frame_at": last,
+                }  # fmt: skip
                 if health is not None and health.reason:
                     attrs["reason"] = health.reason
                 if not tracker.is_open(_KEY):
-                    event = tracker.open(_KEY, now, now, EventContent(attrs=attrs))
+                    # The signal counts as lost once no frame came for signal_loss_after s.
+                    started = min(now, since + rule.signal_loss_after)
+                    self._opened[index] = started
+                    event = tracker.open(_KEY, now, started, EventContent(attrs=attrs))
             elif tracker.is_open(_KEY):
-                event = tracker.close(_KEY, now, now, ended_wall=last)
+                # A frame decoded before the loss was noticed (health arrives late)
+                # cannot end the event before it started.
+                ended = max(last if last is not None else now, self._opened.get(index, now))
+                event = tracker.close(_KEY, now, now, ended_wall=ended)
             if event is not None:
                 events.append(event)
         return events

@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from contextlib import AbstractContextManager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from kuzet.config.root import KuzetConfig
 from kuzet.core.counts import LineCount
 from kuzet.core.sightings import FaceProbe, PlateRead
-from kuzet.core.types import CameraHealth, Event
+from kuzet.core.types import CameraHealth, CameraState, Event
 from kuzet.events.bus import Bus
 from kuzet.runtime.live_redaction import SharedRedaction
 from kuzet.runtime.live_view import LiveFeed
@@ -54,6 +56,9 @@ class Supervisor:
         self.state_dir = state_dir
         self._procs = Processes(config, media_root, state_dir)
         self.router = MessageRouter(self._procs, bus, counts if counts is not None else Bus())
+        self._procs.on_exit = self.router.worker_exited
+        # "" while the store and disk are fine, else why cameras report degraded
+        self.storage_status: Callable[[], str] = lambda: ""
         self.live = LiveFeed(config, self._procs, SharedRedaction(config.privacy.margin))
         self._signal = SignalLossWatch(bus)
         self._stopping = threading.Event()
@@ -92,6 +97,8 @@ class Supervisor:
         self._procs.stop_cameras(timeout)
         self.router.drain(0.3)  # the cameras' last events
         self._procs.terminate()
+        for camera_id in self._procs.cameras:  # what a worker that did not stop left open
+            self.router.worker_exited(camera_id, "runtime stopped")
         for thread in self._threads:
             thread.join(2.0)
         # Signal-loss events are the supervisor's own: close them, as cameras close theirs.
@@ -114,8 +121,20 @@ class Supervisor:
     # -- LiveView (read by the API) --------------------------------------------
 
     def camera_health(self) -> list[CameraHealth]:
-        """Health of every configured camera, in config order."""
-        return self.live.camera_health()
+        """Health of every configured camera, in config order.
+
+        While the store or the disk is in trouble (``storage_status``), cameras
+        that are online report ``degraded`` with that reason.
+        """
+        health = self.live.camera_health()
+        trouble = self.storage_status()
+        if not trouble:
+            return health
+        return [
+            replace(h, state=CameraState.DEGRADED, reason=trouble)
+            if h.state is CameraState.ONLINE else h
+            for h in health
+        ]
 
     def camera_info(self) -> list[dict[str, Any]]:
         """Id, display name, site and analysed frame size of each camera."""

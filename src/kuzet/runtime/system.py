@@ -13,6 +13,7 @@ from kuzet.config.root import KuzetConfig
 from kuzet.core.counts import LineCount
 from kuzet.core.types import Event
 from kuzet.events.bus import Bus
+from kuzet.runtime.durability import DurableWrites, StorageThread, storage_guard, storage_status
 from kuzet.runtime.supervisor import Supervisor
 
 if TYPE_CHECKING:
@@ -37,7 +38,6 @@ class EmbeddedSystem:
     config_path: Path | None = None
 
     def __post_init__(self) -> None:
-        from kuzet.events.sinks import StoreSink
         from kuzet.privacy.audit import AuditLog
         from kuzet.privacy.keys import Signer
         from kuzet.store import MediaStore, open_store
@@ -52,18 +52,19 @@ class EmbeddedSystem:
         self.audit.note_config(*_config_digest(self.config, self.config_path))
         self.checkpoints = CheckpointTimer(self.audit, every_s)
         media_root = Path(self.config.store.media_dir or self.data_dir / "media")
-        self.media = MediaStore(media_root)
+        self.media = MediaStore(media_root, int(self.config.store.floor_free_mb * 2**20))
         from kuzet.privacy.retention import RetentionThread
         from kuzet.runtime.retention import retention_job
 
         retention = self.config.retention
         job = retention_job(self.store.engine, self.media, self.audit, retention)
         self.retention = RetentionThread(job, retention.run_every)
-        self._unsubscribe = [self.bus.subscribe(StoreSink(self.store.events))]
-        from kuzet.store.counts import CountsSink
-
+        # Camera output reaches the store through the outbox (issue 14: nothing lost).
+        self.writes = DurableWrites(self.data_dir, self.config.store)
+        events, counts = self.store.events, self.store.counts
+        self._unsubscribe = [self.writes.route(self.bus, "event", lambda e, k: events.upsert(e))]
         self.counts: Bus[tuple[LineCount, ...]] = Bus()
-        self._unsubscribe.append(self.counts.subscribe(CountsSink(self.store.counts)))
+        self._unsubscribe.append(self.writes.route(self.counts, "counts", counts.add))
         self.mqtt = None
         if self.config.events.mqtt is not None:
             from kuzet.events.mqtt import MqttSink
@@ -76,6 +77,9 @@ class EmbeddedSystem:
         self._start_identity()
         self._start_plates()
         self._start_response()
+        guard = storage_guard(self.config.store, [self.data_dir, media_root], self.media, events)
+        self.storage = StorageThread(guard, self.config.store.space_check_every)
+        self.supervisor.storage_status = storage_status(self.writes, guard)
 
     def _start_identity(self) -> None:
         """Central face matching on the supervisor's face probes."""
@@ -84,7 +88,10 @@ class EmbeddedSystem:
         self.identity = IdentityService(
             self.store.engine, self.media, self.bus, self.config.identity
         )
-        self._unsubscribe.append(self.supervisor.face_probes.subscribe(self.identity))
+        identity = self.identity
+        self._unsubscribe.append(
+            self.writes.route(self.supervisor.face_probes, "face_probe", lambda p, k: identity(p))
+        )
 
     def _start_plates(self) -> None:
         """Central hotlist matching on the supervisor's plate reads (stores every read)."""
@@ -93,7 +100,9 @@ class EmbeddedSystem:
         self.hotlists = HotlistService(
             self.store.engine, self.media, self.bus, self.config.hotlists
         )
-        self._unsubscribe.append(self.supervisor.plate_reads.subscribe(self.hotlists))
+        self._unsubscribe.append(
+            self.writes.route(self.supervisor.plate_reads, "plate_read", self.hotlists.handle)
+        )
 
     def _start_response(self) -> None:
         """Alarms for alert-grade events (after the store sink) and the time-limit loop."""
@@ -102,7 +111,9 @@ class EmbeddedSystem:
         from kuzet.response.sink import AlarmSink
 
         self.response = ResponseService(self.store.engine, self.audit, self.config.response)
-        self._unsubscribe.append(self.bus.subscribe(AlarmSink(self.response)))
+        # Through the outbox too, after each event's own entry (its row exists first).
+        alarms = AlarmSink(self.response)
+        self._unsubscribe.append(self.writes.route(self.bus, "alarm", lambda e, k: alarms(e)))
         self.escalation = EscalationThread(self.response, self.config.response.escalate_every)
 
     def create_app(self) -> FastAPI:
@@ -125,6 +136,8 @@ class EmbeddedSystem:
 
     def start(self) -> None:
         """Start cameras and detectors, retention, audit checkpoints and alarm time limits."""
+        self.storage.start()
+        self.writes.start()
         self.supervisor.start()
         self.retention.start()
         self.checkpoints.start()
@@ -142,6 +155,8 @@ class EmbeddedSystem:
         self.supervisor.stop()
         self.escalation.stop()
         self.retention.stop()
+        self.storage.stop()
+        self.writes.stop()
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         if self.mqtt is not None:

@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from kuzet.core.counts import LineCount
-from kuzet.store.models import LineCountRow
+from kuzet.store.models import AppliedWriteRow, LineCountRow
 
 BUCKETS = (60, 900, 3600)
 _KEY = ("camera_id", "line", "minute", "label", "direction")
@@ -66,8 +66,14 @@ class CountRepo:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
 
-    def add(self, counts: Sequence[LineCount]) -> None:
-        """Add increments; rows with the same key are summed, in one transaction."""
+    def add(self, counts: Sequence[LineCount], write_key: str | None = None) -> None:
+        """Add increments; rows with the same key are summed, in one transaction.
+
+        Args:
+            counts: The increments.
+            write_key: Outbox key of this batch; a batch whose key was applied before
+                is skipped (exactly-once when replayed).
+        """
         merged: dict[tuple[str, str, datetime, str, str], int] = {}
         for c in counts:
             key = (c.camera_id, c.line, c.minute.astimezone(UTC), c.label, str(c.direction))
@@ -76,6 +82,10 @@ class CountRepo:
             return
         rows = [dict(zip(_KEY, key, strict=True), count=n) for key, n in merged.items()]
         with self._sessions.begin() as session:
+            if write_key is not None:
+                if session.get(AppliedWriteRow, write_key) is not None:
+                    return
+                session.add(AppliedWriteRow(key=write_key, at=datetime.now(UTC)))
             name = session.get_bind().dialect.name
             insert = postgresql.insert if name == "postgresql" else sqlite.insert
             stmt = insert(LineCountRow)

@@ -100,6 +100,22 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
     return when, event_id
 
 
+SNAPSHOT_FACTS = "snapshot_facts"
+"""``attrs`` key of what the event showed when its snapshot was taken."""
+
+
+def _facts(event: Event) -> dict[str, Any]:
+    # Later updates change track_ids, labels and counts; the snapshot keeps its own.
+    facts: dict[str, Any] = {
+        "track_ids": [int(t) for t in event.track_ids],
+        "labels": [str(label) for label in event.labels],
+        "frame_ts": float(event.frame_ts),
+    }
+    if "count" in event.attrs:
+        facts["count"] = to_jsonable(event.attrs["count"])
+    return facts
+
+
 def _apply(row: EventRow, event: Event, now: datetime) -> None:
     row.camera_id = event.camera_id
     row.kind = str(event.kind)
@@ -111,10 +127,14 @@ def _apply(row: EventRow, event: Event, now: datetime) -> None:
     row.updated_at = now
     row.track_ids = [int(t) for t in event.track_ids]
     row.labels = [str(label) for label in event.labels]
-    row.attrs = to_jsonable(event.attrs)
+    attrs = to_jsonable(event.attrs)
     if event.evidence.snapshot_key is not None:  # updates without evidence keep the snapshot
         row.snapshot_key = event.evidence.snapshot_key
         row.snapshot_sha256 = event.evidence.snapshot_sha256
+        attrs[SNAPSHOT_FACTS] = _facts(event)
+    elif isinstance(row.attrs, dict) and SNAPSHOT_FACTS in row.attrs:
+        attrs[SNAPSHOT_FACTS] = row.attrs[SNAPSHOT_FACTS]
+    row.attrs = attrs
     row.frame_ts = float(event.frame_ts)
 
 
@@ -180,6 +200,25 @@ class EventRepo:
                 row = EventRow(id=event.id)
                 session.add(row)
             _apply(row, event, now)
+
+    def held_ids(self) -> set[str]:
+        """Ids of events under legal hold (their media are never purged)."""
+        with self._sessions() as session:
+            return set(session.scalars(sa.select(EventRow.id).where(EventRow.legal_hold)))
+
+    def forget_snapshots(self, keys: Sequence[str]) -> int:
+        """Clear ``snapshot_key`` of events whose snapshot file was purged; returns rows.
+
+        ``snapshot_sha256`` stays, as a record of what was there.
+        """
+        if not keys:
+            return 0
+        stmt = (
+            sa.update(EventRow).where(EventRow.snapshot_key.in_(list(keys)))
+            .values(snapshot_key=None)
+        )  # fmt: skip
+        with self._sessions.begin() as session:
+            return int(session.execute(stmt).rowcount)  # type: ignore[attr-defined]
 
     def get(self, event_id: str) -> StoredEvent | None:
         """The stored event with this id, or None."""

@@ -7,6 +7,7 @@ keys work unchanged with an S3-compatible store in scale-out deployments.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import tempfile
@@ -34,8 +35,31 @@ def check_key(key: str) -> PurePosixPath:
     return PurePosixPath(*parts)
 
 
+def free_bytes(path: Path | str) -> int:
+    """Bytes available to this user on the filesystem holding ``path``."""
+    stat = os.statvfs(path)
+    return stat.f_bavail * stat.f_frsize
+
+
+class MediaPaused(OSError):
+    """Media writing is paused: free space is below the storage guard's floor."""
+
+    def __init__(self, root: Path, free: int, floor: int) -> None:
+        super().__init__(
+            errno.ENOSPC,
+            f"media writing paused: {free / 2**20:.1f} MB free under {root}, "
+            f"floor {floor / 2**20:.1f} MB",
+        )
+
+
 class MediaStore:
     """Evidence files under ``root``, written atomically.
+
+    Args:
+        root: The media folder (created if missing).
+        floor_free_bytes: Below this much free space ``put`` refuses with
+            :class:`MediaPaused` (0 = no floor); the storage guard purges
+            above it.
 
     Example:
         >>> import tempfile
@@ -45,9 +69,10 @@ class MediaStore:
         b'jpeg'
     """
 
-    def __init__(self, root: Path | str) -> None:
+    def __init__(self, root: Path | str, floor_free_bytes: int = 0) -> None:
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
+        self.floor_free_bytes = floor_free_bytes
 
     def path(self, key: str) -> Path:
         """Filesystem path of ``key`` (validated; the file may not exist)."""
@@ -65,8 +90,14 @@ class MediaStore:
 
         Raises:
             ValueError: If the key is invalid.
+            MediaPaused: Free space is below the floor.
+            OSError: The write failed (e.g. the disk is full).
         """
         target = self.path(key)
+        if self.floor_free_bytes:
+            free = free_bytes(self.root)
+            if free - len(data) < self.floor_free_bytes:
+                raise MediaPaused(self.root, free, self.floor_free_bytes)
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=target.suffix)
         try:

@@ -124,6 +124,20 @@ class AuditCheckpointRow(Base):
     signature: Mapped[str] = mapped_column(sa.String(128))
 
 
+class AppliedWriteRow(Base):
+    """Key of an outbox entry applied to the store (``kuzet.store.outbox``).
+
+    Written in the same transaction as the entry's rows, so a replayed entry
+    is recognised and skipped.
+    """
+
+    __tablename__ = "applied_writes"
+    __table_args__ = (sa.Index("ix_applied_writes_at", "at"),)
+
+    key: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    at: Mapped[datetime]
+
+
 class LineCountRow(Base):
     """Crossings of one line in one UTC minute by one class in one direction.
 

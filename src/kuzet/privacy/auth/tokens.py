@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
+import threading
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,6 +20,39 @@ from kuzet.privacy.principal import Permission
 TOKEN_PREFIX = "kz_"
 TOUCH_EVERY = timedelta(seconds=60)  # last-use writes at most once a minute
 MAX_TOKEN_DAYS = 3650  # ten years; longer lifetimes are refused (and overflow datetime)
+log = logging.getLogger(__name__)
+
+
+class _Toucher:
+    """Best-effort last-use writes, off the request path (issue 14).
+
+    A sign-in only reads; the last-use time is written by a short-lived thread,
+    at most once per ``TOUCH_EVERY`` per row (also while earlier writes still
+    wait), and a locked or read-only store only loses that timestamp: a GET
+    never fails or waits because of it.
+    """
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+        self._tried: dict[str, datetime] = {}
+        self._lock = threading.Lock()
+
+    def touch(self, key: str, stmt: sa.Update, now: datetime) -> None:
+        with self._lock:
+            last = self._tried.get(key)
+            if last is not None and now - last < TOUCH_EVERY:
+                return
+            self._tried[key] = now
+            if len(self._tried) > 10_000:
+                self._tried.clear()
+        threading.Thread(target=self._write, args=(stmt,), name="touch", daemon=True).start()
+
+    def _write(self, stmt: sa.Update) -> None:
+        try:
+            with self._sessions.begin() as session:
+                session.execute(stmt)
+        except sa.exc.OperationalError as error:
+            log.info("last-use time not written (store busy): %s", error)
 
 
 def digest(secret: str) -> str:
@@ -61,6 +96,7 @@ class TokenRepo:
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
+        self._toucher = _Toucher(sessions)
 
     def create(
         self, user_id: str, name: str, scopes: Iterable[Permission], ttl: timedelta | None
@@ -92,15 +128,17 @@ class TokenRepo:
     def resolve(self, secret: str) -> ApiToken | None:
         """The usable token for ``secret`` (and note its use), or None."""
         now = datetime.now(UTC)
-        with self._sessions.begin() as session:
+        with self._sessions() as session:
             row = session.scalar(
                 sa.select(ApiTokenRow).where(ApiTokenRow.token_sha256 == digest(secret))
             )
             if row is None or not _to_token(row).usable(now):
                 return None
-            if row.last_used_at is None or now - row.last_used_at > TOUCH_EVERY:
-                row.last_used_at = now
-            return _to_token(row)
+            token = _to_token(row)
+        if token.last_used_at is None or now - token.last_used_at > TOUCH_EVERY:
+            stmt = sa.update(ApiTokenRow).where(ApiTokenRow.id == token.id)
+            self._toucher.touch(token.id, stmt.values(last_used_at=now), now)
+        return token
 
     def get(self, token_id: str) -> ApiToken | None:
         """The token with ``token_id``, or None."""
@@ -143,6 +181,7 @@ class SessionRepo:
         self._sessions = sessions
         self.idle = timedelta(seconds=idle_s)
         self.max = timedelta(seconds=max_s)
+        self._toucher = _Toucher(sessions)
 
     def create(self, user_id: str, ip: str | None) -> tuple[str, ConsoleSession]:
         """Start a session; returns ``(session id for the cookie, session)``."""
@@ -165,16 +204,20 @@ class SessionRepo:
     def resolve(self, session_id: str) -> ConsoleSession | None:
         """The session for a cookie value if still valid (and note the activity), else None."""
         now = datetime.now(UTC)
-        with self._sessions.begin() as session:
-            row = session.get(SessionRow, digest(session_id))
+        key = digest(session_id)
+        with self._sessions() as session:
+            row = session.get(SessionRow, key)
             if row is None or row.revoked_at is not None or row.expires_at <= now:
                 return None
-            if now - row.last_seen_at > self.idle:
-                row.revoked_at = now
-                return None
-            if now - row.last_seen_at > TOUCH_EVERY:
-                row.last_seen_at = now
-            return ConsoleSession(row.user_id, row.csrf_token, row.created_at, row.expires_at)
+            found = ConsoleSession(row.user_id, row.csrf_token, row.created_at, row.expires_at)
+            last_seen = row.last_seen_at
+        stmt = sa.update(SessionRow).where(SessionRow.id_sha256 == key)
+        if now - last_seen > self.idle:  # idle too long: over whether or not the write lands
+            self._toucher.touch("revoke:" + key, stmt.values(revoked_at=now), now)
+            return None
+        if now - last_seen > TOUCH_EVERY:
+            self._toucher.touch(key, stmt.values(last_seen_at=now), now)
+        return found
 
     def revoke(self, session_id: str) -> None:
         """End one session (sign-out)."""
