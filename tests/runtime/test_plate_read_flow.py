@@ -29,7 +29,9 @@ def test_plate_reads_reach_the_hotlist_service(tmp_path: Path) -> None:
             text="777KZA02", confidence=0.8, country="KZ", vehicle_class="car",
             box=(0.0, 0.0, 50.0, 12.0), crop_jpeg=b"\xff\xd8\xff\xd9",
         )  # fmt: skip
-        system.supervisor.plate_reads.publish(read)
+        system.supervisor.plate_reads.publish(read)  # queued in the outbox ...
+        assert system.writes.outbox.drain_once() == 1  # ... and applied by its drainer
+        system.writes.outbox.drain_once()  # the plate_hit events the read raised
         assert [r["text"] for r in system.hotlists.reads.search(ReadQuery())] == ["777KZA02"]
         events = system.store.events.list(EventQuery(kinds=["plate_hit"])).items
         assert len(events) == 1 and events[0].severity == "critical"

@@ -22,12 +22,18 @@ def test_open_then_update_then_close(store: Store) -> None:
     assert got is not None and got.status == "open" and got.ended_at is None
     assert got.started_at == T0 and got.started_at.tzinfo is not None
     assert got.track_ids == [3, 4] and got.labels == ["person"]
-    assert got.attrs == {"zone": "gate", "count": 2}
+    facts = {"track_ids": [3, 4], "labels": ["person"], "frame_ts": 12.5, "count": 2}
+    assert got.attrs == {"zone": "gate", "count": 2, "snapshot_facts": facts}
 
-    repo.upsert(make_event(phase=EventPhase.UPDATE, evidence=Evidence(), track_ids=(3, 4, 5)))
+    later = make_event(phase=EventPhase.UPDATE, evidence=Evidence(), track_ids=(3, 4, 5),
+                       attrs={"zone": "gate", "count": 3})
+    repo.upsert(later)
     got = repo.get("ev-1")
-    assert got is not None and got.track_ids == [3, 4, 5]
+    assert got is not None and got.track_ids == [3, 4, 5] and got.attrs["count"] == 3
     assert got.snapshot_key == "snapshots/gate/2025/03/01/ev-1.jpg", "update keeps the snapshot"
+    assert got.attrs["snapshot_facts"] == facts, "the snapshot keeps the facts it showed"
+    repo.upsert(replace(later, phase=EventPhase.CLOSE, evidence=make_event().evidence))
+    assert repo.get("ev-1").attrs["snapshot_facts"] == facts  # type: ignore[union-attr]
 
     end = T0 + timedelta(seconds=40)
     repo.upsert(make_event(phase=EventPhase.CLOSE, ended_at=end))
@@ -58,7 +64,9 @@ def test_non_utc_and_numpy_values_are_normalised(store: Store) -> None:
     got = store.events.get("ev-1")
     assert got is not None
     assert got.started_at == T0 and got.started_at.utcoffset() == timedelta(0)
-    assert got.attrs == {"score": 0.5, "box": [1, 2], "kind": "crowd"}
+    assert {k: v for k, v in got.attrs.items() if k != "snapshot_facts"} == {
+        "score": 0.5, "box": [1, 2], "kind": "crowd"
+    }
 
 
 def _seed(store: Store) -> None:

@@ -128,12 +128,15 @@ def _apply(row: EventRow, event: Event, now: datetime) -> None:
     row.track_ids = [int(t) for t in event.track_ids]
     row.labels = [str(label) for label in event.labels]
     attrs = to_jsonable(event.attrs)
-    if event.evidence.snapshot_key is not None:  # updates without evidence keep the snapshot
-        row.snapshot_key = event.evidence.snapshot_key
+    before = row.attrs.get(SNAPSHOT_FACTS) if isinstance(row.attrs, dict) else None
+    key = event.evidence.snapshot_key
+    if key is not None and (key != row.snapshot_key or before is None):
+        before = _facts(event)  # the update that brings a snapshot: its facts stay with it
+    if key is not None:  # updates without evidence keep the snapshot
+        row.snapshot_key = key
         row.snapshot_sha256 = event.evidence.snapshot_sha256
-        attrs[SNAPSHOT_FACTS] = _facts(event)
-    elif isinstance(row.attrs, dict) and SNAPSHOT_FACTS in row.attrs:
-        attrs[SNAPSHOT_FACTS] = row.attrs[SNAPSHOT_FACTS]
+    if before is not None:
+        attrs[SNAPSHOT_FACTS] = before
     row.attrs = attrs
     row.frame_ts = float(event.frame_ts)
 
