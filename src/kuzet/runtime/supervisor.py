@@ -152,6 +152,11 @@ class Supervisor:
         """Process ids of the camera workers (for operations and tests)."""
         return self.live.pids()
 
+    def detector_pids(self) -> list[int]:
+        """Process ids of the detector processes (for operations and tests)."""
+        with self._procs.lock:
+            return [d.process.pid for d in self._procs.detectors]
+
     def detector_stats(self) -> list[DetectorStats]:
         """Latest counters of each detector process."""
         return self.live.detector_stats()

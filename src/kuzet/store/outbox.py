@@ -60,7 +60,8 @@ class OutboxState:
     """What the outbox reports (health, logs, tests).
 
     Attributes:
-        degraded: The store is not taking writes; entries are waiting.
+        degraded: The store is not taking writes (a write failed, or the oldest
+            entry has waited longer than ``stall_s``); entries are waiting.
         pending: Entries not yet applied.
         oldest_age_s: Age of the oldest pending entry (0 when none).
         applied: Entries applied since start.
@@ -84,6 +85,8 @@ class Outbox:
         handlers: Entry kind -> handler (more with :meth:`handle`).
         max_bytes: Payload bytes held at most; ``put`` waits while full.
         retry_max_s: Longest wait between retries while the store is unavailable.
+        stall_s: An entry pending longer than this makes the outbox ``degraded``
+            (a write waiting on a locked database reports before it fails).
 
     Example:
         >>> box = Outbox(tmp / "outbox.db", {"event": apply_event})  # doctest: +SKIP
@@ -96,12 +99,14 @@ class Outbox:
         handlers: Mapping[str, Handler] | None = None,
         max_bytes: int = 256 * 2**20,
         retry_max_s: float = 5.0,
+        stall_s: float = 2.0,
     ) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._handlers = dict(handlers or {})
         self._max_bytes = max_bytes
         self._retry_max_s = retry_max_s
+        self._stall_s = stall_s
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
@@ -146,13 +151,33 @@ class Outbox:
                               "store takes writes again", self._bytes)
                     warned = True
                 self._wake.wait(1.0)
-            self._db.execute(
-                "INSERT INTO entries (key, kind, at, payload) VALUES (?, ?, ?, ?)",
-                (key, kind, time.time(), payload),
-            )
+            self._insert((key, kind, time.time(), payload))
             self._bytes += len(payload)
             self._wake.notify_all()
         return key
+
+    def _insert(self, row: tuple[str, str, float, bytes]) -> None:
+        # Called with the lock held. A full disk holds the caller (back-pressure)
+        # until space is freed, rather than dropping the write.
+        failed = False
+        while True:
+            try:
+                self._db.execute(
+                    "INSERT INTO entries (key, kind, at, payload) VALUES (?, ?, ?, ?)", row
+                )
+            except sqlite3.OperationalError as error:
+                if self._stopping.is_set():
+                    raise
+                if not failed:
+                    log.error("outbox cannot write (%s): holding camera output until it can",
+                              error)
+                failed = True
+                self._last_error = f"outbox: {error}"
+                self._wake.wait(0.5)
+                continue
+            if failed:
+                log.warning("outbox writable again")
+            return
 
     def state(self) -> OutboxState:
         """The current state (cheap: two indexed queries; the last one once stopped)."""
@@ -161,10 +186,11 @@ class Outbox:
                 return self._closed
             pending, oldest = self._db.execute("SELECT COUNT(*), MIN(at) FROM entries").fetchone()
             dead = self._db.execute("SELECT COUNT(*) FROM dead").fetchone()[0]
+            age = time.time() - oldest if oldest is not None else 0.0
             return OutboxState(
-                degraded=self._degraded,
+                degraded=self._degraded or age > self._stall_s,
                 pending=int(pending),
-                oldest_age_s=round(time.time() - oldest, 3) if oldest is not None else 0.0,
+                oldest_age_s=round(age, 3),
                 applied=self._applied,
                 dead=int(dead),
                 last_error=self._last_error,
