@@ -109,3 +109,33 @@ def test_camera_without_signal_loss_rule_is_not_watched() -> None:
     cam = CameraConfig.model_validate({"source": {"url": "a.mp4"}})
     mon = SignalLossMonitor("cam", cam, started=0.0)
     assert not mon.active and mon.check(None, 100.0) == []
+
+
+def test_signal_loss_times_start_at_the_silence_and_never_end_before_they_start() -> None:
+    # Issue 14 finding 8: a start-up event ended before it started; since_frame_s was wrong.
+    cam = CameraConfig.model_validate({
+        "source": {"url": "rtsp://x/1"},
+        "rules": [{"id": "lost", "kind": "camera_tamper", "tamper": "signal_loss",
+                   "signal_loss_after": 5}],
+    })  # fmt: skip
+    mon = SignalLossMonitor("cam", cam, started=1000.0)
+    (opened,) = mon.check(None, 1007.0)  # no frame yet, 7 s after start
+    assert opened.started_at.timestamp() == 1005.0  # lost once 5 s had passed
+    assert opened.attrs["since_frame_s"] == 7.0
+    late = CameraHealth("cam", CameraState.ONLINE, last_frame_wall=1004.0)  # reported late
+    (closed,) = mon.check(late, 1007.5)
+    assert closed.ended_at is not None and closed.ended_at >= opened.started_at
+
+
+def test_a_restarted_worker_counts_silence_from_its_last_frame() -> None:
+    cam = CameraConfig.model_validate({
+        "source": {"url": "rtsp://x/1"},
+        "rules": [{"id": "lost", "kind": "camera_tamper", "tamper": "signal_loss",
+                   "signal_loss_after": 5}],
+    })  # fmt: skip
+    mon = SignalLossMonitor("cam", cam, started=1000.0)
+    # The supervisor keeps the last frame's time across a worker restart (processes.py).
+    restarting = CameraHealth("cam", CameraState.STARTING, "worker restarted", 1500.0)
+    assert mon.check(restarting, 1503.0) == [], "a 3 s restart is not a 5 s signal loss"
+    (opened,) = mon.check(restarting, 1505.5)
+    assert opened.attrs["since_frame_s"] == 5.5

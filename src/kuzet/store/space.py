@@ -49,31 +49,38 @@ class SnapshotPurger:
     def __init__(self, root: Path) -> None:
         self.root = root
 
-    def _files(self) -> list[tuple[float, Path]]:
-        found: list[tuple[float, Path]] = []
-        for top in (self.root / "snapshots", self.root / "redacted" / "snapshots"):
-            for path in top.rglob("*.jpg") if top.is_dir() else ():
+    def _groups(self) -> list[tuple[float, str, list[Path]]]:
+        # (mtime, snapshot key, [the snapshot, its redacted copy]) oldest first
+        groups: dict[str, tuple[float, list[Path]]] = {}
+        for top in ("snapshots", "redacted/snapshots"):
+            folder = self.root / top
+            for path in folder.rglob("*.jpg") if folder.is_dir() else ():
+                key = path.relative_to(self.root).as_posix().removeprefix("redacted/")
                 try:
-                    found.append((path.stat().st_mtime, path))
+                    mtime = path.stat().st_mtime
                 except FileNotFoundError:
                     continue
-        return sorted(found)
+                old_mtime, paths = groups.get(key, (mtime, []))
+                groups[key] = (min(old_mtime, mtime), [*paths, path])
+        return sorted((mtime, key, paths) for key, (mtime, paths) in groups.items())
 
     def purge_oldest(self, need: int, held: frozenset[str]) -> tuple[int, list[str]]:
-        """Delete the oldest snapshots not held until ``need`` bytes are freed."""
+        """Delete the oldest snapshots (with their redacted copies) not held until ``need``
+        bytes are freed; returns (bytes freed, snapshot keys deleted)."""
         freed, keys = 0, []
-        for _, path in self._files():
+        for _, key, paths in self._groups():
             if freed >= need:
                 break
-            if path.stem in held:  # file name = event id
+            if Path(key).stem in held:  # file name = event id
                 continue
-            try:
-                size = path.stat().st_size
-                path.unlink()
-            except FileNotFoundError:
-                continue
-            freed += size
-            keys.append(path.relative_to(self.root).as_posix())
+            for path in paths:
+                try:
+                    size = path.stat().st_size
+                    path.unlink()
+                except FileNotFoundError:
+                    continue
+                freed += size
+            keys.append(key)
         return freed, keys
 
 
