@@ -43,7 +43,7 @@ def test_killed_worker_mid_event(make_rig: MakeRig, clip: Path, tmp_path: Path) 
     os.kill(pid, signal.SIGKILL)
     rig.wait(lambda: _closed_with_reason(rig, event_id), 10, "the orphaned event closed")
     closed = rig.published.snapshot()[event_id]
-    assert "worker exited" in closed.attrs["close_reason"]
+    assert "worker exited" in closed.attrs["closed_reason"]
     rig.wait(lambda: rig.system.supervisor.pids()[CAMERA] != pid and rig.online(), 60,
              "the camera back online")
     recovery = time.monotonic() - killed

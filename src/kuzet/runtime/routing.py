@@ -7,7 +7,7 @@ worker's restart brings a new one.
 
 The router remembers each camera's open events. When a worker dies,
 :meth:`MessageRouter.worker_exited` reads what is left in its pipe and closes
-the events it left open (``attrs.close_reason``), so no event stays open for
+the events it left open (``attrs.closed_reason``), so no event stays open for
 ever.
 """
 
@@ -99,7 +99,7 @@ class MessageRouter:
 
         Args:
             camera_id: The camera.
-            reason: Why (kept in each closed event's ``attrs.close_reason``).
+            reason: Why (kept in each closed event's ``attrs.closed_reason``).
         """
         cam = self._procs.cameras[camera_id]
         with self._recv:
@@ -110,7 +110,7 @@ class MessageRouter:
         now = time.time()
         for event in left.values():
             ended = max(datetime.fromtimestamp(now, UTC), event.started_at)
-            attrs = {**event.attrs, "close_reason": reason}
+            attrs = {**event.attrs, "closed_reason": reason}
             self.bus.publish(replace(event, phase=EventPhase.CLOSE, ended_at=ended, attrs=attrs))
         if left:
             log.warning("camera %s: closed %d event(s) its worker left open (%s)",
