@@ -46,4 +46,4 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     write("fault injection: events published vs stored by id")
     write(f"{'fault':<34} {'published':>9} {'stored':>7} {'recovery_s':>10}  after stop")
     for fault, published, stored, recovery, note in ROWS:
-        write(f"{fault:<34} {published:>9} {stored:>7} {recovery:>10.1f}  {note}")
+        write(f"{fault:<34} {published!s:>9} {stored:>7} {recovery:>10.1f}  {note}")

@@ -26,7 +26,7 @@ from kuzet.runtime.system import EmbeddedSystem
 from kuzet.store import EventQuery, open_store
 
 CAMERA = "cam"
-ROWS: list[tuple[str, int, int, float, str]] = []
+ROWS: list[tuple[str, int | str, int, float, str]] = []  # "-": not observable
 
 
 def write_clip(path: Path, seconds: int = 12, fps: int = 10) -> Path:

@@ -15,6 +15,7 @@ from kuzet.core.types import Event
 from kuzet.events.bus import Bus
 from kuzet.runtime.durability import DurableWrites, StorageThread, storage_guard, storage_status
 from kuzet.runtime.supervisor import Supervisor
+from kuzet.store.outbox import store_unavailable
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -161,8 +162,14 @@ class EmbeddedSystem:
             unsubscribe()
         if self.mqtt is not None:
             self.mqtt.close()
-        left_open = self.store.events.close_at_shutdown(reason, began)
-        self.audit.record("system.stop", actor=None, details={"reason": reason,
-                                                             "events_left_open": left_open})
+        try:
+            left_open = self.store.events.close_at_shutdown(reason, began)
+            self.audit.record("system.stop", actor=None, details={"reason": reason,
+                                                                 "events_left_open": left_open})
+        except Exception as error:  # the store is down: what is held waits in the outbox
+            if not store_unavailable(error):
+                raise
+            log.error("store unavailable at shutdown (%s): open events are closed from the "
+                      "outbox at the next start", error)
         self.audit.close()
         self.store.close()

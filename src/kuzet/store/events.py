@@ -202,6 +202,8 @@ class EventRepo:
             if row is None:
                 row = EventRow(id=event.id)
                 session.add(row)
+            elif row.status == "closed" and event.phase is not EventPhase.CLOSE:
+                return  # closed is final: a stale update (e.g. replayed from the outbox)
             _apply(row, event, now)
 
     def held_ids(self) -> set[str]:

@@ -121,6 +121,7 @@ class Outbox:
         self._degraded = False
         self._last_error = ""
         self._closed: OutboxState | None = None
+        self._draining = threading.Lock()  # one drain at a time (the thread or stop)
 
     def _scalar(self, sql: str) -> int:
         with self._lock:
@@ -198,12 +199,21 @@ class Outbox:
 
     def drain_once(self, limit: int = 200) -> int:
         """Apply pending entries in order until done or the store fails; returns how many."""
+        with self._draining:
+            if self._closed is not None:
+                return 0
+            return self._drain(limit)
+
+    def _drain(self, limit: int) -> int:
         with self._lock:
             rows = self._db.execute(
                 "SELECT seq, key, kind, payload FROM entries ORDER BY seq LIMIT ?", (limit,)
             ).fetchall()
         done = 0
+        in_thread = threading.current_thread() is self._thread
         for seq, key, kind, payload in rows:
+            if in_thread and self._stopping.is_set():
+                return done  # stop() takes over
             try:
                 self._handlers[kind](pickle.loads(payload), key)
             except Exception as error:  # noqa: BLE001 - sink boundary: classify, never drop
@@ -280,11 +290,12 @@ class Outbox:
         while time.monotonic() < deadline and self.state().pending:
             if self.drain_once() == 0:
                 time.sleep(0.1)
-        state = self.state()
+        with self._draining:  # a handler still running in the thread finishes first
+            state = self.state()
+            with self._lock:
+                self._db.close()
+                self._closed = state
         if state.pending:
             log.error("stopping with %d store writes pending in %s; applied on next start",
                       state.pending, self.path)
-        with self._lock:
-            self._db.close()
-            self._closed = state
         return state
