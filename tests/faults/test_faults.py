@@ -223,3 +223,23 @@ def test_stream_dropped_and_restored(make_rig: MakeRig, tmp_path: Path) -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_given_up_camera_is_retried_and_comes_back(
+    make_rig: MakeRig, clip: Path, tmp_path: Path
+) -> None:
+    # Issue 14 finding 5: after max_restarts the camera stayed offline for good.
+    runtime = {"max_restarts": 1, "restart_window": 60, "retry_given_up_after": 3}
+    rig = make_rig(fault_config(str(clip), runtime=runtime), tmp_path / "data")
+    sup = rig.system.supervisor
+    first = sup.pids()[CAMERA]
+    os.kill(first, signal.SIGKILL)  # restart 1 of 1
+    rig.wait(lambda: sup.pids()[CAMERA] != first and rig.online(), 60, "the first restart")
+    second = sup.pids()[CAMERA]
+    os.kill(second, signal.SIGKILL)  # over the limit: given up ...
+    rig.wait(lambda: "trying again" in rig.health().reason, 10, "the camera given up")
+    given_up = time.monotonic()
+    rig.wait(lambda: sup.pids()[CAMERA] != second and rig.online(), 60, "... and retried")
+    recovery = time.monotonic() - given_up
+    assert recovery >= 2.5, "retried after retry_given_up_after, not at once"
+    rig.verify("camera given up, retried later", recovery)
