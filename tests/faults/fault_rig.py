@@ -57,7 +57,9 @@ def fault_config(url: str, **sections: Any) -> KuzetConfig:
             "source": {"url": url, "loop": True, "pace": "realtime", "timeout": 2,
                        "reconnect_initial": 0.2, "reconnect_max": 1},
             "rules": [{"id": "dark", "kind": "camera_tamper", "tamper": "occlusion",
-                       "min_duration": 0.5, "close_after": 0.5, "learn_s": 1, "cooldown": 0}],
+                       "min_duration": 0.5, "close_after": 0.5, "learn_s": 1, "cooldown": 0},
+                      {"id": "lost", "kind": "camera_tamper", "tamper": "signal_loss",
+                       "signal_loss_after": 5}],
         }},
     }  # fmt: skip
     for key, value in sections.items():
@@ -137,5 +139,7 @@ class Rig:
         assert not still_open, f"{fault}: events left open: {still_open}"
         for event_id, event in published.items():
             assert event.phase is EventPhase.CLOSE, f"{fault}: {event_id} never closed"
+            if event.attrs.get("tamper") == "signal_loss":  # finding 8: 5 s of real silence
+                assert event.attrs["since_frame_s"] >= 5.0, event.attrs
             assert stored[event_id].ended_at is not None
             assert stored[event_id].ended_at >= stored[event_id].started_at  # type: ignore[operator]
