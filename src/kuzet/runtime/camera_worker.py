@@ -13,16 +13,16 @@ import time
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from multiprocessing.sharedctypes import Synchronized
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kuzet.config.cameras import CameraConfig
 from kuzet.config.events import EventsConfig
 from kuzet.config.privacy import PrivacyConfig
-from kuzet.core.types import CameraHealth, CameraState
+from kuzet.core.types import CameraHealth, CameraState, FloatArray, Frame
 from kuzet.detect.base import DetectorInfo
 from kuzet.privacy.redaction import Redactor
 from kuzet.render.live import render_live
-from kuzet.runtime.live_redaction import live_regions
+from kuzet.runtime.live_redaction import frame_regions
 from kuzet.runtime.messages import (
     CountsMessage,
     EventMessage,
@@ -33,9 +33,13 @@ from kuzet.runtime.messages import (
 )
 from kuzet.runtime.stop_flag import StopFlag
 
+if TYPE_CHECKING:
+    from kuzet.runtime.pipeline import PipelineOutput
+
 log = logging.getLogger(__name__)
 
 HEALTH_EVERY_S = 1.0
+LIVE_STALE_S = 1.0  # without a detected frame for this long, live frames go out blurred whole
 
 
 @dataclass(frozen=True)
@@ -134,18 +138,32 @@ def _run(
             outbox.send(FaceProbesMessage(tuple(result.face_probes)))
         if result.plate_reads:
             outbox.send(PlateReadsMessage(tuple(result.plate_reads)))
-        now = time.monotonic()
-        if viewers.value > 0 and now - last_live >= 1.0 / args.live_fps:
-            last_live = now
-            jpeg = render_live(frame.image, result.detections, pipeline.zones_abs, result.motion)
-            regions = live_regions(redactor, frame.image, result.detections)
-            outbox.send(LiveFrame(args.camera_id, frame.seq, jpeg, regions))
+        since = time.monotonic() - last_live
+        # Prefer frames with their own detection pass: others can only go out blurred whole.
+        if viewers.value > 0 and since >= 1.0 / args.live_fps and (
+            result.fresh is not None or since >= LIVE_STALE_S
+        ):
+            last_live = time.monotonic()
+            outbox.send(live_frame(args.camera_id, frame, result, pipeline.zones_abs, redactor))
     if last is not None:
         for event in pipeline.close(last.ts, time.time()):
             outbox.send(EventMessage(event))
         reads = pipeline.close_plates()
         if reads:
             outbox.send(PlateReadsMessage(tuple(reads)))
+
+
+def live_frame(
+    camera_id: str,
+    frame: Frame,
+    result: PipelineOutput,
+    zones: dict[str, FloatArray],
+    redactor: Redactor,
+) -> LiveFrame:
+    """The annotated live JPEG of ``frame`` with what to hide from masked viewers."""
+    jpeg = render_live(frame.image, result.detections, zones, result.motion)
+    regions = frame_regions(redactor, frame.image, result.detections, result.fresh, result.motion)
+    return LiveFrame(camera_id, frame.seq, jpeg, regions)
 
 
 def _report_health(  # noqa: PLR0913

@@ -132,6 +132,9 @@ class PipelineOutput:
     face_probes: list[FaceProbe] = field(default_factory=list)
     # Voted plate reads of vehicle tracks (only when ``plates.enabled``).
     plate_reads: list[PlateRead] = field(default_factory=list)
+    # The detector's own output for this very frame (None: no detection pass ran
+    # on it); live redaction trusts only these, not the tracker's older boxes.
+    fresh: Detections | None = None
 
 
 class CameraPipeline:
@@ -237,7 +240,8 @@ class CameraPipeline:
         plates = [] if self.plates is None else self.plates.update(
             frame, tracked.detections, tracked.ended)
         return PipelineOutput(
-            frame, motion, tracked.detections, events, True, counts, probes, plate_reads=plates
+            frame, motion, tracked.detections, events, True, counts, probes, plate_reads=plates,
+            fresh=raw,
         )
 
     def _pose_only(self, frame: Frame, behaviour: BehaviourOutput) -> PipelineOutput:
