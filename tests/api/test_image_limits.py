@@ -56,7 +56,7 @@ def test_a_decompression_bomb_is_refused_from_its_header(
         answer = client.post(path, files={"photo": ("bomb.png", bomb, "image/png")})
     elapsed = time.monotonic() - started
     assert answer.status_code == 422, answer.text
-    detail = answer.json()["detail"]
+    detail = answer.json()["detail"][0]["msg"]
     assert "20000x20000" in detail and "40 megapixels" in detail
     assert elapsed < 5
     assert memory.peak_growth_mb < 300, f"{memory.peak_growth_mb:.0f} MB"
@@ -80,4 +80,4 @@ def test_not_an_image_is_a_clear_422(admin: TestClient, data: bytes, words: str)
         f"/api/entries/{_entry(admin)}/photos", files={"photo": ("x.png", data, "image/png")}
     )
     assert answer.status_code == 422
-    assert words in answer.json()["detail"]
+    assert words in answer.json()["detail"][0]["msg"]

@@ -181,7 +181,7 @@ def test_enrolment_api_refuses_photo_without_face(
     blank = cv2.imencode(".jpg", np.full((240, 320, 3), 90, np.uint8))[1].tobytes()
     resp = admin.post(f"/api/entries/{entry_id}/photos",
                       files={"photo": ("p.jpg", blank, "image/jpeg")})
-    assert resp.status_code == 422 and "no face found" in resp.json()["detail"]
+    assert resp.status_code == 422 and "no face found" in resp.json()["detail"][0]["msg"]
     sup = clients["sup1"]
     resp = sup.post(f"/api/entries/{entry_id}/photos", files={"photo": ("p.jpg", blank)})
     assert resp.status_code == 403

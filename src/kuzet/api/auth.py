@@ -28,6 +28,7 @@ from fastapi.responses import Response
 from fastapi.routing import APIRoute
 
 from kuzet.api.deps import AppDeps, Deps, LiveDep, get_deps
+from kuzet.api.errors import document_errors
 from kuzet.config.security import SecurityConfig
 from kuzet.privacy.auth.tokens import TOKEN_PREFIX, ConsoleSession
 from kuzet.privacy.principal import Permission, Principal
@@ -110,8 +111,13 @@ class AuthFirstRoute(APIRoute):
     malformed request from a stranger would get 400/422 (and learn the route's
     schema) instead of 401. This route class runs :func:`current_principal`
     first; the dependency then finds the principal cached on ``request.state``.
-    Every protected router uses it (``routers.include_routers`` checks).
+    Every protected router uses it (``routers.include_routers`` checks). Its
+    error answers (401, 403, 404, 400) are documented in the OpenAPI spec.
     """
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        super().__init__(path, endpoint, **kwargs)
+        document_errors(self)
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         """The usual handler, behind authentication."""

@@ -146,7 +146,10 @@ async def login(request: Request, deps: Deps) -> Response:
     return response
 
 
-@router.post("/auth/logout")
+@router.post(
+    "/auth/logout",
+    responses={303: {"description": "Console form: back to the sign-in page"}},
+)
 async def logout(request: Request, deps: Deps, principal: CurrentUser) -> Response:
     """End the session (console form: back to ``/login``; JSON clients: ``{"ok": true}``)."""
     cookie = request.cookies.get(SESSION_COOKIE)

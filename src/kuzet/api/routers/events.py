@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from kuzet.api.auth import AuthFirstRoute, ScopedCameras, audit, require, still_signed_in
 from kuzet.api.deps import Deps, EventRepoDep, MediaDep
+from kuzet.api.errors import BAD_QUERY
 from kuzet.api.schemas import ApiTime, EventOut, EventPageOut
 from kuzet.api.streams import NO_CACHE, sse_events
 from kuzet.api.unmasking import unmask_until
@@ -61,7 +62,7 @@ class EventFilters(BaseModel):
         )
 
 
-@router.get("", response_model=EventPageOut)
+@router.get("", response_model=EventPageOut, responses=BAD_QUERY)
 def list_events(
     request: Request,
     deps: Deps,

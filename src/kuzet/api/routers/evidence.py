@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 
 from kuzet.api.auth import AuthFirstRoute, client_ip
 from kuzet.api.deps import AppDeps, Deps
+from kuzet.api.errors import unprocessable
 from kuzet.api.schemas import ApiTime
 from kuzet.privacy.audit import AuditQuery
 from kuzet.privacy.principal import Permission, Principal
@@ -195,7 +196,14 @@ class ExportIn(BaseModel):
     until: ApiTime | None = None
 
 
-@router.post("/api/exports", response_class=Response)
+@router.post(
+    "/api/exports",
+    response_class=Response,
+    responses={
+        200: {"content": {"application/zip": {}}, "description": "The signed evidence zip"},
+        503: {"description": "No signing key is configured"},
+    },
+)
 def create_export(request: Request, deps: Deps, user: Exporter, body: ExportIn) -> Response:
     """A signed evidence zip; media are redacted unless the caller may unmask."""
     from kuzet.privacy.export import (
@@ -220,7 +228,9 @@ def create_export(request: Request, deps: Deps, user: Exporter, body: ExportIn) 
         if body.event_id is not None and not _in_scope(deps, user, events[0].camera_id):
             raise ExportError(f"no event {body.event_id!r}")
     except ExportError as error:
-        raise HTTPException(404 if str(error).startswith("no ") else 422, str(error)) from error
+        if str(error).startswith("no "):
+            raise HTTPException(404, str(error)) from error
+        raise unprocessable(str(error)) from error
     redact = None if user is None or user.can(Permission.UNMASK) else default_redactor()
     data, events = build_export(deps.store.events, deps.media, deps.audit.signer, wanted, redact)
     name = f"kuzet-export-{events[0].id if body.event_id else body.camera_id}.zip"

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from kuzet.api.auth import AuthFirstRoute, ScopedCameras, audit, require
 from kuzet.api.deps import Deps
+from kuzet.api.errors import CONFLICT, JPEG, TOO_LARGE, unprocessable
 from kuzet.identity.confirmation import ConflictError, Decision, MatchRecord
 from kuzet.identity.enrol import EnrolmentError
 from kuzet.identity.models import FaceMatchRow
@@ -130,7 +131,7 @@ def get_match(match_id: str, deps: Deps, scope: ScopedCameras, request: Request,
     return record_json(record, _photo_ids(service, record.match.entry_id))
 
 
-@router.get("/api/matches/{match_id}/probe.jpg")
+@router.get("/api/matches/{match_id}/probe.jpg", response_class=Response, responses=JPEG)
 def get_probe(match_id: str, deps: Deps, scope: ScopedCameras, request: Request,
               _user: Verifier) -> Response:
     """The probe crop of a match (biometric: audited)."""
@@ -164,21 +165,21 @@ def _decide(request: Request, deps: Deps, scope: ScopedCameras, match_id: str,
     return record_json(record, _photo_ids(service, m.entry_id))
 
 
-@router.post("/api/matches/{match_id}/confirm")
+@router.post("/api/matches/{match_id}/confirm", responses=CONFLICT)
 def confirm_match(match_id: str, deps: Deps, scope: ScopedCameras, request: Request,
                   user: Verifier) -> dict[str, Any]:
     """Confirm: a second confirmation by a different user makes the match actionable."""
     return _decide(request, deps, scope, match_id, user, None)
 
 
-@router.post("/api/matches/{match_id}/reject")
+@router.post("/api/matches/{match_id}/reject", responses=CONFLICT)
 def reject_match(match_id: str, body: RejectIn, deps: Deps, scope: ScopedCameras,
                  request: Request, user: Verifier) -> dict[str, Any]:
     """Reject with a reason (the match closes as ``rejected``)."""
     return _decide(request, deps, scope, match_id, user, body)
 
 
-@router.post("/api/faces/search")
+@router.post("/api/faces/search", responses=TOO_LARGE)
 async def search_faces(
     deps: Deps, scope: ScopedCameras, request: Request, _user: Searcher,
     photo: Annotated[UploadFile, File()],
@@ -200,7 +201,7 @@ async def search_faces(
     try:
         face = await run_in_threadpool(service.enroller.enrol, data)
     except EnrolmentError as exc:
-        raise HTTPException(422, str(exc)) from exc
+        raise unprocessable(str(exc), "body", "photo") from exc
     cameras = scope.query_cameras([])
     hits = [] if cameras == [] else service.sightings.search(face.embedding, limit, cameras)
     items = [{"id": h.sighting.id, "camera_id": h.sighting.camera_id,

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from kuzet.api.auth import AuthFirstRoute, CurrentUser, ScopedCameras, audit, require
 from kuzet.api.deps import Deps
+from kuzet.api.errors import unprocessable
 from kuzet.api.schemas import ApiTime
 from kuzet.identity.hotlists import HotlistError, HotlistRepo
 from kuzet.identity.plate_reads import MAX_LIMIT, PlateReadRepo, ReadQuery
@@ -84,7 +85,7 @@ def _reads(deps: Deps) -> PlateReadRepo:
 
 
 def _refused(error: HotlistError) -> HTTPException:
-    return HTTPException(422, [{"loc": ["body", error.field], "msg": error.message}])
+    return unprocessable(error.message, "body", error.field)
 
 
 @router.get("/api/hotlists")

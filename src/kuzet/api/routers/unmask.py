@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from kuzet.api.auth import AuthFirstRoute, client_ip
 from kuzet.api.deps import AppDeps, Deps
+from kuzet.api.errors import unprocessable
 from kuzet.api.unmasking import PrincipalDep
 from kuzet.privacy.principal import Permission, Principal
 from kuzet.privacy.unmask import GrantRequest, UnmaskGrant, UnmaskGrants
@@ -101,12 +102,13 @@ def unmask(body: UnmaskIn, request: Request, deps: Deps, principal: PrincipalDep
     min_reason, max_minutes = deps.privacy.unmask_min_reason, deps.privacy.unmask_max_minutes
     minutes = body.minutes or max_minutes
     if len(body.reason.strip()) < min_reason:
-        raise HTTPException(
-            422, f"reason: need at least {min_reason} characters, got {len(body.reason.strip())}"
-        )
+        got = len(body.reason.strip())
+        raise unprocessable(f"need at least {min_reason} characters, got {got}", "body", "reason")
     if minutes > max_minutes:
-        raise HTTPException(
-            422, f"minutes: at most {max_minutes} (privacy.unmask_max_minutes), got {minutes:g}"
+        raise unprocessable(
+            f"at most {max_minutes} (privacy.unmask_max_minutes), got {minutes:g}",
+            "body",
+            "minutes",
         )
     _check_target(deps, user, body)
     grant = UnmaskGrants(deps.store.engine).grant(

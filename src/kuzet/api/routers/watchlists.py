@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from kuzet.api.auth import AuthFirstRoute, CurrentUser, audit, require
 from kuzet.api.deps import Deps
+from kuzet.api.errors import JPEG, TOO_LARGE, unprocessable
 from kuzet.api.schemas import AwareApiTime
 from kuzet.identity.enrol import EnrolmentError
 from kuzet.identity.models import EntryPhotoRow, WatchlistEntryRow, WatchlistRow
@@ -133,8 +134,7 @@ def entry_json(row: WatchlistEntryRow, photos: list[EntryPhotoRow]) -> dict[str,
 
 
 def _governance_422(exc: GovernanceError) -> HTTPException:
-    detail = [{"loc": ["body", exc.field], "msg": str(exc), "type": "value_error"}]
-    return HTTPException(422, detail)
+    return unprocessable(str(exc), "body", exc.field)
 
 
 @router.get("/api/watchlists")
@@ -241,7 +241,7 @@ def patch_entry(entry_id: str, body: EntryPatch, deps: Deps, request: Request,
     return entry_json(row, service.watchlists.photos([entry_id])[entry_id])
 
 
-@router.post("/api/entries/{entry_id}/photos", status_code=201)
+@router.post("/api/entries/{entry_id}/photos", status_code=201, responses=TOO_LARGE)
 async def enrol_photo(entry_id: str, deps: Deps, request: Request, user: Manager,
                       photo: Annotated[UploadFile, File()]) -> dict[str, Any]:
     """Enrol one photo: exactly one sharp, large-enough face; 422 says what is wrong."""
@@ -257,7 +257,7 @@ async def enrol_photo(entry_id: str, deps: Deps, request: Request, user: Manager
         face = await run_in_threadpool(service.enroller.enrol, data)
     except EnrolmentError as exc:
         audit(request, "watchlist.photo.refused", target=entry_id, details={"reason": str(exc)})
-        raise HTTPException(422, str(exc)) from exc
+        raise unprocessable(str(exc), "body", "photo") from exc
     photo_id = new_id()
     key = f"watchlists/{entry_id}/{photo_id}.jpg"
     digest = service.media.put(key, face.jpeg)
@@ -270,7 +270,8 @@ async def enrol_photo(entry_id: str, deps: Deps, request: Request, user: Manager
             "box": list(face.box)}
 
 
-@router.get("/api/entries/{entry_id}/photos/{photo_id}.jpg")
+@router.get("/api/entries/{entry_id}/photos/{photo_id}.jpg", response_class=Response,
+            responses=JPEG)
 def get_photo(entry_id: str, photo_id: str, deps: Deps, request: Request,
               _user: Reader) -> Response:
     """An enrolled photo (biometric data: every view is audited)."""
