@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,8 +20,10 @@ from kuzet.config.retention import RetentionConfig
 from kuzet.core.types import Event, EventKind, EventPhase, Evidence, Severity
 from kuzet.privacy.audit import AuditLog, AuditQuery
 from kuzet.privacy.export import ExportRequest, build_export, verify_export
+from kuzet.privacy.export_media import MediaPolicy
 from kuzet.privacy.keys import Signer
 from kuzet.privacy.legal_hold import get_hold, set_hold
+from kuzet.privacy.snapshots import redacted_key
 from kuzet.runtime.retention import retention_job
 from kuzet.store import MediaStore, Store, open_store
 
@@ -123,7 +126,9 @@ def export_zip(env: Env, tmp_path: Path) -> Path:
     request = ExportRequest(
         "case 7 request", "ana", camera_id="gate", since=NOW - timedelta(days=1)
     )
-    data, events = build_export(env.store.events, env.media, env.signer, request, None)
+    data, events = build_export(
+        env.store.events, env.media, env.signer, request, MediaPolicy.originals()
+    )
     assert len(events) == 3
     path = tmp_path / "export.zip"
     path.write_bytes(data)
@@ -195,21 +200,45 @@ def test_export_with_another_key_fails(export_zip: Path, tmp_path: Path) -> None
     assert not check.ok and not check.signature_ok
 
 
-def test_export_cli_creates_redaction_hook_and_audits(env: Env, tmp_path: Path) -> None:
-    _add(env, "ev-x", days_ago=0.01)
-    out = tmp_path / "x.zip"
-    args = ["export", "create", "--event", "ev-x", "--reason", "court order 9", "--user", "bob"]
-    proc = _cli(*args, "--out", str(out), "--data-dir", str(env.data_dir))
+def _zip_media(path: Path) -> tuple[list[bytes], dict[str, Any]]:
+    with zipfile.ZipFile(path) as archive:
+        media = [archive.read(n) for n in archive.namelist() if n.startswith("media/")]
+        return media, json.loads(archive.read("custody.json"))
+
+
+def test_export_cli_redacts_unless_unredacted_with_a_reason(env: Env, tmp_path: Path) -> None:
+    raw = _add(env, "ev-x", days_ago=0.01).read_bytes()
+    key = env.store.events.get("ev-x").snapshot_key
+    base = ["export", "create", "--event", "ev-x", "--reason", "court order 9", "--user", "bob"]
+    data_dir = ["--data-dir", str(env.data_dir)]
+    # the stored bytes are no JPEG: redaction fails, the image is left out (fail closed)
+    proc = _cli(*base, "--out", str(tmp_path / "a.zip"), *data_dir)
     assert proc.returncode == 0, proc.stderr
-    assert verify_export(out.read_bytes(), env.signer.public_pem()).ok
-    record = env.audit.list(AuditQuery(action="export.create")).items[0]
-    assert (record.actor, record.details["reason"]) == ("bob", "court order 9")
+    assert "1 images left out" in proc.stderr
+    media, custody = _zip_media(tmp_path / "a.zip")
+    assert media == [] and "cannot redact" in custody["media_omitted"][0]["reason"]
+    env.media.put(redacted_key(key), b"\xff\xd8 blurred")  # the camera worker's copy
+    proc = _cli(*base, "--out", str(tmp_path / "b.zip"), *data_dir)
+    assert verify_export((tmp_path / "b.zip").read_bytes(), env.signer.public_pem()).ok
+    assert _zip_media(tmp_path / "b.zip")[0] == [b"\xff\xd8 blurred"]
+    assert _cli(*base, "--unredacted", " ", *data_dir).returncode == 2
+    proc = _cli(*base, "--unredacted", "judge asked", "--out", str(tmp_path / "c.zip"), *data_dir)
+    assert proc.returncode == 0, proc.stderr
+    media, custody = _zip_media(tmp_path / "c.zip")
+    assert media == [raw] and custody["media_redacted"] is False
+    records = env.audit.list(AuditQuery(action="export.create")).items
+    assert [r.details["redacted"] for r in records] == [False, True, True]  # newest first
+    assert (records[0].actor, records[0].details["unredacted_reason"]) == ("bob", "judge asked")
+    assert _cli("export", "create", "--event", "ev-x", "--reason", " ").returncode == 2
+
+
+def test_build_export_redacts_through_the_policy(env: Env) -> None:
+    _add(env, "ev-x", days_ago=0.01)
     request = ExportRequest("r", "ana", event_id="ev-x")
     data, _ = build_export(
-        env.store.events, env.media, env.signer, request, lambda jpeg: b"REDACTED"
+        env.store.events, env.media, env.signer, request, MediaPolicy(lambda jpeg: b"REDACTED")
     )
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         media = [n for n in archive.namelist() if n.startswith("media/")]
         assert archive.read(media[0]) == b"REDACTED"
         assert json.loads(archive.read("custody.json"))["media_redacted"] is True
-    assert _cli("export", "create", "--event", "ev-x", "--reason", " ").returncode == 2

@@ -20,6 +20,7 @@ from kuzet.cli.audit import (
 
 if TYPE_CHECKING:
     from kuzet.privacy.export import ExportRequest
+    from kuzet.privacy.export_media import MediaPolicy
 
 retention_app = typer.Typer(name="retention", help="Enforce data retention.", no_args_is_help=True)
 export_app = typer.Typer(name="export", help="Signed evidence exports.", no_args_is_help=True)
@@ -66,12 +67,24 @@ def create(  # noqa: PLR0913  (the command's flags; each is one plain option)
     until: Annotated[str | None, typer.Option(help="Range end, ISO (UTC if naive).")] = None,
     out: Annotated[Path | None, typer.Option(help="Zip file (default: export-<time>.zip).")] = None,
     user: Annotated[str | None, typer.Option(help="Exporting user (default: OS login).")] = None,
+    unredacted: Annotated[
+        str | None,
+        typer.Option(
+            "--unredacted",
+            metavar="REASON",
+            help="Export the original images, not the redacted ones; say why (audited).",
+        ),
+    ] = None,
     data_dir: DataDirOpt = None,
 ) -> None:
-    """Write a signed evidence zip (local export: original media, as an admin would get)."""
+    """Write a signed evidence zip; images are redacted unless --unredacted REASON is given.
+
+    An image that cannot be redacted is left out (listed with the reason in
+    the manifest), never exported in the original.
+    """
     from datetime import UTC, datetime
 
-    from kuzet.privacy.export import ExportError, ExportRequest, build_export
+    from kuzet.privacy.export import ExportError, ExportRequest, build_export, media_summary
     from kuzet.privacy.keys import Signer
     from kuzet.store import MediaStore
 
@@ -80,10 +93,11 @@ def create(  # noqa: PLR0913  (the command's flags; each is one plain option)
     target = out or Path(f"export-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.zip")
     try:
         request = ExportRequest(reason, who, event, camera, parse_time(since), parse_time(until))
+        policy = _media_policy(unredacted)
         with open_data(None, folder) as store:
             signer = Signer.load_or_create(folder)
             data, events = build_export(
-                store.events, MediaStore(folder / "media"), signer, request, None
+                store.events, MediaStore(folder / "media"), signer, request, policy
             )
             target.write_bytes(data)
             with signed_audit(store.engine, folder) as audit:
@@ -92,12 +106,33 @@ def create(  # noqa: PLR0913  (the command's flags; each is one plain option)
                     actor=who,
                     camera_id=camera or (events[0].camera_id if events else None),
                     target=target.name,
-                    details=_export_details(request, len(events), data),
+                    details=_export_details(request, len(events), data)
+                    | media_summary(data)
+                    | {"unredacted_reason": unredacted},
                 )
     except (ExportError, ValueError) as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from error
-    typer.echo(f"wrote {target} ({len(events)} events, {len(data)} bytes)")
+    summary = media_summary(data)["media"]
+    typer.echo(f"wrote {target} ({len(events)} events, {len(data)} bytes; images: {summary})")
+    if summary["omitted"]:
+        typer.echo(f"warning: {summary['omitted']} images left out (cannot redact)", err=True)
+
+
+def _media_policy(unredacted: str | None) -> MediaPolicy:
+    """Redacted images, or the originals with a non-blank ``--unredacted`` reason.
+
+    Raises:
+        ValueError: ``--unredacted`` was given a blank reason.
+    """
+    from kuzet.privacy.export import default_redactor
+    from kuzet.privacy.export_media import MediaPolicy
+
+    if unredacted is None:
+        return MediaPolicy(default_redactor())
+    if not unredacted.strip():
+        raise ValueError("--unredacted needs a reason (why the original images are exported)")
+    return MediaPolicy.originals()
 
 
 def _export_details(request: ExportRequest, events: int, data: bytes) -> dict[str, object]:

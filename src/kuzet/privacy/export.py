@@ -2,12 +2,15 @@
 
 Contents:
 
-- ``media/<key>``: the events' snapshots (redacted unless the exporter may unmask);
+- ``media/<key>``: the events' snapshots, redacted unless the exporter holds an
+  unmask grant for the event (:mod:`kuzet.privacy.export_media`; a snapshot that
+  cannot be redacted is left out, with the reason);
 - ``metadata.json``: the events as JSON;
 - ``custody.json``: chain of custody: who exported, when, why, from which host and
   software version, what was selected, whether media are redacted;
 - ``public_key.pem``: the signing key's public half;
-- ``manifest.json``: SHA-256 of every file above;
+- ``manifest.json``: SHA-256 of every file above, and for each snapshot the
+  SHA-256 of the original and of the redacted image and which one the zip holds;
 - ``signature.ed25519``: Ed25519 signature of the exact bytes of ``manifest.json``.
 
 :func:`verify_export` checks the signature and every hash and names each file
@@ -24,13 +27,21 @@ import json
 import platform
 import socket
 import zipfile
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
 
 from kuzet import __version__
 from kuzet.privacy.audit import canonical_json, iso_utc
+from kuzet.privacy.export_media import (
+    OMITTED,
+    ORIGINAL,
+    REDACTED,
+    MediaFiles,
+    MediaPolicy,
+    Redact,
+    media_files,
+)
 from kuzet.privacy.keys import Signer, verify_signature
 from kuzet.store.codec import to_jsonable
 from kuzet.store.events import EventQuery, EventRepo, StoredEvent
@@ -40,14 +51,13 @@ MANIFEST = "manifest.json"
 SIGNATURE = "signature.ed25519"
 PUBLIC_KEY = "public_key.pem"
 MAX_EVENTS = 5000
-Redact = Callable[[bytes], bytes]
 
 
 def default_redactor() -> Redact:
     """``Redactor().redact_jpeg`` from :mod:`kuzet.privacy.redaction` (faces and plates).
 
-    Loaded by name so exports work while redaction is optional; any failure to
-    redact propagates (an export is never silently unredacted).
+    Loaded by name so exports work while redaction is optional; a snapshot that
+    fails to redact is left out of the export (never exported unredacted).
     """
     module = importlib.import_module("kuzet.privacy.redaction")
     return cast(Redact, module.Redactor().redact_jpeg)
@@ -140,33 +150,12 @@ def _custody(request: ExportRequest, events: list[StoredEvent], extra: dict[str,
     return canonical_json(custody)
 
 
-@dataclass
-class _Files:
-    entries: dict[str, bytes] = field(default_factory=dict)
-    missing_media: list[str] = field(default_factory=list)
-
-
-def _media_files(events: list[StoredEvent], media: MediaStore, redact: Redact | None) -> _Files:
-    files = _Files()
-    for event in events:
-        key = event.snapshot_key
-        if key is None:
-            continue
-        try:
-            data = media.get(key)
-        except KeyError:
-            files.missing_media.append(key)
-            continue
-        files.entries[f"media/{key}"] = data if redact is None else redact(data)
-    return files
-
-
 def build_export(
     repo: EventRepo,
     media: MediaStore,
     signer: Signer,
     request: ExportRequest,
-    redact: Redact | None,
+    policy: MediaPolicy,
 ) -> tuple[bytes, list[StoredEvent]]:
     """Build the signed zip.
 
@@ -175,16 +164,18 @@ def build_export(
         media: Snapshot files.
         signer: The system's signing key.
         request: Selection, user and reason.
-        redact: JPEG -> redacted JPEG; None exports the original media (unmask).
+        policy: Redaction of the media (redacted unless ``policy.unmasked``).
 
     Returns:
         (zip bytes, the exported events).
+        ``custody.json`` says whether every image is redacted (``media_redacted``)
+        and lists the snapshots left out (``media_omitted``, with reasons).
 
     Raises:
         ExportError: If the request selects nothing.
     """
     events = select_events(repo, request)
-    files = _media_files(events, media, redact)
+    files = media_files(events, media, policy)
     metadata = {"events": [to_jsonable(dataclasses.asdict(e)) for e in events]}
     files.entries["metadata.json"] = canonical_json(metadata)
     public_pem = signer.public_pem()
@@ -192,14 +183,15 @@ def build_export(
         request,
         events,
         {
-            "media_redacted": redact is not None,
-            "media_missing": files.missing_media,
+            "media_redacted": files.all_redacted,
+            "media_missing": files.missing,
+            "media_omitted": [m for m in files.listed if m["exported"] == "omitted"],
             "public_key_sha256": hashlib.sha256(public_pem).hexdigest(),
         },
     )
     files.entries[PUBLIC_KEY] = public_pem
     digests = {name: hashlib.sha256(data).hexdigest() for name, data in files.entries.items()}
-    manifest = canonical_json({"algorithm": "sha256", "files": dict(sorted(digests.items()))})
+    manifest = _manifest(digests, files)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in sorted(files.entries.items()):
@@ -207,6 +199,28 @@ def build_export(
         archive.writestr(MANIFEST, manifest)
         archive.writestr(SIGNATURE, signer.sign(manifest))
     return buffer.getvalue(), events
+
+
+def _manifest(digests: dict[str, str], files: MediaFiles) -> bytes:
+    return canonical_json(
+        {"algorithm": "sha256", "files": dict(sorted(digests.items())), "media": files.listed}
+    )
+
+
+def media_summary(data: bytes) -> dict[str, Any]:
+    """For the audit record: ``redacted`` (no original image in the zip) and the
+    number of images exported original, redacted and left out.
+
+    Example:
+        >>> media_summary(zip_bytes)  # doctest: +SKIP
+        {'redacted': True, 'media': {'original': 0, 'redacted': 1, 'omitted': 0}}
+    """
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        listed = json.loads(archive.read(MANIFEST)).get("media", [])
+    counts = {
+        kind: sum(m["exported"] == kind for m in listed) for kind in (ORIGINAL, REDACTED, OMITTED)
+    }
+    return {"redacted": counts[ORIGINAL] == 0, "media": counts}
 
 
 @dataclass

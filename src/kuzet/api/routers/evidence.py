@@ -20,8 +20,11 @@ from kuzet.api.auth import AuthFirstRoute, client_ip
 from kuzet.api.deps import AppDeps, Deps
 from kuzet.api.errors import unprocessable
 from kuzet.api.schemas import ApiTime
+from kuzet.api.unmasking import ANONYMOUS, unmask_until
 from kuzet.privacy.audit import AuditQuery
+from kuzet.privacy.export_media import MediaPolicy
 from kuzet.privacy.principal import Permission, Principal
+from kuzet.store.events import StoredEvent
 
 router = APIRouter(route_class=AuthFirstRoute, tags=["audit & evidence"])
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"
@@ -205,12 +208,17 @@ class ExportIn(BaseModel):
     },
 )
 def create_export(request: Request, deps: Deps, user: Exporter, body: ExportIn) -> Response:
-    """A signed evidence zip; media are redacted unless the caller may unmask."""
+    """A signed evidence zip; media are redacted unless the caller holds an unmask grant.
+
+    The same rule as the snapshot route: without ``unmask`` and an active grant
+    covering the event's camera or the event, each image is the redacted copy;
+    one that cannot be redacted is left out, with the reason, in the manifest.
+    """
     from kuzet.privacy.export import (
         ExportError,
         ExportRequest,
         build_export,
-        default_redactor,
+        media_summary,
         select_events,
     )
 
@@ -231,8 +239,8 @@ def create_export(request: Request, deps: Deps, user: Exporter, body: ExportIn) 
         if str(error).startswith("no "):
             raise HTTPException(404, str(error)) from error
         raise unprocessable(str(error)) from error
-    redact = None if user is None or user.can(Permission.UNMASK) else default_redactor()
-    data, events = build_export(deps.store.events, deps.media, deps.audit.signer, wanted, redact)
+    policy = _media_policy(deps, user)
+    data, events = build_export(deps.store.events, deps.media, deps.audit.signer, wanted, policy)
     name = f"kuzet-export-{events[0].id if body.event_id else body.camera_id}.zip"
     deps.audit.record(
         "export.create",
@@ -243,8 +251,18 @@ def create_export(request: Request, deps: Deps, user: Exporter, body: ExportIn) 
         details={
             **body.model_dump(mode="json"),
             "events": len(events),
-            "redacted": redact is not None,
+            **media_summary(data),
         },
     )
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     return Response(data, media_type="application/zip", headers=headers)
+
+
+def _media_policy(deps: AppDeps, user: Principal | None) -> MediaPolicy:
+    """Originals only for events the caller's unmask grants cover (as the snapshot route)."""
+    principal = user if user is not None else ANONYMOUS
+
+    def unmasked(event: StoredEvent) -> bool:
+        return unmask_until(deps, principal, event.camera_id, event.id) is not None
+
+    return MediaPolicy(deps.redactor.redact_jpeg, unmasked)
