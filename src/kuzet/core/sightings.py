@@ -40,6 +40,21 @@ class FaceProbe:
 
 
 @dataclass(frozen=True, slots=True)
+class PlateScene:
+    """The vehicle in its surroundings at a plate read: the evidence image of a hit.
+
+    Attributes:
+        jpeg: JPEG of the vehicle box with a margin around it (the scene).
+        plate_box: Plate box xyxy in ``jpeg`` pixels (what redaction must hide).
+        vehicle_box: Vehicle box xyxy in ``jpeg`` pixels.
+    """
+
+    jpeg: bytes
+    plate_box: tuple[float, float, float, float]
+    vehicle_box: tuple[float, float, float, float]
+
+
+@dataclass(frozen=True, slots=True)
 class PlateRead:
     """A licence plate read from one vehicle track (voted over its frames).
 
@@ -55,6 +70,7 @@ class PlateRead:
         box: Plate box xyxy in the analysed frame.
         crop_jpeg: JPEG of the plate crop.
         final: True for the track's final vote (track ended), False for an early read.
+        scene: The vehicle and its surroundings in the best frame, if captured.
     """
 
     camera_id: str
@@ -68,3 +84,4 @@ class PlateRead:
     box: tuple[float, float, float, float]
     crop_jpeg: bytes
     final: bool = True
+    scene: PlateScene | None = None

@@ -5,7 +5,10 @@ main process. For every :class:`~kuzet.core.sightings.PlateRead` it stores the
 read and its crop, loads the entries that are active and unexpired *now*, and
 publishes one ``plate_hit`` event per (camera, track, entry) within
 ``hotlists.repeat_s`` seconds, so the early and final reads of one vehicle
-alert once. The event's snapshot is the plate crop.
+alert once. The event's snapshot is the vehicle in its surroundings, stored with
+a redacted copy (the plate blurred, ``privacy.plate_evidence``) that viewers
+without an unmask grant get; a read without a scene falls back to the plate
+crop, whose redacted copy is pixelated. ``attrs["snapshot"]`` says which.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import hashlib
 import logging
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,9 +27,13 @@ from kuzet.config.hotlists import HotlistsConfig
 from kuzet.core.sightings import PlateRead
 from kuzet.core.types import Event, EventKind, EventPhase, Evidence, Severity, new_event_id
 from kuzet.events.bus import Bus
+from kuzet.events.snapshot import snapshot_key
 from kuzet.identity.hotlists import Hotlist, HotlistRepo
 from kuzet.identity.plate_match import match_distance
 from kuzet.identity.plate_reads import PlateReadRepo
+from kuzet.privacy.plate_evidence import pixelate_jpeg, redacted_scene
+from kuzet.privacy.redaction import Redactor
+from kuzet.privacy.snapshots import redacted_key
 from kuzet.store.media import MediaStore
 from kuzet.store.models import HotlistEntryRow, PlateReadRow
 
@@ -49,10 +57,17 @@ class HotlistService:
     """
 
     def __init__(
-        self, engine: Engine, media: MediaStore, bus: Bus[Event], config: HotlistsConfig
+        self,
+        engine: Engine,
+        media: MediaStore,
+        bus: Bus[Event],
+        config: HotlistsConfig,
+        redactor: Redactor | None = None,
     ) -> None:
         self.hotlists = HotlistRepo(engine)
         self.reads = PlateReadRepo(engine, media)
+        self.media = media
+        self.redactor = redactor or Redactor()  # models load on the first hit
         self.bus = bus
         self.config = config
         self._alerted: OrderedDict[tuple[str, int, str], float] = OrderedDict()
@@ -126,16 +141,37 @@ class HotlistService:
             "match": entry.match, "hotlist": hotlist.name, "hotlist_reason": hotlist.reason,
             "reason": entry.reason, "priority": entry.priority, "case_ref": entry.case_ref,
             "distance": round(distance, 3), "final_read": read.final,
+            "snapshot": "scene" if read.scene is not None else "plate_crop",
         }  # fmt: skip
-        sha = hashlib.sha256(read.crop_jpeg).hexdigest() if row.crop_key else None
+        event_id = new_event_id()
         return Event(
-            id=new_event_id(), camera_id=read.camera_id, kind=EventKind.PLATE_HIT,
+            id=event_id, camera_id=read.camera_id, kind=EventKind.PLATE_HIT,
             rule_id=f"hotlist:{hotlist.id}", phase=EventPhase.OPEN, started_at=row.at,
             severity=severity_for(entry.priority), track_ids=(read.track_id,),
             labels=(read.vehicle_class,), attrs=attrs,
-            evidence=Evidence(snapshot_key=row.crop_key, snapshot_sha256=sha),
+            evidence=self._evidence(read, row, event_id),
             frame_ts=read.ts, frame_wall=read.wall,
         )  # fmt: skip
+
+    def _evidence(self, read: PlateRead, row: PlateReadRow, event_id: str) -> Evidence:
+        """Store the hit's snapshot, its redacted copy first (see the module doc)."""
+        if read.scene is None:
+            if row.crop_key is None:
+                return Evidence()
+            self._put_redacted(row.crop_key, lambda: pixelate_jpeg(read.crop_jpeg))
+            return Evidence(row.crop_key, hashlib.sha256(read.crop_jpeg).hexdigest())
+        scene = read.scene
+        key = snapshot_key(read.camera_id, event_id, datetime.fromtimestamp(read.wall, UTC))
+        self._put_redacted(key, lambda: redacted_scene(scene, self.redactor))
+        return Evidence(key, self.media.put(key, scene.jpeg))
+
+    def _put_redacted(self, key: str, make: Callable[[], bytes]) -> None:
+        # A copy that cannot be made is not stored: the snapshot route then
+        # redacts on request or answers 503, never the original.
+        try:
+            self.media.put(redacted_key(key), make())
+        except ValueError as error:
+            log.warning("plate hit %s: no redacted copy: %s", key, error)
 
 
 def _closed(event: Event) -> Event:

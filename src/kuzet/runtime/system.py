@@ -97,9 +97,11 @@ class EmbeddedSystem:
     def _start_plates(self) -> None:
         """Central hotlist matching on the supervisor's plate reads (stores every read)."""
         from kuzet.identity.plates_service import HotlistService
+        from kuzet.privacy.redaction import Redactor
 
         self.hotlists = HotlistService(
-            self.store.engine, self.media, self.bus, self.config.hotlists
+            self.store.engine, self.media, self.bus, self.config.hotlists,
+            Redactor(self.config.privacy),
         )
         self._unsubscribe.append(
             self.writes.route(self.supervisor.plate_reads, "plate_read", self.hotlists.handle)

@@ -15,13 +15,16 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from kuzet.config.plates import PlatesConfig
-from kuzet.core.sightings import PlateRead
+from kuzet.core.sightings import PlateRead, PlateScene
 from kuzet.core.types import Detections, Frame
 from kuzet.enrich.plate.reader import PlateCandidate, VehiclePlateReader
 from kuzet.enrich.plate.vote import PlateVote
 from kuzet.render.jpeg import encode_jpeg
 
 CROP_JPEG_QUALITY = 90
+SCENE_MARGIN = 0.5  # the scene is the vehicle box widened by this share on each side
+SCENE_MAX_SIDE = 960  # scenes larger than this are scaled down
+SCENE_JPEG_QUALITY = 85
 
 
 @dataclass
@@ -48,6 +51,7 @@ class _Track:
     best: PlateCandidate | None = None
     best_ts: float = 0.0
     best_wall: float = 0.0
+    best_scene: PlateScene | None = None
     done: bool = field(default=False)
 
 
@@ -123,6 +127,7 @@ class TrackPlates:
         track.vote.add(candidate.text, candidate.score, candidate.quality)
         if track.best is None or _rank(candidate) > _rank(track.best):
             track.best, track.best_ts, track.best_wall = candidate, frame.ts, frame.wall
+            track.best_scene = plate_scene(frame.image, box, candidate.box)
         if track.vote.stable and not track.early_sent:
             track.early_sent = track.done = True
             return self._read(track_id, track, final=False)
@@ -166,12 +171,49 @@ class TrackPlates:
             box=best.box,
             crop_jpeg=jpeg,
             final=final,
+            scene=track.best_scene,
         )
 
     @property
     def open_tracks(self) -> int:
         """Number of tracks with state (for tests and health)."""
         return len(self._tracks)
+
+
+def plate_scene(
+    image: np.ndarray, vehicle: np.ndarray, plate: tuple[float, float, float, float]
+) -> PlateScene | None:
+    """The vehicle with its surroundings (``SCENE_MARGIN``), boxes in its pixels.
+
+    Args:
+        image: The analysed frame (HxWx3 BGR).
+        vehicle: Vehicle box xyxy in frame pixels.
+        plate: Plate box xyxy in frame pixels.
+
+    Returns:
+        The scene, or None if encoding fails.
+
+    Example:
+        >>> scene = plate_scene(frame.image, vehicle_box, plate_box)  # doctest: +SKIP
+    """
+    h, w = image.shape[:2]
+    mx = SCENE_MARGIN * float(vehicle[2] - vehicle[0])
+    my = SCENE_MARGIN * float(vehicle[3] - vehicle[1])
+    x1, y1 = max(0, int(vehicle[0] - mx)), max(0, int(vehicle[1] - my))
+    x2, y2 = min(w, int(vehicle[2] + mx)), min(h, int(vehicle[3] + my))
+    crop = image[y1:y2, x1:x2]
+    scale = min(1.0, SCENE_MAX_SIDE / max(1, x2 - x1, y2 - y1))
+    if scale < 1.0:
+        crop = cv2.resize(crop, (round((x2 - x1) * scale), round((y2 - y1) * scale)))
+    ok, jpeg = cv2.imencode(".jpg", crop, [cv2.IMWRITE_JPEG_QUALITY, SCENE_JPEG_QUALITY])
+    if not ok:
+        return None
+
+    def local(box: tuple[float, ...]) -> tuple[float, float, float, float]:
+        bx1, by1, bx2, by2 = ((v - o) * scale for v, o in zip(box, (x1, y1, x1, y1), strict=True))
+        return (bx1, by1, bx2, by2)
+
+    return PlateScene(jpeg.tobytes(), local(plate), local(tuple(float(v) for v in vehicle)))
 
 
 def _rank(candidate: PlateCandidate) -> float:
