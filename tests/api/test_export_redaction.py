@@ -24,9 +24,10 @@ from kuzet.core.types import Evidence
 from kuzet.privacy.audit import AuditQuery
 from kuzet.privacy.export import verify_export
 from kuzet.privacy.keys import Signer
-from kuzet.privacy.redaction import Redactor, Regions, encode_jpeg, head_regions
+from kuzet.privacy.redaction import Redactor, Regions, head_regions
 from kuzet.privacy.snapshots import redacted_key
 from kuzet.privacy.unmask import GrantRequest, UnmaskGrants
+from kuzet.render.jpeg import encode_jpeg
 
 KEY = "snapshots/gate/2025/03/01/ev-1.jpg"
 PERSON = np.array([[120, 40, 200, 340]], np.float32)

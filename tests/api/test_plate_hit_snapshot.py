@@ -23,8 +23,8 @@ from kuzet.enrich.plate.tracks import plate_scene
 from kuzet.identity.hotlists import HotlistRepo
 from kuzet.identity.plates_service import HotlistService
 from kuzet.privacy.plate_evidence import pixelate_jpeg
-from kuzet.privacy.redaction import decode_jpeg, encode_jpeg
 from kuzet.privacy.unmask import GrantRequest, UnmaskGrants
+from kuzet.render.jpeg import decode_jpeg, encode_jpeg
 
 VEHICLE = np.array([500, 300, 800, 520], np.float32)
 PLATE = (600.0, 460.0, 703.0, 493.0)  # 103x33, as in the report

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import logging
 
-import cv2
 import numpy as np
 
 from kuzet.core.sightings import PlateScene
-from kuzet.privacy.redaction import Redactor, Regions, decode_jpeg, encode_jpeg
+from kuzet.privacy.redaction import Redactor, Regions
+from kuzet.render.blur import pixelate
+from kuzet.render.jpeg import decode_jpeg, encode_jpeg
 
 log = logging.getLogger(__name__)
 PIXEL_CELLS = 12  # a pixelated image keeps this many cells across its longer side
@@ -33,11 +34,7 @@ def pixelate_jpeg(jpeg: bytes, cells: int = PIXEL_CELLS, quality: int = 80) -> b
         >>> safe = pixelate_jpeg(crop_jpeg)  # doctest: +SKIP
     """
     image = decode_jpeg(jpeg)
-    h, w = image.shape[:2]
-    step = max(1, max(h, w) // cells)
-    small = cv2.resize(image, (max(1, w // step), max(1, h // step)), interpolation=cv2.INTER_AREA)
-    coarse = np.asarray(cv2.resize(small, (w, h), interpolation=cv2.INTER_NEAREST), np.uint8)
-    return encode_jpeg(coarse, quality)
+    return encode_jpeg(pixelate(image, max(1, max(image.shape[:2]) // cells)), quality)
 
 
 def redacted_scene(scene: PlateScene, redactor: Redactor, quality: int = 85) -> bytes:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import cv2
 import numpy as np
 
 from kuzet.config.plates import PlatesConfig
@@ -205,15 +206,16 @@ def plate_scene(
     scale = min(1.0, SCENE_MAX_SIDE / max(1, x2 - x1, y2 - y1))
     if scale < 1.0:
         crop = cv2.resize(crop, (round((x2 - x1) * scale), round((y2 - y1) * scale)))
-    ok, jpeg = cv2.imencode(".jpg", crop, [cv2.IMWRITE_JPEG_QUALITY, SCENE_JPEG_QUALITY])
-    if not ok:
+    try:
+        jpeg = encode_jpeg(np.ascontiguousarray(crop), SCENE_JPEG_QUALITY)
+    except ValueError:  # the read still counts, without a scene
         return None
 
     def local(box: tuple[float, ...]) -> tuple[float, float, float, float]:
         bx1, by1, bx2, by2 = ((v - o) * scale for v, o in zip(box, (x1, y1, x1, y1), strict=True))
         return (bx1, by1, bx2, by2)
 
-    return PlateScene(jpeg.tobytes(), local(plate), local(tuple(float(v) for v in vehicle)))
+    return PlateScene(jpeg, local(plate), local(tuple(float(v) for v in vehicle)))
 
 
 def _rank(candidate: PlateCandidate) -> float:
