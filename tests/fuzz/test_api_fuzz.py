@@ -19,7 +19,7 @@ import os
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -40,8 +40,12 @@ from schemathesis.specs.openapi.checks import (
 
 from kuzet.api import AppDeps, create_app
 from kuzet.api.testing import FakeLiveView, make_jpeg, serve_in_thread
+from kuzet.config.hotlists import HotlistsConfig
+from kuzet.core.sightings import PlateRead
 from kuzet.core.types import Event, EventKind, EventPhase, Evidence, Severity
 from kuzet.events.bus import Bus
+from kuzet.identity.plate_reads import ReadQuery
+from kuzet.identity.plates_service import HotlistService
 from kuzet.privacy.keys import Signer
 from kuzet.privacy.principal import Role
 from kuzet.store import MediaStore, open_store
@@ -111,7 +115,7 @@ def _seed(deps: AppDeps) -> dict[str, dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, Any], Any]]:
-    """(base URL, OpenAPI spec, role -> headers) of a seeded app under uvicorn."""
+    """(base URL, OpenAPI spec, (role -> headers, ids of real rows)) of a seeded app."""
     tmp: Path = tmp_path_factory.mktemp("fuzz")
     store = open_store(None, tmp)
     deps = AppDeps(
@@ -121,8 +125,41 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
     headers = _seed(deps)
     app = create_app(deps)
     with serve_in_thread(app) as url:
-        yield url, app.openapi(), headers
+        known = _seed_over_http(url, headers[str(Role.ADMIN)], deps)
+        yield url, app.openapi(), (headers, known)
     store.close()
+
+
+def _seed_over_http(url: str, admin: dict[str, str], deps: AppDeps) -> dict[str, str]:
+    """A watchlist with an entry, a hotlist with an entry and a plate read that hit it."""
+    known = dict(KNOWN)
+    until = (datetime.now(UTC) + timedelta(days=30)).isoformat()
+    governance = {"legal_basis": "CPC art. 253", "owner": "kim", "expires_at": until}
+
+    def post(path: str, body: dict[str, Any]) -> str:
+        resp = requests.post(url + path, json=body, headers=admin, timeout=10)
+        assert resp.status_code == 201, resp.text
+        return str(resp.json()["id"])
+
+    watchlist = post("/api/watchlists", {"name": "fuzz"})
+    known["watchlist_id"] = watchlist
+    known["entry_id"] = post(
+        f"/api/watchlists/{watchlist}/entries",
+        {"name": "X", "authority": "court", "case_ref": "K-1", "purpose": "search", **governance},
+    )
+    hotlist = post("/api/hotlists", {"name": "fuzz", "reason": "stolen"})
+    known["hotlist_id"] = hotlist
+    known["hotlist_entry_id"] = post(
+        f"/api/hotlists/{hotlist}/entries", {"plate": "123AB01", "reason": "stolen", **governance}
+    )
+    service = HotlistService(deps.store.engine, deps.media, deps.bus, HotlistsConfig())
+    read = PlateRead(
+        "gate", 5, 1.0, datetime.now(UTC).timestamp(), "123AB01", 0.9, "KZ", "car",
+        (10.0, 10.0, 60.0, 25.0), make_jpeg(50, 15),
+    )  # fmt: skip
+    service.handle(read)
+    known["plate_read_id"] = service.reads.search(ReadQuery(None, None, None, None, 1))[0]["id"]
+    return known
 
 
 def _operations(spec: dict[str, Any]) -> list[tuple[str, str]]:
@@ -131,9 +168,9 @@ def _operations(spec: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def _run_operation(
-    operation: Any, mode: GenerationMode, ctx: tuple[str, dict[str, dict[str, str]]], tally: Tally
+    operation: Any, mode: GenerationMode, ctx: tuple[str, Any], tally: Tally
 ) -> None:
-    url, headers = ctx
+    url, (headers, known_ids) = ctx
     session = requests.Session()
 
     @settings(
@@ -152,8 +189,8 @@ def _run_operation(
     def fuzz(case: Any, role: str, known: bool) -> None:
         if known and case.path_parameters:
             for name in case.path_parameters:
-                if name in KNOWN:
-                    case.path_parameters[name] = KNOWN[name]
+                if name in known_ids:
+                    case.path_parameters[name] = known_ids[name]
         response = case.call(
             base_url=url, session=session, headers=headers[role], timeout=10, allow_redirects=False
         )
@@ -173,13 +210,13 @@ def _run_operation(
 
 
 def test_api_fuzz_every_role(served: tuple[str, dict[str, Any], Any]) -> None:
-    url, spec, headers = served
+    url, spec, seeded = served
     schema = schemathesis.openapi.from_dict(spec)
     tally = Tally()
     for method, path in _operations(spec):
         operation = schema[path][method]
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-            _run_operation(operation, mode, (url, headers), tally)
+            _run_operation(operation, mode, (url, seeded), tally)
     print("\n" + tally.summary())
     for key, text in sorted(tally.failures.items()):
         print(f"--- {key}\n{text}")

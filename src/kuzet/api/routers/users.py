@@ -16,6 +16,8 @@ from kuzet.privacy.auth import ApiToken, User
 from kuzet.privacy.auth.tokens import MAX_TOKEN_DAYS
 from kuzet.privacy.principal import Permission, Principal
 
+MIN_TOKEN_DAYS = 1 / 1440  # one minute
+
 router = APIRouter(route_class=AuthFirstRoute, tags=["users"])
 Admin = Annotated[Principal, require(Permission.MANAGE_USERS)]
 
@@ -28,7 +30,10 @@ class TokenIn(BaseModel):
     name: str = Field(min_length=1, max_length=128, description="What the token is for.")
     scopes: list[Permission] | None = Field(None, description="Permissions (a subset of yours).")
     expires_days: float | None = Field(
-        90, gt=0, le=MAX_TOKEN_DAYS, description="Lifetime in days; null = never."
+        90,
+        ge=MIN_TOKEN_DAYS,  # not just > 0: 5e-324 days is a zero timedelta
+        le=MAX_TOKEN_DAYS,
+        description="Lifetime in days (at least one minute); null = never.",
     )
 
 
