@@ -8,8 +8,8 @@ replaced by the ids of real rows (so handlers run past the 404). Every
 response must: not be a 5xx, have a documented status code, a documented
 content type and a body matching the documented schema.
 
-Bounded: ``KUZET_FUZZ_EXAMPLES`` cases per operation and mode (default 25),
-about 90 s on two cores. Failures are collected (no shrinking) and reported
+Bounded: ``KUZET_FUZZ_EXAMPLES`` cases per operation and mode (default 16),
+about 2 minutes on two busy cores. Failures are collected (no shrinking) and reported
 together with a summary line.
 """
 
@@ -52,7 +52,7 @@ from kuzet.store import MediaStore, open_store
 
 pytestmark = pytest.mark.fuzz
 
-EXAMPLES = int(os.environ.get("KUZET_FUZZ_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("KUZET_FUZZ_EXAMPLES", "16"))
 CHECKS = [
     not_a_server_error,
     status_code_conformance,

@@ -20,6 +20,7 @@ from kuzet.api.alarm_access import (
 )
 from kuzet.api.auth import AuthFirstRoute, ScopedCameras
 from kuzet.api.deps import Deps
+from kuzet.api.errors import BAD_QUERY
 from kuzet.config.response import Priority
 from kuzet.core.types import EventKind
 from kuzet.privacy.principal import Permission, Principal
@@ -94,7 +95,7 @@ class EscalateIn(NoteIn):
     priority: Priority = Field(description="The new, higher priority.")
 
 
-@router.get("")
+@router.get("", responses=BAD_QUERY)
 def list_alarms(deps: Deps, scope: ScopedCameras, _user: Reader,
                 filters: Annotated[AlarmFilters, Query()]) -> dict[str, Any]:
     """Alarms of the caller's cameras: unhandled first, by priority, then oldest first.

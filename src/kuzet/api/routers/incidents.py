@@ -20,6 +20,7 @@ from kuzet.api.alarm_access import (
 )
 from kuzet.api.auth import AuthFirstRoute, CameraScope, ScopedCameras
 from kuzet.api.deps import Deps
+from kuzet.api.errors import BAD_QUERY
 from kuzet.config.response import Priority
 from kuzet.response.alarms import MAX_LIMIT
 from kuzet.response.incidents import IncidentQuery, IncidentState, NewIncident
@@ -107,7 +108,7 @@ def _detail(service: ResponseService, row: IncidentRow, scope: CameraScope) -> d
         "timeline": timeline}
 
 
-@router.get("")
+@router.get("", responses=BAD_QUERY)
 def list_incidents(deps: Deps, scope: ScopedCameras, _user: Reader,
                    filters: Annotated[IncidentFilters, Query()]) -> dict[str, Any]:
     """Incidents the caller may see, newest first (keyset pages)."""
