@@ -12,6 +12,7 @@ from kuzet.config.fights import FightsConfig, SmokingConfig, pose_rate
 from kuzet.config.geometry import LineConfig, MaskConfig, ZoneConfig
 from kuzet.config.motion import MotionConfig
 from kuzet.config.plates import PlatesConfig
+from kuzet.config.record import RecordConfig
 from kuzet.config.rules import RuleConfig
 from kuzet.config.timezone import TimeZoneName
 from kuzet.config.tracking import TrackingConfig
@@ -65,6 +66,9 @@ class CameraConfig(KuzetModel):
     )
     smoking: SmokingConfig = Field(
         default_factory=SmokingConfig, description="Experimental smoking cue (off)."
+    )
+    record: RecordConfig = Field(
+        default_factory=RecordConfig, description="Recording of this camera's video (off)."
     )
 
     @property

@@ -1,4 +1,4 @@
-"""Merge the global `detect`, `motion`, `tracking`, `fights` and `smoking` sections under
+"""Merge the global `detect`, `motion`, `tracking`, `fights`, `smoking` and `record` sections under
 each camera's own; a camera without its own `timezone` takes the global one.
 
 A camera's keys override the global ones at any depth; lists and scalars are replaced
@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-MERGED_SECTIONS: tuple[str, ...] = ("detect", "motion", "tracking", "fights", "smoking")
+MERGED_SECTIONS: tuple[str, ...] = (
+    "detect", "motion", "tracking", "fights", "smoking", "record"
+)
 # Top-level scalars a camera inherits unless it sets its own.
 INHERITED_KEYS: tuple[str, ...] = ("timezone",)
 

@@ -13,6 +13,7 @@ from kuzet.config.hotlists import HotlistsConfig
 from kuzet.config.identity import IdentityConfig
 from kuzet.config.motion import MotionConfig
 from kuzet.config.privacy import PrivacyConfig
+from kuzet.config.record import RecordConfig
 from kuzet.config.response import ResponseConfig
 from kuzet.config.retention import RetentionConfig
 from kuzet.config.runtime import RuntimeConfig
@@ -25,8 +26,8 @@ from kuzet.config.tracking import TrackingConfig
 class KuzetConfig(KuzetModel):
     """Root of the YAML file.
 
-    Global `detect`, `motion`, `tracking`, `fights` and `smoking` sections are defaults;
-    a camera's own section overrides only the keys it sets (merged by the loader).
+    Global `detect`, `motion`, `tracking`, `fights`, `smoking` and `record` sections are
+    defaults; a camera's own section overrides only the keys it sets (merged by the loader).
     """
 
     version: int = Field(default=1, ge=1, le=1, description="Config format version.")
@@ -44,6 +45,9 @@ class KuzetConfig(KuzetModel):
     )
     smoking: SmokingConfig = Field(
         default_factory=SmokingConfig, description="Default experimental smoking cue (off)."
+    )
+    record: RecordConfig = Field(
+        default_factory=RecordConfig, description="Default recording (off) and the quota."
     )
     events: EventsConfig = Field(default_factory=EventsConfig, description="Event delivery.")
     store: StoreConfig = Field(default_factory=StoreConfig, description="Database and media.")

@@ -23,6 +23,7 @@ from kuzet.config.cameras import SourceConfig
 from kuzet.core.errors import SourceUnavailable
 from kuzet.core.types import CameraHealth, CameraState, Frame
 from kuzet.ingest.source import VideoSource, is_stream_url
+from kuzet.ingest.tap import PacketTap
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +119,8 @@ class ReconnectingSource:
         fps: Analysis frames per second.
         width: Analysis width in pixels.
         queue_size: Frames buffered between the reader thread and the consumer.
+        tap: Optional second consumer of every packet (the recorder); each
+            reconnect is a new pass (``tap.open`` ... ``tap.close``).
 
     Example:
         >>> src = ReconnectingSource("gate", cfg, fps=5, width=640)  # doctest: +SKIP
@@ -125,8 +128,14 @@ class ReconnectingSource:
         >>> for frame in src.frames(): ...  # doctest: +SKIP
     """
 
-    def __init__(
-        self, camera_id: str, cfg: SourceConfig, fps: float, width: int, queue_size: int = 2
+    def __init__(  # noqa: PLR0913
+        self,
+        camera_id: str,
+        cfg: SourceConfig,
+        fps: float,
+        width: int,
+        queue_size: int = 2,
+        tap: PacketTap | None = None,
     ) -> None:
         self.camera_id = camera_id
         self.cfg = cfg
@@ -144,6 +153,7 @@ class ReconnectingSource:
         self._last_wall: float | None = None
         self._thread: threading.Thread | None = None
         self._online_since: float | None = None
+        self._tap = tap
 
     @property
     def health(self) -> CameraHealth:
@@ -231,7 +241,9 @@ class ReconnectingSource:
 
     def _run_session(self, continuity: _Continuity) -> bool:
         """Read one open of the source; True when a file ended normally."""
-        source = VideoSource(self.camera_id, self.cfg, self.fps, self.width, stop=self._stop)
+        source = VideoSource(
+            self.camera_id, self.cfg, self.fps, self.width, stop=self._stop, tap=self._tap
+        )
         with self._lock:
             self._session = source
         continuity.new_session()

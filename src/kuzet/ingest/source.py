@@ -21,6 +21,7 @@ import av.error
 from kuzet.config.cameras import SourceConfig
 from kuzet.core.errors import SourceUnavailable
 from kuzet.core.types import CameraHealth, CameraState, Frame
+from kuzet.ingest.tap import PacketTap
 from kuzet.ingest.timing import FrameSampler, Pacer, RateMeter, Timeline, scaled_size
 
 log = logging.getLogger(__name__)
@@ -89,6 +90,8 @@ class VideoSource:
         fps: Analysis frames per second; frames between are decoded, not converted.
         width: Analysis width in pixels (height follows the aspect, even).
         stop: Event that ends ``frames()`` when set (``close()`` sets it).
+        tap: Optional second consumer of every packet (the recorder), fed
+            before decoding so analysis never slows or drops what it gets.
 
     Example:
         >>> src = VideoSource("gate", SourceConfig(url="clip.mp4", pace="fast"), fps=5, width=640)
@@ -103,6 +106,7 @@ class VideoSource:
         fps: float,
         width: int,
         stop: threading.Event | None = None,
+        tap: PacketTap | None = None,
     ) -> None:
         if fps <= 0 or width <= 0:
             raise ValueError(f"fps and width must be > 0, got fps={fps}, width={width}")
@@ -121,6 +125,7 @@ class VideoSource:
         self.corrupt_packets = 0
         self.last_corrupt_wall = 0.0
         self._label = redact_url(cfg.url)
+        self._tap = tap
 
     @property
     def health(self) -> CameraHealth:
@@ -163,6 +168,8 @@ class VideoSource:
                         return
                     yield frame
             finally:
+                if self._tap is not None:
+                    self._tap.close()
                 current.container.close()
             if self._stop.is_set() or not (self.live or self.cfg.loop):
                 return
@@ -197,6 +204,8 @@ class VideoSource:
         ctx = stream.codec_context
         sar = stream.sample_aspect_ratio
         size = scaled_size(ctx.width, ctx.height, self.width, float(sar) if sar else 1.0)
+        if self._tap is not None:
+            self._tap.open(stream, time.time())
         return _Pass(container, stream, size)
 
     def _decode(self, current: _Pass, timeline: Timeline, sampler: FrameSampler) -> Iterator[Frame]:
@@ -225,7 +234,8 @@ class VideoSource:
         return min(self._video_t0 + ts, time.time())
 
     def _raw_frames(self, current: _Pass) -> Iterator[Any]:
-        corrupt_run = 0
+        corrupt_run = [0]
+        tap = self._tap
         packets = current.container.demux(current.stream)
         while not self._stop.is_set():
             try:
@@ -236,20 +246,35 @@ class VideoSource:
                 raise SourceUnavailable(
                     f"read failed on {self._label}: {self._describe(exc)}"
                 ) from exc
-            try:
-                decoded = packet.decode()
-            except av.error.InvalidDataError as exc:
-                # One bad packet is not a dead camera; a long run of them is.
-                self.corrupt_packets += 1
-                self.last_corrupt_wall = time.time()
-                corrupt_run += 1
-                if corrupt_run >= MAX_CORRUPT_RUN:
-                    raise SourceUnavailable(
-                        f"undecodable data from {self._label}: {self._describe(exc)}"
-                    ) from exc
-                continue
-            corrupt_run = 0
+            decoded = self._decode_packet(packet, corrupt_run)
+            if tap is not None:
+                _feed(tap, packet, decoded)  # after decoding: muxing consumes the packet
             yield from decoded
+
+    def _decode_packet(self, packet: Any, corrupt_run: list[int]) -> list[Any]:
+        try:
+            decoded: list[Any] = packet.decode()
+        except av.error.InvalidDataError as exc:
+            # One bad packet is not a dead camera; a long run of them is.
+            self.corrupt_packets += 1
+            self.last_corrupt_wall = time.time()
+            corrupt_run[0] += 1
+            if corrupt_run[0] >= MAX_CORRUPT_RUN:
+                raise SourceUnavailable(
+                    f"undecodable data from {self._label}: {self._describe(exc)}"
+                ) from exc
+            return []
+        corrupt_run[0] = 0
+        return decoded
+
+
+def _feed(tap: PacketTap, packet: Any, decoded: list[Any]) -> None:
+    """Give the tap the packet (recorded even if undecodable) and, if it asks, the frames."""
+    if tap.wants_frames:
+        for picture in decoded:
+            tap.frame(picture)
+    elif packet.size:
+        tap.packet(packet)
 
 
 def _rate(stream: Any) -> float | None:

@@ -291,3 +291,23 @@ class PlateHitRow(Base):
     distance: Mapped[float] = mapped_column(sa.Float)
     event_id: Mapped[str] = mapped_column(sa.String(64))
     at: Mapped[datetime]
+
+
+# Recorded video (migration r0010_recordings; used through kuzet.record).
+class SegmentRow(Base):
+    """One closed recording segment of a camera (an MP4 file in the media store)."""
+
+    __tablename__ = "recording_segments"
+    __table_args__ = (
+        sa.Index("ix_recording_segments_camera_start", "camera_id", "start"),
+        sa.Index("ix_recording_segments_start", "start"),
+    )
+
+    key: Mapped[str] = mapped_column(sa.String(512), primary_key=True)
+    camera_id: Mapped[str] = mapped_column(sa.String(128))
+    start: Mapped[datetime]
+    end: Mapped[datetime]
+    size: Mapped[int] = mapped_column(sa.BigInteger)
+    codec: Mapped[str] = mapped_column(sa.String(16))
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    transcoded: Mapped[bool] = mapped_column(sa.Boolean, default=False)
