@@ -23,8 +23,13 @@ import av
 
 PREFIX = "recordings"
 PARTIAL = ".partial-"
-# Fragmented MP4 that stays playable when cut short; one fragment per keyframe or second.
-MP4_OPTIONS = {"movflags": "frag_keyframe+empty_moov+default_base_moof", "frag_duration": "1000000"}
+# Fragmented MP4 that stays playable when cut short; one fragment per keyframe or second,
+# flushed to the file as it is cut (else a 256 KiB I/O buffer holds seconds of video).
+MP4_OPTIONS = {
+    "movflags": "frag_keyframe+empty_moov+default_base_moof",
+    "frag_duration": "1000000",
+    "flush_packets": "1",
+}
 # Codecs an MP4 carries and Chromium plays as they are: copied, never re-encoded.
 COPY_CODECS = frozenset({"h264", "hevc"})
 CHUNK = 1 << 20
