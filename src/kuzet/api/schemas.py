@@ -57,6 +57,7 @@ class CameraHealthOut(BaseModel):
     fps_analysed: float = 0.0
     detect_drops: int = 0
     restarts: int = 0
+    recording: str = Field("", description='"" (off), "recording", "idle" or "error: <why>".')
 
     @classmethod
     def from_health(cls, health: CameraHealth, now: float | None = None) -> CameraHealthOut:
@@ -73,6 +74,7 @@ class CameraHealthOut(BaseModel):
             fps_analysed=round(health.fps_analysed, 2),
             detect_drops=health.detect_drops,
             restarts=health.restarts,
+            recording=health.recording,
         )
 
 

@@ -387,6 +387,7 @@ class CameraHealth:
         fps_analysed: Frames analysed per second (recent).
         detect_drops: Detection requests dropped (queue full or stale).
         restarts: Times the camera's worker process was restarted.
+        recording: Recorder state: "" (off), "recording", "idle" or "error: <why>".
     """
 
     camera_id: str
@@ -398,3 +399,4 @@ class CameraHealth:
     fps_analysed: float = 0.0
     detect_drops: int = 0
     restarts: int = 0
+    recording: str = ""

@@ -92,13 +92,27 @@ class SegmentIndex:
         with self.engine.connect() as conn:
             return set(conn.execute(stmt).scalars())
 
-    def oldest(self, limit: int, before: datetime | None = None) -> list[Segment]:
-        """The oldest segments of all cameras (ending before ``before`` if given)."""
-        stmt = sa.select(SEGMENTS).order_by(SEGMENTS.c.start).limit(limit)
+    def oldest(
+        self,
+        limit: int,
+        offset: int = 0,
+        camera_id: str | None = None,
+        before: datetime | None = None,
+    ) -> list[Segment]:
+        """The oldest segments (of one camera, or all; ending before ``before`` if given)."""
+        stmt = sa.select(SEGMENTS).order_by(SEGMENTS.c.start, SEGMENTS.c.key)
+        stmt = stmt.limit(limit).offset(offset)
+        if camera_id is not None:
+            stmt = stmt.where(SEGMENTS.c.camera_id == camera_id)
         if before is not None:
             stmt = stmt.where(SEGMENTS.c.end < before)
         with self.engine.connect() as conn:
             return [_segment(row) for row in conn.execute(stmt)]
+
+    def cameras(self) -> set[str]:
+        """Cameras with indexed segments."""
+        with self.engine.connect() as conn:
+            return set(conn.execute(sa.select(SEGMENTS.c.camera_id).distinct()).scalars())
 
     def total_size(self) -> int:
         """Bytes of every indexed segment."""

@@ -21,6 +21,7 @@ from kuzet.config.privacy import PrivacyConfig
 from kuzet.core.types import CameraHealth, CameraState, FloatArray, Frame
 from kuzet.detect.base import DetectorInfo
 from kuzet.privacy.redaction import Redactor
+from kuzet.record import Recorder, Segment
 from kuzet.render.live import render_live
 from kuzet.runtime.live_redaction import frame_regions
 from kuzet.runtime.messages import (
@@ -30,6 +31,7 @@ from kuzet.runtime.messages import (
     HealthMessage,
     LiveFrame,
     PlateReadsMessage,
+    SegmentMessage,
 )
 from kuzet.runtime.stop_flag import StopFlag
 
@@ -88,8 +90,9 @@ def camera_main(
     logging.basicConfig(level=logging.INFO, format=f"%(asctime)s {args.camera_id} %(message)s")
     outbox = _Outbox(out)
     cfg = args.camera
+    recorder = _recorder(args, outbox)
     source = ReconnectingSource(
-        args.camera_id, cfg.source, fps=cfg.decode_fps, width=cfg.detect.width
+        args.camera_id, cfg.source, fps=cfg.decode_fps, width=cfg.detect.width, tap=recorder
     )
     remote = RemoteDetector(detector, args.detector)
     redactor = Redactor(args.privacy)  # models load on the first watched frame or snapshot
@@ -103,11 +106,39 @@ def camera_main(
     shape = [0, 0]
     reporter = threading.Thread(
         target=_report_health,
-        args=(source, pipeline, remote, args, outbox, stop, shape),
+        args=((source, recorder), pipeline, remote, args, outbox, stop, shape),
         daemon=True,
     )
     reporter.start()
     _run(args, (source, pipeline, redactor), outbox, viewers, stop, shape)
+
+
+def _recorder(args: CameraWorkerArgs, outbox: _Outbox) -> Recorder | None:
+    """The camera's recorder (None when recording is off); segments go to the supervisor."""
+    if not args.camera.record.enabled:
+        return None
+    from pathlib import Path
+
+    def send(segment: Segment) -> None:
+        try:
+            outbox.send(SegmentMessage(segment))
+        except (OSError, ValueError):  # supervisor gone: start-up repair indexes the file
+            log.warning("segment %s not sent to the index", segment.key)
+
+    return Recorder(args.camera_id, args.camera.record, Path(args.media_root), send)
+
+
+def with_recording(health: CameraHealth, recorder: Recorder | None) -> CameraHealth:
+    """``health`` with the recorder's state; a failing recorder degrades an online camera."""
+    if recorder is None:
+        return health
+    rec = recorder.health
+    if rec.state != "error":
+        return replace(health, recording=rec.state)
+    health = replace(health, recording=f"error: {rec.reason}")
+    if health.state is CameraState.ONLINE:
+        health = replace(health, state=CameraState.DEGRADED, reason=rec.reason)
+    return health
 
 
 def _run(
@@ -167,7 +198,7 @@ def live_frame(
 
 
 def _report_health(  # noqa: PLR0913
-    source: Any,
+    inputs: tuple[Any, Recorder | None],
     pipeline: Any,
     remote: Any,
     args: CameraWorkerArgs,
@@ -175,6 +206,7 @@ def _report_health(  # noqa: PLR0913
     stop: StopFlag,
     shape: list[int],
 ) -> None:
+    source, recorder = inputs
     analysed_before, t_before = 0, time.monotonic()
     while not stop.wait(HEALTH_EVERY_S):
         now = time.monotonic()
@@ -189,6 +221,7 @@ def _report_health(  # noqa: PLR0913
         if health.state is CameraState.ONLINE and remote.drops and stats.frames:
             if stats.detect_drops / max(stats.frames, 1) > 0.2:
                 health = replace(health, state=CameraState.DEGRADED, reason="detector overloaded")
+        health = with_recording(health, recorder)
         analysed_before, t_before = stats.analysed, now
         try:
             outbox.send(HealthMessage(health, shape[1], shape[0]))

@@ -14,6 +14,7 @@ from kuzet.core.counts import LineCount
 from kuzet.core.sightings import FaceProbe, PlateRead
 from kuzet.core.types import CameraHealth, Detections, Event, FloatArray, Image
 from kuzet.privacy.redaction import Regions
+from kuzet.record.segment import Segment
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,13 @@ class PlateReadsMessage:
     """Camera -> supervisor: voted plate reads of vehicle tracks (matched centrally)."""
 
     reads: tuple[PlateRead, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentMessage:
+    """Camera -> supervisor: a recording segment was closed (index it)."""
+
+    segment: Segment
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,6 @@
 """Messages from camera workers and detector processes, routed to their consumers.
 
-Events, line counts, face probes and plate reads go to their buses; health,
+Events, line counts, face probes, plate reads and recording segments go to their buses; health,
 live frames and detector counters update the sender's record (read by the
 live view). A pipe that breaks (a worker killed mid-write) is forgotten; the
 worker's restart brings a new one.
@@ -25,6 +25,7 @@ from kuzet.core.counts import LineCount
 from kuzet.core.sightings import FaceProbe, PlateRead
 from kuzet.core.types import Event, EventPhase
 from kuzet.events.bus import Bus
+from kuzet.record.segment import Segment
 from kuzet.runtime.messages import (
     CountsMessage,
     DetectorStats,
@@ -33,6 +34,7 @@ from kuzet.runtime.messages import (
     HealthMessage,
     LiveFrame,
     PlateReadsMessage,
+    SegmentMessage,
 )
 from kuzet.runtime.processes import CameraProcess, DetectorProcess, Processes
 
@@ -52,6 +54,7 @@ class MessageRouter:
     Attributes:
         face_probes: Face probes from camera workers, for central watchlist matching.
         plate_reads: Plate reads from camera workers, for hotlist matching and storage.
+        segments: Closed recording segments from camera workers, for the index.
     """
 
     def __init__(
@@ -64,6 +67,7 @@ class MessageRouter:
         self.plate_reads: Bus[PlateRead] = Bus()
         self._open: dict[str, dict[str, Event]] = {}  # camera -> event id -> latest update
         self._recv = threading.Lock()  # one reader of a pipe at a time
+        self.segments: Bus[Segment] = Bus()
 
     def drain(self, timeout: float) -> None:
         """Route what arrives within ``timeout`` seconds (one wait on all pipes)."""
@@ -141,6 +145,8 @@ class MessageRouter:
         elif isinstance(message, PlateReadsMessage):
             for read in message.reads:
                 self.plate_reads.publish(read)
+        elif isinstance(message, SegmentMessage):
+            self.segments.publish(message.segment)
         elif isinstance(message, HealthMessage) and isinstance(owner, CameraProcess):
             with self._procs.lock:
                 health = replace(message.health, restarts=owner.restarts)

@@ -23,6 +23,7 @@ from kuzet.core.counts import LineCount
 from kuzet.core.sightings import FaceProbe, PlateRead
 from kuzet.core.types import CameraHealth, CameraState, Event
 from kuzet.events.bus import Bus
+from kuzet.record.segment import Segment
 from kuzet.runtime.live_redaction import SharedRedaction
 from kuzet.runtime.live_view import LiveFeed
 from kuzet.runtime.messages import DetectorStats
@@ -78,6 +79,11 @@ class Supervisor:
     def plate_reads(self) -> Bus[PlateRead]:
         """Plate reads from the camera workers, for hotlist matching and storage."""
         return self.router.plate_reads
+
+    @property
+    def segments(self) -> Bus[Segment]:
+        """Closed recording segments from the camera workers, for the index."""
+        return self.router.segments
 
     def start(self) -> None:
         """Start detectors, cameras, then the collector and watchdog threads."""

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
 
 log = logging.getLogger(__name__)
+# The recording quota is checked this often, so it acts long before a disk fills.
+RECORD_RETENTION_EVERY_S = 15.0
 
 
 def _config_digest(config: KuzetConfig, path: Path | None) -> tuple[str, str]:
@@ -81,6 +83,7 @@ class EmbeddedSystem:
         guard = storage_guard(self.config.store, [self.data_dir, media_root], self.media, events)
         self.storage = StorageThread(guard, self.config.store.space_check_every)
         self.supervisor.storage_status = storage_status(self.writes, guard)
+        self._start_recording(media_root)
 
     def _start_identity(self) -> None:
         """Central face matching on the supervisor's face probes."""
@@ -119,6 +122,21 @@ class EmbeddedSystem:
         self._unsubscribe.append(self.writes.route(self.bus, "alarm", lambda e, k: alarms(e)))
         self.escalation = EscalationThread(self.response, self.config.response.escalate_every)
 
+    def _start_recording(self, media_root: Path) -> None:
+        """The segment index (fed by the workers, repaired now) and recording retention."""
+        from kuzet.record.index import SegmentIndex
+        from kuzet.record.repair import repair
+        from kuzet.record.retention import RecordingRetention, RetentionLoop
+
+        self.segments = SegmentIndex(self.store.engine)
+        report = repair(media_root, self.segments.keys(), self.segments)
+        if report.repaired or report.dropped or report.indexed:
+            log.info("recordings repaired: %s", report)
+        self._unsubscribe.append(self.supervisor.segments.subscribe(self.segments.add))
+        cameras = {cid: cam.record for cid, cam in self.config.cameras.items()}
+        job = RecordingRetention(self.segments, media_root, self.config.record, cameras)
+        self.record_retention = RetentionLoop(job, RECORD_RETENTION_EVERY_S)
+
     def create_app(self) -> FastAPI:
         """The FastAPI app serving this system."""
         from kuzet.api import AppDeps, create_app
@@ -145,6 +163,7 @@ class EmbeddedSystem:
         self.retention.start()
         self.checkpoints.start()
         self.escalation.start()
+        self.record_retention.start()
 
     def stop(self, reason: str = "shutdown") -> None:
         """Stop processes, then sinks, then the store (on SIGTERM and SIGINT alike).
@@ -160,6 +179,7 @@ class EmbeddedSystem:
         self.retention.stop()
         self.storage.stop()
         self.writes.stop()
+        self.record_retention.stop()
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         if self.mqtt is not None:
