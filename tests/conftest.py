@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import av
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
+H264_FRAMES = 120  # frames of the ``h264_video`` fixture: 12 s at 10 fps
 SAMPLE_CANDIDATES = (
     Path("/usr/share/doc/opencv-doc/examples/data/vtest.avi"),
     SHARED / "data" / "video" / "vtest.avi",
@@ -22,6 +24,24 @@ def sample_video() -> Path:
         if path.is_file():
             return path
     pytest.skip("sample video vtest.avi not found (apt-get install opencv-doc)")
+
+
+@pytest.fixture(scope="session")
+def h264_video(sample_video: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The first 12 s of vtest.avi encoded to H.264 in MP4, keyframe every 10 frames."""
+    path = tmp_path_factory.mktemp("h264") / "vtest_h264.mp4"
+    with av.open(str(sample_video)) as src, av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 768, 576, "yuv420p"
+        stream.codec_context.gop_size = 10
+        stream.options = {"preset": "ultrafast", "crf": "30", "sc_threshold": "0"}
+        for i, frame in enumerate(src.decode(video=0)):
+            if i >= H264_FRAMES:
+                break
+            frame.pts = None
+            out.mux(stream.encode(frame.reformat(format="yuv420p")))
+        out.mux(stream.encode(None))
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -1,35 +1,16 @@
-"""Real footage for recording tests: vtest.avi (MPEG-4 part 2) and an H.264 copy of it."""
+"""Recording test fixtures (the H.264 copy of vtest.avi is in tests/conftest.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import av
 import pytest
-from record_media import H264_FRAMES, RecordFile
+from record_media import RecordFile
 
 from kuzet.config.cameras import SourceConfig
 from kuzet.config.record import RecordConfig
 from kuzet.ingest import VideoSource
 from kuzet.record import Recorder, Segment
-
-
-@pytest.fixture(scope="session")
-def h264_video(sample_video: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The first 12 s of vtest.avi encoded to H.264 in MP4, keyframe every 10 frames."""
-    path = tmp_path_factory.mktemp("h264") / "vtest_h264.mp4"
-    with av.open(str(sample_video)) as src, av.open(str(path), "w") as out:
-        stream = out.add_stream("libx264", rate=10)
-        stream.width, stream.height, stream.pix_fmt = 768, 576, "yuv420p"
-        stream.codec_context.gop_size = 10
-        stream.options = {"preset": "ultrafast", "crf": "30", "sc_threshold": "0"}
-        for i, frame in enumerate(src.decode(video=0)):
-            if i >= H264_FRAMES:
-                break
-            frame.pts = None
-            out.mux(stream.encode(frame.reformat(format="yuv420p")))
-        out.mux(stream.encode(None))
-    return path
 
 
 @pytest.fixture

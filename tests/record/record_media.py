@@ -9,7 +9,7 @@ import av
 
 from kuzet.record import Recorder, Segment
 
-H264_FRAMES = 120  # 12 s at 10 fps, a keyframe every second
+H264_FRAMES = 120  # as tests/conftest.py: 12 s at 10 fps, a keyframe every second
 RecordFile = Callable[..., tuple[list[Segment], Recorder]]
 
 

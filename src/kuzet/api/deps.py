@@ -17,6 +17,7 @@ from kuzet.events.bus import Bus
 from kuzet.privacy.audit import AuditLog
 from kuzet.privacy.auth.service import AuthService
 from kuzet.privacy.redaction import Redactor
+from kuzet.record.playback import Recordings
 from kuzet.store.db import Store
 from kuzet.store.events import EventRepo
 from kuzet.store.media import MediaStore
@@ -42,6 +43,7 @@ class AppDeps:
         audit: The audit trail (``audit.record(...)``); built on ``store`` (without
             signed checkpoints) when not given.
         privacy: Redaction settings and unmask limits (reason length, minutes).
+        recordings: Recorded video (segments, spans, clips); None when not recording.
     """
 
     store: Store
@@ -54,6 +56,7 @@ class AppDeps:
     security: SecurityConfig = field(default_factory=SecurityConfig)
     audit: AuditLog = field(default=None)  # type: ignore[assignment]  # see __post_init__
     privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
+    recordings: Recordings | None = None
 
     def __post_init__(self) -> None:
         if self.audit is None:

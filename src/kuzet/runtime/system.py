@@ -125,6 +125,7 @@ class EmbeddedSystem:
     def _start_recording(self, media_root: Path) -> None:
         """The segment index (fed by the workers, repaired now) and recording retention."""
         from kuzet.record.index import SegmentIndex
+        from kuzet.record.playback import Recordings
         from kuzet.record.repair import repair
         from kuzet.record.retention import RecordingRetention, RetentionLoop
 
@@ -136,6 +137,7 @@ class EmbeddedSystem:
         cameras = {cid: cam.record for cid, cam in self.config.cameras.items()}
         job = RecordingRetention(self.segments, media_root, self.config.record, cameras)
         self.record_retention = RetentionLoop(job, RECORD_RETENTION_EVERY_S)
+        self.recordings = Recordings(self.segments, media_root, self.config.record, cameras)
 
     def create_app(self) -> FastAPI:
         """The FastAPI app serving this system."""
@@ -150,6 +152,7 @@ class EmbeddedSystem:
             security=self.config.security,
             audit=self.audit,
             privacy=self.config.privacy,
+            recordings=self.recordings,
         )
         deps.identity = self.identity
         deps.response = self.response

@@ -30,6 +30,7 @@ from kuzet.api.routers import (
     matches,
     plates,
     plates_pages,
+    recordings,
     unmask,
     users,
     watchlists,
@@ -53,6 +54,7 @@ PROTECTED_ROUTERS = (
     matches.router,
     alarms.router,
     incidents.router,
+    recordings.router,
 )
 
 
