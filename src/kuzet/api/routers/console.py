@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Request
@@ -52,4 +53,29 @@ def event_page(
     event = EventOut.from_stored(stored)
     redacted = unmask_until(deps, user, stored.camera_id, event_id) is None
     context = {"event": event, "page": "event", "redacted": redacted}
+    context["has_recording"] = deps.recordings is not None
     return templates.TemplateResponse(request, "event.html", context)
+
+
+@router.get("/cameras/{camera_id}/recordings", response_class=HTMLResponse)
+def timeline_page(  # noqa: PLR0913 - FastAPI dependencies
+    request: Request,
+    camera_id: str,
+    deps: Deps,
+    scope: ScopedCameras,
+    user: Annotated[Principal, require(Permission.VIEW_EVENTS)],
+    at: datetime | None = None,
+) -> HTMLResponse:
+    """A camera's recorded video over a span with its event markers (default: 1 min before
+    ``at`` to 4 min after, or the last 5 min); ``since``/``until`` in the query override."""
+    scope.check(camera_id)
+    if deps.recordings is None:
+        raise HTTPException(404, "recording is not enabled in this deployment")
+    params = request.query_params
+    anchor = at or datetime.now(UTC) - timedelta(minutes=4)
+    since = params.get("since") or (anchor - timedelta(minutes=1)).isoformat()
+    until = params.get("until") or (anchor + timedelta(minutes=4)).isoformat()
+    redacted = unmask_until(deps, user, camera_id) is None
+    context = {"camera_id": camera_id, "since": since, "until": until, "page": "timeline",
+               "at": None if at is None else at.isoformat(), "redacted": redacted}
+    return templates.TemplateResponse(request, "timeline.html", context)
