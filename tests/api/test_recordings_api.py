@@ -122,3 +122,67 @@ def test_no_recording_is_404(client: TestClient, recorded: list[Segment]) -> Non
     params = {"since": t0.isoformat(), "until": (t0 + timedelta(minutes=1)).isoformat()}
     assert client.get("/api/recordings/gate/span.mp4", params=params).status_code == 404
     assert client.get("/api/recordings/gate/span", params=params).status_code == 404
+
+
+def _zip_entries(data: bytes) -> dict[str, bytes]:
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+@pytest.mark.parametrize("unmask", [False, True])
+def test_signed_export_carries_the_clip(
+    deps: AppDeps, client: TestClient, recorded: list[Segment], tmp_path: Path, unmask: bool
+) -> None:
+    import hashlib
+    import json
+    import subprocess
+    import sys
+
+    from api_factories import bearer
+
+    from kuzet.privacy.keys import Signer
+    from kuzet.privacy.principal import Permission as P
+
+    deps.audit.signer = Signer.load_or_create(tmp_path / "keys")
+    make_user(deps, "ana", "analyst")
+    scopes = [P.VIEW_EVENTS, P.EXPORT] + ([P.UNMASK] if unmask else [])
+    resp = client.post("/api/exports", json={"reason": REASON, "event_id": "ev-1"},
+                       headers=bearer(deps, "ana", scopes))
+    assert resp.status_code == 200, resp.text
+    entries = _zip_entries(resp.content)
+    clip = json.loads(entries["clips.json"])["clips"][0]
+    video = entries["clips/ev-1.mp4"]
+    assert clip["file"] == "clips/ev-1.mp4" and clip["redacted"] is (not unmask)
+    assert clip["sha256"] == hashlib.sha256(video).hexdigest()
+    assert [s["sha256"] for s in clip["segments"]] == [s.sha256 for s in recorded[:3]]
+    if unmask:
+        assert clip["original_sha256"] == clip["sha256"] and clip["redacted_sha256"] is None
+    else:
+        assert clip["redacted_sha256"] == clip["sha256"] != clip["original_sha256"]
+    (tmp_path / "clip.mp4").write_bytes(video)
+    with av.open(str(tmp_path / "clip.mp4")) as played:
+        assert played.streams.video[0].codec_context.name == "h264"
+        assert sum(1 for _ in played.decode(video=0)) == 90
+    zip_path = tmp_path / "export.zip"
+    zip_path.write_bytes(resp.content)
+    kuzet = [sys.executable, "-m", "kuzet.cli", "export", "verify", str(zip_path)]
+    ok = subprocess.run(kuzet, capture_output=True, text=True, check=False)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    tampered = dict(entries, **{"clips/ev-1.mp4": video[:-100] + b"\x00" * 100})
+    zip_path.write_bytes(_rezip(tampered))
+    bad = subprocess.run(kuzet, capture_output=True, text=True, check=False)
+    assert bad.returncode == 1 and "modified: clips/ev-1.mp4" in bad.stderr
+
+
+def _rezip(entries: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()

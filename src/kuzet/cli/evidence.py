@@ -5,7 +5,7 @@ from __future__ import annotations
 import getpass
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -96,9 +96,9 @@ def create(  # noqa: PLR0913  (the command's flags; each is one plain option)
         policy = _media_policy(unredacted)
         with open_data(None, folder) as store:
             signer = Signer.load_or_create(folder)
-            data, events = build_export(
-                store.events, MediaStore(folder / "media"), signer, request, policy
-            )
+            media = MediaStore(folder / "media")
+            clips = _clips(store.engine, media.root, policy)
+            data, events = build_export(store.events, media, signer, request, policy, clips)
             target.write_bytes(data)
             with signed_audit(store.engine, folder) as audit:
                 audit.record(
@@ -133,6 +133,18 @@ def _media_policy(unredacted: str | None) -> MediaPolicy:
     if not unredacted.strip():
         raise ValueError("--unredacted needs a reason (why the original images are exported)")
     return MediaPolicy.originals()
+
+
+def _clips(engine: Any, media_root: Path, policy: Any) -> Any:
+    """The recorded clips of the exported events (default pre/post), redacted as ``policy``."""
+    from kuzet.config.record import RecordConfig
+    from kuzet.privacy.redaction import Redactor
+    from kuzet.record.export_clips import RecordedClips
+    from kuzet.record.index import SegmentIndex
+    from kuzet.record.playback import Recordings
+
+    recordings = Recordings(SegmentIndex(engine), media_root, RecordConfig(), {})
+    return RecordedClips(recordings, Redactor(), policy.unmasked)
 
 
 def _export_details(request: ExportRequest, events: int, data: bytes) -> dict[str, object]:

@@ -5,6 +5,10 @@ Contents:
 - ``media/<key>``: the events' snapshots, redacted unless the exporter holds an
   unmask grant for the event (:mod:`kuzet.privacy.export_media`; a snapshot that
   cannot be redacted is left out, with the reason);
+- ``clips/<event id>.mp4``: each event's recorded clip when a clip source is given
+  (redacted and re-encoded unless the exporter may unmask), and ``clips.json``: per
+  clip its span, the recorded segments with their hashes, the SHA-256 of the
+  original and of the exported (redacted) file, and who recorded it;
 - ``metadata.json``: the events as JSON;
 - ``custody.json``: chain of custody: who exported, when, why, from which host and
   software version, what was selected, whether media are redacted;
@@ -27,6 +31,7 @@ import json
 import platform
 import socket
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -51,6 +56,26 @@ MANIFEST = "manifest.json"
 SIGNATURE = "signature.ed25519"
 PUBLIC_KEY = "public_key.pem"
 MAX_EVENTS = 5000
+CLIPS = "clips.json"
+
+
+@dataclass(frozen=True, slots=True)
+class ExportClip:
+    """An event's video for an export (made by a clip source, e.g. ``kuzet.record``).
+
+    Attributes:
+        name: Path inside the zip (``clips/<event id>.mp4``).
+        data: The file as exported (redacted unless the exporter may unmask).
+        details: Span, segments and hashes; ``sha256`` must be that of ``data``.
+    """
+
+    name: str
+    data: bytes
+    details: dict[str, Any]
+
+
+# event -> its clip, or None when nothing was recorded for it.
+ClipSource = Callable[[StoredEvent], "ExportClip | None"]
 
 
 def default_redactor() -> Redact:
@@ -150,12 +175,30 @@ def _custody(request: ExportRequest, events: list[StoredEvent], extra: dict[str,
     return canonical_json(custody)
 
 
-def build_export(
+def _clip_files(
+    events: list[StoredEvent], clips: ClipSource | None, files: MediaFiles
+) -> int:
+    """Add each event's clip and ``clips.json``; the number of clips."""
+    if clips is None:
+        return 0
+    listed = []
+    for event in events:
+        clip = clips(event)
+        if clip is None:
+            continue
+        files.entries[clip.name] = clip.data
+        listed.append({"file": clip.name, **clip.details})
+    files.entries[CLIPS] = canonical_json({"clips": listed})
+    return len(listed)
+
+
+def build_export(  # noqa: PLR0913 - each collaborator is one plain argument
     repo: EventRepo,
     media: MediaStore,
     signer: Signer,
     request: ExportRequest,
     policy: MediaPolicy,
+    clips: ClipSource | None = None,
 ) -> tuple[bytes, list[StoredEvent]]:
     """Build the signed zip.
 
@@ -165,6 +208,8 @@ def build_export(
         signer: The system's signing key.
         request: Selection, user and reason.
         policy: Redaction of the media (redacted unless ``policy.unmasked``).
+        clips: The events' recorded clips (None: snapshots only); it redacts them
+            by itself, consistently with ``policy``.
 
     Returns:
         (zip bytes, the exported events).
@@ -176,6 +221,7 @@ def build_export(
     """
     events = select_events(repo, request)
     files = media_files(events, media, policy)
+    clip_count = _clip_files(events, clips, files)
     metadata = {"events": [to_jsonable(dataclasses.asdict(e)) for e in events]}
     files.entries["metadata.json"] = canonical_json(metadata)
     public_pem = signer.public_pem()
@@ -186,6 +232,7 @@ def build_export(
             "media_redacted": files.all_redacted,
             "media_missing": files.missing,
             "media_omitted": [m for m in files.listed if m["exported"] == "omitted"],
+            "clips": clip_count,
             "public_key_sha256": hashlib.sha256(public_pem).hexdigest(),
         },
     )
@@ -294,4 +341,22 @@ def verify_export(data: bytes, public_pem: bytes | None = None) -> ExportCheck:
         check.problems.append(f"modified: {MANIFEST} (unreadable: {error})")
         return check
     _check_hashes(entries, {str(k): str(v) for k, v in listed.items()}, check)
+    _check_clips(entries, check)
     return check
+
+
+def _check_clips(entries: dict[str, bytes], check: ExportCheck) -> None:
+    """Each clip file matches the ``sha256`` that ``clips.json`` states for it."""
+    if CLIPS not in entries:
+        return
+    try:
+        listed = json.loads(entries[CLIPS])["clips"]
+        stated = {str(c["file"]): str(c["sha256"]) for c in listed}
+    except (ValueError, KeyError, TypeError) as error:
+        check.problems.append(f"modified: {CLIPS} (unreadable: {error})")
+        return
+    for name, digest in sorted(stated.items()):
+        if name not in entries:
+            check.problems.append(f"missing: {name} (listed in {CLIPS})")
+        elif hashlib.sha256(entries[name]).hexdigest() != digest:
+            check.problems.append(f"modified: {name} (SHA-256 differs from {CLIPS})")

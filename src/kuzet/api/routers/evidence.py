@@ -21,7 +21,9 @@ from kuzet.api.deps import AppDeps, Deps
 from kuzet.api.errors import unprocessable
 from kuzet.api.schemas import ApiTime
 from kuzet.api.unmasking import ANONYMOUS, unmask_until
+from kuzet.core.errors import ModelError
 from kuzet.privacy.audit import AuditQuery
+from kuzet.privacy.export import ClipSource
 from kuzet.privacy.export_media import MediaPolicy
 from kuzet.privacy.principal import Permission, Principal
 from kuzet.store.events import StoredEvent
@@ -240,7 +242,13 @@ def create_export(request: Request, deps: Deps, user: Exporter, body: ExportIn) 
             raise HTTPException(404, str(error)) from error
         raise unprocessable(str(error)) from error
     policy = _media_policy(deps, user)
-    data, events = build_export(deps.store.events, deps.media, deps.audit.signer, wanted, policy)
+    clips = _clip_source(deps, policy)
+    try:
+        data, events = build_export(
+            deps.store.events, deps.media, deps.audit.signer, wanted, policy, clips
+        )
+    except (OSError, ModelError) as error:  # a clip that cannot be read or redacted
+        raise HTTPException(503, f"cannot export the recorded video: {error}") from error
     name = f"kuzet-export-{events[0].id if body.event_id else body.camera_id}.zip"
     deps.audit.record(
         "export.create",
@@ -252,6 +260,7 @@ def create_export(request: Request, deps: Deps, user: Exporter, body: ExportIn) 
             **body.model_dump(mode="json"),
             "events": len(events),
             **media_summary(data),
+            "clips": clips is not None,
         },
     )
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
@@ -266,3 +275,12 @@ def _media_policy(deps: AppDeps, user: Principal | None) -> MediaPolicy:
         return unmask_until(deps, principal, event.camera_id, event.id) is not None
 
     return MediaPolicy(deps.redactor.redact_jpeg, unmasked)
+
+
+def _clip_source(deps: AppDeps, policy: MediaPolicy) -> ClipSource | None:
+    """The events' recorded clips (redacted unless ``policy`` unmasks the event)."""
+    if deps.recordings is None:
+        return None
+    from kuzet.record.export_clips import RecordedClips
+
+    return RecordedClips(deps.recordings, deps.redactor, policy.unmasked)
