@@ -18,7 +18,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from kuzet.api.auth import ScopedCameras, audit, require
+from kuzet.api.auth import AuthFirstRoute, ScopedCameras, audit, require
 from kuzet.api.deps import Deps
 from kuzet.api.unmasking import unmask_until
 from kuzet.core.errors import ModelError
@@ -26,7 +26,7 @@ from kuzet.privacy.principal import Permission, Principal
 from kuzet.record.playback import Recordings, SpanFile
 from kuzet.record.spans import Span
 
-router = APIRouter(tags=["recordings"])
+router = APIRouter(route_class=AuthFirstRoute, tags=["recordings"])
 Viewer = Annotated[Principal, require(Permission.VIEW_EVENTS)]
 MAX_SPAN_S = 3600.0
 DEFAULT_SPAN_S = 300.0
