@@ -96,7 +96,7 @@ def test_days_keep_held_and_events_mode_keeps_spans(store: Store, tmp_path: Path
     report = job.run(T0 + timedelta(days=2))
     assert _left(index, old) == [1, 2, 3]  # span of the held event: 4 .. 16 s
     assert _left(index, events) == [4, 5, 6]  # 16 .. 28 s
-    assert report.removed == {"days": 2, "events": 7, "quota": 0}
+    assert report.removed == {"days": 2, "events": 7, "quota": 0, "cache": 0}
     assert report.held == 3
 
 
@@ -110,3 +110,20 @@ def test_undeletable_file_is_counted_not_raised(store: Store, tmp_path: Path) ->
     report = RecordingRetention(index, root, cfg, {"gate": cfg}).run(T0 + timedelta(days=2))
     assert report.errors == 1 and report.removed["days"] == 2
     assert index.keys() == {segs[0].key}
+
+
+def test_old_playback_copies_are_pruned(store: Store, tmp_path: Path) -> None:
+    import os
+
+    root = tmp_path / "media"
+    folder = root / "cache" / "spans" / "gate"
+    folder.mkdir(parents=True)
+    old, fresh = folder / "a.mp4", folder / "b.redacted.mp4"
+    old.write_bytes(b"x")
+    fresh.write_bytes(b"y")
+    now = T0 + timedelta(days=1)
+    os.utime(old, (now.timestamp() - 7200, now.timestamp() - 7200))
+    os.utime(fresh, (now.timestamp() - 60, now.timestamp() - 60))
+    job = RecordingRetention(SegmentIndex(store.engine), root, RecordConfig(), {})
+    assert job.run(now).removed["cache"] == 1
+    assert not old.exists() and fresh.exists()

@@ -9,6 +9,9 @@ One run (:meth:`RecordingRetention.run`):
 3. **quota**: while all recordings together exceed ``record.quota_gb``, the oldest
    segments first.
 
+Joined and redacted playback copies under ``cache/spans/`` are deleted
+``CACHE_S`` after they were last written (they are rebuilt on demand).
+
 A segment overlapping the span of a held event stays in every step. A file that
 cannot be deleted is counted in ``errors`` and retried next run; nothing raises.
 """
@@ -25,12 +28,14 @@ from typing import Any
 
 from kuzet.config.record import RecordConfig
 from kuzet.record.index import SegmentIndex
+from kuzet.record.playback import CACHE
 from kuzet.record.segment import Segment
 from kuzet.record.spans import Span, spans_near
 
 log = logging.getLogger(__name__)
 
 GRACE_S = 60.0
+CACHE_S = 3600.0
 BATCH = 200
 GB = 1_000_000_000
 
@@ -39,7 +44,9 @@ GB = 1_000_000_000
 class RecordRetentionReport:
     """What one run deleted (segments per reason), what it kept on hold, and the total."""
 
-    removed: dict[str, int] = field(default_factory=lambda: {"days": 0, "events": 0, "quota": 0})
+    removed: dict[str, int] = field(
+        default_factory=lambda: {"days": 0, "events": 0, "quota": 0, "cache": 0}
+    )
     freed_bytes: int = 0
     held: int = 0
     errors: int = 0
@@ -96,6 +103,7 @@ class RecordingRetention:
             if cfg.mode == "events":
                 self._events_mode(camera_id, cfg, now, report)
         self._quota(report)
+        self._prune_cache(now, report)
         report.total_bytes = self.index.total_size()
         return report
 
@@ -149,6 +157,16 @@ class RecordingRetention:
                     total -= seg.size
                 else:
                     offset += 1
+
+    def _prune_cache(self, now: datetime, report: RecordRetentionReport) -> None:
+        cutoff = now.timestamp() - CACHE_S
+        for path in (self.root / CACHE).glob("*/*.mp4"):
+            try:
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    report.removed["cache"] += 1
+            except OSError:
+                report.errors += 1
 
     def _delete(self, segs: Iterable[Segment], reason: str, report: RecordRetentionReport) -> int:
         """Delete files then index rows; a file that cannot go keeps its row. Segments gone."""
