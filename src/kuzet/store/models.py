@@ -293,7 +293,7 @@ class PlateHitRow(Base):
     at: Mapped[datetime]
 
 
-# Recorded video (migration r0010_recordings; used through kuzet.record).
+# Recorded video (migration r0011_recordings; used through kuzet.record).
 class SegmentRow(Base):
     """One closed recording segment of a camera (an MP4 file in the media store)."""
 

@@ -1,7 +1,7 @@
 """Create recording_segments: the index of closed recording segments (issue #16).
 
-Revision ID: r0010_recordings
-Revises: r0009_response
+Revision ID: r0011_recordings
+Revises: r0010_applied_writes
 Create Date: 2026-12-03
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 from kuzet.store.models import UTCDateTime
 
-revision: str = "r0010_recordings"
-down_revision: str | None = "r0009_response"
+revision: str = "r0011_recordings"
+down_revision: str | None = "r0010_applied_writes"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
