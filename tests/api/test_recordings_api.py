@@ -147,7 +147,9 @@ def test_signed_export_carries_the_clip(
     from kuzet.privacy.principal import Permission as P
 
     deps.audit.signer = Signer.load_or_create(tmp_path / "keys")
-    make_user(deps, "ana", "analyst")
+    ana = make_user(deps, "ana", "analyst")
+    if unmask:  # originals only under an unmask grant for the event (as for snapshots)
+        UnmaskGrants(deps.store.engine).grant(GrantRequest(ana.id, "ana", REASON, 10.0))
     scopes = [P.VIEW_EVENTS, P.EXPORT] + ([P.UNMASK] if unmask else [])
     resp = client.post("/api/exports", json={"reason": REASON, "event_id": "ev-1"},
                        headers=bearer(deps, "ana", scopes))
