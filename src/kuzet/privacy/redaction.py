@@ -207,6 +207,18 @@ class Redactor:
             regions = regions.merge(Regions.of("plate", self.plates.find(image, vehicles_xyxy)))
         return regions
 
+    def find_whole(self, image: Image) -> Regions:
+        """What must be hidden in an image with no tracked boxes (recorded video).
+
+        Faces are searched in the whole image and, with ``redact_plates``, every text
+        box is taken for a plate: without vehicle boxes no plate filter can be
+        trusted, so all text is hidden (fails closed).
+        """
+        regions = self.find(image)
+        if self.config.redact_plates:
+            regions = regions.merge(Regions.of("plate", self.plates.text_boxes(image)))
+        return regions
+
     def apply(self, image: Image, regions: Regions) -> Image:
         """``image`` with ``regions`` blurred (a copy)."""
         return blur_regions(image, regions, self.config.margin)

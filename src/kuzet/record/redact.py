@@ -1,6 +1,7 @@
-"""Redacted copies of recorded video: faces (and heads) blurred, re-encoded to H.264.
+"""Redacted copies of recorded video: faces and all text (plates) blurred, re-encoded to H.264.
 
-Faces are searched about ``DETECT_FPS`` times a second (every frame of a 5 fps
+Faces and text (plate candidates; recordings carry no vehicle boxes, so every
+text box is hidden) are searched about ``DETECT_FPS`` times a second (every frame of a 5 fps
 source, every 6th of a 30 fps one) and the regions found are blurred on the
 frames in between too, widened by the redactor's margin. The copy is written
 under a temp name and renamed, like every media file.
@@ -24,8 +25,8 @@ DETECT_FPS = 5.0
 class VideoRedactor(Protocol):
     """What redaction needs (``kuzet.privacy.redaction.Redactor`` has it)."""
 
-    def find(self, image: Image) -> Regions:
-        """Regions to hide in a BGR image."""
+    def find_whole(self, image: Image) -> Regions:
+        """Faces and plate candidates to hide in a whole BGR image."""
 
     def apply(self, image: Image, regions: Regions) -> Image:
         """The image with the regions blurred."""
@@ -59,7 +60,7 @@ def redact_video(src: Path, dst: Path, redactor: VideoRedactor, crf: int = 23) -
             for frame in source.decode(stream):
                 image: Image = np.asarray(frame.to_ndarray(format="bgr24"), np.uint8)
                 if frames % every == 0:
-                    regions = redactor.find(image)
+                    regions = redactor.find_whole(image)
                 picture = av.VideoFrame.from_ndarray(redactor.apply(image, regions), "bgr24")
                 picture = picture.reformat(format="yuv420p")
                 picture.pts, picture.time_base = frame.pts, frame.time_base

@@ -107,6 +107,11 @@ class PlateFinder:
         pts = np.asarray(polys, np.float32).reshape(-1, 4, 2) / scale
         return np.concatenate([pts.min(axis=1), pts.max(axis=1)], axis=1).astype(np.float32)
 
+    def text_boxes(self, image: Image) -> FloatArray:
+        """Every text box (frame pixels) in a whole image: plate candidates where no
+        vehicle boxes are known, e.g. recorded video (blurring all text fails closed)."""
+        return self._text_boxes(np.ascontiguousarray(image))
+
     def find(self, image: Image, vehicles_xyxy: FloatArray) -> FloatArray:
         """Plate boxes (frame pixels) inside the lower two thirds of each vehicle box."""
         h, w = image.shape[:2]
