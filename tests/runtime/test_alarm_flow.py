@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -31,8 +32,13 @@ def test_plate_hit_opens_an_alarm(tmp_path: Path) -> None:
             text="777KZA02", confidence=0.8, country="KZ", vehicle_class="car",
             box=(0.0, 0.0, 50.0, 12.0), crop_jpeg=b"\xff\xd8\xff\xd9",
         )  # fmt: skip
+        system.writes.start()  # the outbox's thread applies reads, events and alarms
         system.supervisor.plate_reads.publish(read)
+        deadline = time.monotonic() + 10  # the alarm is written by the outbox's thread
         alarms = system.response.alarms.page(AlarmQuery()).items
+        while not alarms and time.monotonic() < deadline:
+            time.sleep(0.05)
+            alarms = system.response.alarms.page(AlarmQuery()).items
         assert [(a.kind, a.priority, a.state) for a in alarms] == [
             ("plate_hit", "critical", "new")]
         assert alarms[0].attrs["plate"] == "777KZA02"
