@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from kuzet.api.auth import AuthFirstRoute, ScopedCameras, audit, require
 from kuzet.api.deps import Deps
+from kuzet.api.errors import unprocessable
 from kuzet.api.unmasking import unmask_until
 from kuzet.core.errors import ModelError
 from kuzet.privacy.principal import Permission, Principal
@@ -46,7 +47,8 @@ class SpanQuery(BaseModel):
         since = self.since or until - timedelta(seconds=DEFAULT_SPAN_S)
         seconds = (until - since).total_seconds()
         if not 0 < seconds <= MAX_SPAN_S:
-            raise HTTPException(422, f"the span must be 0 < until - since <= {MAX_SPAN_S:g} s")
+            message = f"the span must be 0 < until - since <= {MAX_SPAN_S:g} s"
+            raise unprocessable(message, "query", "until")
         return Span(camera_id, since, until)
 
 
