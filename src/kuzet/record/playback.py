@@ -105,15 +105,9 @@ def _copy(src: Any, stream: Any, output: tuple[Any, Any], offset: Fraction) -> F
     return end
 
 
-class Recordings:
-    """A deployment's recordings for the API: segments, spans, joined files.
-
-    Args:
-        index: The segment index.
-        media_root: Media folder (segment keys are relative to it).
-        default: The global ``record`` section.
-        cameras: Each camera's merged ``record`` section.
-    """
+class RecordedCameras:
+    """The segment index, the media root and each camera's ``record`` settings: what
+    playback and recording retention both work from."""
 
     def __init__(
         self,
@@ -130,6 +124,17 @@ class Recordings:
     def config(self, camera_id: str) -> RecordConfig:
         """The camera's recording settings (the global ones for an unknown camera)."""
         return self.cameras.get(camera_id, self.default)
+
+
+class Recordings(RecordedCameras):
+    """A deployment's recordings for the API: segments, spans, joined files.
+
+    Args:
+        index: The segment index.
+        media_root: Media folder (segment keys are relative to it).
+        default: The global ``record`` section.
+        cameras: Each camera's merged ``record`` section.
+    """
 
     def span_of_event(self, camera_id: str, started: datetime, ended: datetime | None) -> Span:
         """The event's clip span with the camera's pre_s/post_s."""

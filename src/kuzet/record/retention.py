@@ -20,15 +20,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from kuzet.config.record import RecordConfig
-from kuzet.record.index import SegmentIndex
-from kuzet.record.playback import CACHE
+from kuzet.record.playback import CACHE, RecordedCameras
 from kuzet.record.segment import Segment
 from kuzet.record.spans import Span, spans_near
 
@@ -65,7 +63,7 @@ class RecordRetentionReport:
         }
 
 
-class RecordingRetention:
+class RecordingRetention(RecordedCameras):
     """Deletes recording segments by age, by event mode and by quota.
 
     Args:
@@ -75,27 +73,12 @@ class RecordingRetention:
         cameras: Each camera's merged ``record`` section.
     """
 
-    def __init__(
-        self,
-        index: SegmentIndex,
-        media_root: Path,
-        default: RecordConfig,
-        cameras: Mapping[str, RecordConfig],
-    ) -> None:
-        self.index = index
-        self.root = Path(media_root)
-        self.default = default
-        self.cameras = dict(cameras)
-
-    def _cfg(self, camera_id: str) -> RecordConfig:
-        return self.cameras.get(camera_id, self.default)
-
     def run(self, now: datetime | None = None) -> RecordRetentionReport:
         """One pass of the three steps; see the module docstring."""
         now = now or datetime.now(UTC)
         report = RecordRetentionReport()
         for camera_id in sorted(set(self.cameras) | self.index.cameras()):
-            cfg = self._cfg(camera_id)
+            cfg = self.config(camera_id)
             if cfg.days is not None:
                 before = now - timedelta(days=cfg.days)
                 old = self.index.oldest(10 * BATCH, camera_id=camera_id, before=before)
@@ -109,7 +92,7 @@ class RecordingRetention:
 
     def _spans(self, camera_id: str, segs: list[Segment], held_only: bool) -> list[Span]:
         window = (min(s.start for s in segs), max(s.end for s in segs))
-        return spans_near(self.index.engine, camera_id, window, self._cfg(camera_id), held_only)
+        return spans_near(self.index.engine, camera_id, window, self.config(camera_id), held_only)
 
     def _unheld(self, segs: list[Segment], report: RecordRetentionReport) -> list[Segment]:
         """``segs`` minus those overlapping a held event's span (counted in ``held``)."""
