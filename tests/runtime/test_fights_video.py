@@ -99,15 +99,17 @@ def test_vtest_whole_length_raises_no_fight(sample_video: Path, tmp_path: Path) 
 def test_fight_clip_as_a_live_camera_of_the_runtime(
     nanodet_installed: Path, tmp_path: Path
 ) -> None:
-    """The same clip through the embedded runtime (camera worker process, shared detector,
-    real-time pacing): one fight event reaches the bus."""
+    """The same clip through the embedded runtime (camera worker process, shared detector):
+    one fight event reaches the bus. Paced `fast`, which never drops a frame: a realtime
+    2.2 s clip loses the frames a fight window needs when the machine is loaded (it failed
+    that way in CI), and what this test checks is the runtime path, not the pacing."""
     from kuzet.models.paths import find_model
 
     clip = FIGHTS / "fi007.mp4"
     if not clip.is_file() or find_model("movenet-multipose") is None:
         pytest.skip("fight clip or pose model missing")
     config = KuzetConfig.model_validate({"cameras": {"yard": {
-        "source": {"url": str(clip), "pace": "realtime"}, "fights": {"enabled": True}}}})
+        "source": {"url": str(clip), "pace": "fast"}, "fights": {"enabled": True}}}})
     with running_supervisor(config, tmp_path / "media") as (_, seen):
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and not any(
