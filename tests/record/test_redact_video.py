@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from kuzet.core.types import Image
-from kuzet.privacy.redaction import Redactor
+from kuzet.privacy.redaction import Redactor, Regions, blur_regions
 from kuzet.record.redact import redact_video
 
 PLATE = (180, 200, 460, 270)  # x1, y1, x2, y2 of the rendered plate
@@ -63,3 +63,87 @@ def test_a_plate_in_recorded_video_is_blurred(tmp_path: Path) -> None:
     assert _detail(first) < 0.25 * _detail(original), (
         f"plate legible in the redacted copy: detail {_detail(first):.1f} "
         f"vs {_detail(original):.1f}")
+
+
+BOX = (200, 120, 360, 240)  # a textured patch standing in for a face
+
+
+class _Passes:
+    """A detector that finds the patch only in the passes listed (the rest it misses);
+    blurring is the real one."""
+
+    def __init__(self, found: set[int]) -> None:
+        self.found, self.calls = found, 0
+
+    def find_whole(self, image: Image) -> Regions:
+        hit = self.calls in self.found
+        self.calls += 1
+        return Regions.of("face", np.array([BOX], np.float32)) if hit else Regions()
+
+    def apply(self, image: Image, regions: Regions) -> Image:
+        return blur_regions(image, regions)
+
+
+def _textured() -> Image:
+    image = np.full((360, 640, 3), 90, np.uint8)
+    x1, y1, x2, y2 = BOX
+    stripes = (np.indices((y2 - y1, x2 - x1)).sum(axis=0) // 3 % 2 * 255).astype(np.uint8)
+    image[y1:y2, x1:x2] = stripes[..., None]
+    return image
+
+
+def _sharp(image: Image) -> bool:
+    x1, y1, x2, y2 = BOX
+    gray = cv2.cvtColor(image[y1:y2, x1:x2], cv2.COLOR_BGR2GRAY).astype(np.float32)
+    return float(np.abs(np.diff(gray, axis=1)).mean()) > 20
+
+
+ALL = set(range(20))
+
+
+@pytest.mark.parametrize(
+    ("found", "blurred", "sharp"),
+    [
+        (set(range(10)) - {2}, ALL, set()),  # a pass misses it: held from the pass before
+        (set(range(10)) - {0}, ALL, set()),  # the first pass misses it: the next one covers
+        (set(range(10)) - {2, 3}, ALL, set()),  # two misses in a row (0.4 s) stay within hold
+        ({0, 1, 2}, set(range(10)), set(range(11, 20))),  # gone after 0.4 s: held 0.6 s only
+    ],
+)
+def test_boxes_are_held_across_missed_passes(
+    tmp_path: Path, found: set[int], blurred: set[int], sharp: set[int]
+) -> None:
+    src, dst = tmp_path / "clip.mp4", tmp_path / "redacted.mp4"
+    with av.open(str(src), "w", format="mp4") as out:  # 20 frames at 10 fps: passes every 2nd
+        stream = out.add_stream("libx264", rate=Fraction(10))
+        stream.width, stream.height, stream.pix_fmt = 640, 360, "yuv420p"
+        stream.options = {"crf": "10"}
+        for i in range(20):
+            frame = av.VideoFrame.from_ndarray(_textured(), "bgr24")
+            frame.pts = i
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode(None))
+    assert redact_video(src, dst, _Passes(found), crf=12) == 20
+    with av.open(str(dst)) as red:
+        frames = [np.asarray(f.to_ndarray(format="bgr24"), np.uint8) for f in red.decode(video=0)]
+    assert {i for i, f in enumerate(frames) if not _sharp(f)} >= blurred
+    assert {i for i, f in enumerate(frames) if _sharp(f)} >= sharp
+    assert _sharp(_textured())
+
+
+def test_without_hold_a_missed_pass_shows_the_patch(tmp_path: Path) -> None:
+    """The control: with ``hold_s=0`` (only the pass before and the one after a frame)
+    two missed passes in a row leave frame 4 sharp, so the held test above can fail."""
+    src, dst = tmp_path / "clip.mp4", tmp_path / "redacted.mp4"
+    with av.open(str(src), "w", format="mp4") as out:
+        stream = out.add_stream("libx264", rate=Fraction(10))
+        stream.width, stream.height, stream.pix_fmt = 640, 360, "yuv420p"
+        for i in range(8):
+            frame = av.VideoFrame.from_ndarray(_textured(), "bgr24")
+            frame.pts = i
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode(None))
+    redact_video(src, dst, _Passes({0, 1}), crf=12, hold_s=0.0)
+    with av.open(str(dst)) as red:
+        frames = [np.asarray(f.to_ndarray(format="bgr24"), np.uint8) for f in red.decode(video=0)]
+    assert _sharp(frames[4]), "passes 2 and 3 missed, nothing held: the patch shows"

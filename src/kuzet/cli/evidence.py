@@ -76,11 +76,14 @@ def create(  # noqa: PLR0913  (the command's flags; each is one plain option)
         ),
     ] = None,
     data_dir: DataDirOpt = None,
+    config: ConfigOpt = None,
 ) -> None:
     """Write a signed evidence zip; images are redacted unless --unredacted REASON is given.
 
     An image that cannot be redacted is left out (listed with the reason in
-    the manifest), never exported in the original.
+    the manifest), never exported in the original. With ``--config`` each clip
+    spans its camera's own ``record.pre_s``/``post_s`` (and the config's store
+    and media folder are used).
     """
     from datetime import UTC, datetime
 
@@ -94,10 +97,11 @@ def create(  # noqa: PLR0913  (the command's flags; each is one plain option)
     try:
         request = ExportRequest(reason, who, event, camera, parse_time(since), parse_time(until))
         policy = _media_policy(unredacted)
-        with open_data(None, folder) as store:
+        with open_data(config, folder) as store:
             signer = Signer.load_or_create(folder)
-            media = MediaStore(folder / "media")
-            clips = _clips(store.engine, media.root, policy)
+            recordings = _recordings(store.engine, config, folder)
+            media = MediaStore(recordings.root)
+            clips = _clips(recordings, policy)
             data, events = build_export(store.events, media, signer, request, policy, clips)
             target.write_bytes(data)
             with signed_audit(store.engine, folder) as audit:
@@ -135,15 +139,28 @@ def _media_policy(unredacted: str | None) -> MediaPolicy:
     return MediaPolicy.originals()
 
 
-def _clips(engine: Any, media_root: Path, policy: Any) -> Any:
-    """The recorded clips of the exported events (default pre/post), redacted as ``policy``."""
+def _recordings(engine: Any, config: Path | None, folder: Path) -> Any:
+    """The recordings with each camera's ``record`` settings from ``config`` (pre_s/post_s
+    of its clips); without a config the defaults and ``<data dir>/media``."""
     from kuzet.config.record import RecordConfig
-    from kuzet.privacy.redaction import Redactor
-    from kuzet.record.export_clips import RecordedClips
     from kuzet.record.index import SegmentIndex
     from kuzet.record.playback import Recordings
 
-    recordings = Recordings(SegmentIndex(engine), media_root, RecordConfig(), {})
+    if config is None:
+        return Recordings(SegmentIndex(engine), folder / "media", RecordConfig(), {})
+    from kuzet.config.load import load_config
+
+    loaded = load_config(config)
+    media_root = Path(loaded.store.media_dir or folder / "media")
+    cameras = {cid: cam.record for cid, cam in loaded.cameras.items()}
+    return Recordings(SegmentIndex(engine), media_root, loaded.record, cameras)
+
+
+def _clips(recordings: Any, policy: Any) -> Any:
+    """The recorded clips of the exported events, redacted as ``policy``."""
+    from kuzet.privacy.redaction import Redactor
+    from kuzet.record.export_clips import RecordedClips
+
     return RecordedClips(recordings, Redactor(), policy.unmasked)
 
 
