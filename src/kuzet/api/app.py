@@ -65,6 +65,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     log.info("API up: %d cameras", len(deps.live.camera_info()))
     yield
     log.info("API stopping")
+    if "live_leases" in vars(deps):  # polled cameras stop rendering with the API
+        deps.live_leases.close()
 
 
 def create_app(deps: AppDeps, protected_dependencies: Sequence[Any] = ()) -> FastAPI:

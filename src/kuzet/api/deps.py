@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, cast
 from fastapi import Depends, Request
 
 from kuzet.api.live import LiveView
+from kuzet.api.live_leases import WatchLeases
 from kuzet.config.api import ApiConfig
 from kuzet.config.privacy import PrivacyConfig
 from kuzet.config.security import SecurityConfig
@@ -71,6 +72,11 @@ class AppDeps:
     def redactor(self) -> Redactor:
         """Redacts old snapshots on request (models load on first use; assign to replace)."""
         return Redactor(self.privacy)
+
+    @cached_property
+    def live_leases(self) -> WatchLeases:
+        """Watch leases that keep polled cameras rendering (the grid's JPEG polling)."""
+        return WatchLeases(self.live)
 
     @cached_property
     def identity(self) -> IdentityService:

@@ -87,6 +87,7 @@ class CameraOut(BaseModel):
     width: int = 0
     height: int = 0
     live_url: str
+    live_jpeg_url: str = ""
     health: CameraHealthOut | None = None
 
 

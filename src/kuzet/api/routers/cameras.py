@@ -1,12 +1,14 @@
-"""Cameras: list with health, and the MJPEG live view."""
+"""Cameras: list with health, the MJPEG live view (one camera, full screen) and polled
+live JPEGs (the grid: a short request per frame, so many tiles share the browser's
+few connections per host instead of holding one each)."""
 
 from __future__ import annotations
 
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import Response, StreamingResponse
 
 from kuzet.api.auth import AuthFirstRoute, CameraScope, ScopedCameras, require, still_signed_in
 from kuzet.api.deps import Deps, LiveDep
@@ -31,6 +33,7 @@ def list_cameras(live: LiveView, scope: CameraScope | None = None) -> list[Camer
             width=int(info.get("width") or 0),
             height=int(info.get("height") or 0),
             live_url=f"/api/cameras/{info['id']}/live.mjpg",
+            live_jpeg_url=f"/api/cameras/{info['id']}/live.jpg",
             health=health.get(info["id"]),
         )
         for info in live.camera_info()
@@ -73,3 +76,37 @@ def live_mjpeg(
     live = ViewerLive(deps, viewer, camera_id)
     frames = mjpeg_frames(live, camera_id, deps.api.live_fps, still_signed_in(request, deps))
     return StreamingResponse(frames, media_type=MJPEG_MEDIA_TYPE, headers=NO_CACHE)
+
+
+@router.get(
+    "/{camera_id}/live.jpg",
+    response_class=Response,
+    responses={
+        200: {"content": {"image/jpeg": {}}, "description": "The newest live frame"},
+        204: {"description": "No frame newer than ``after`` (or none yet)"},
+        404: {},
+    },
+)
+def live_jpeg(  # noqa: PLR0913 - FastAPI dependencies
+    camera_id: str,
+    deps: Deps,
+    scope: ScopedCameras,
+    _user: Annotated[Principal, require(Permission.VIEW_LIVE)],
+    viewer: PrincipalDep,
+    after: Annotated[int | None, Query(ge=0, description="Sequence number already shown.")] = None,
+) -> Response:
+    """The newest annotated live frame as one JPEG (``X-Kuzet-Seq`` its sequence number),
+    or 204 when it is not newer than ``after``. Each poll keeps the camera rendering for a
+    few seconds. Redaction is the MJPEG view's: redacted unless the viewer holds an
+    active unmask grant (``X-Kuzet-Redacted``)."""
+    scope.check(camera_id)
+    if camera_id not in {info["id"] for info in deps.live.camera_info()}:
+        raise HTTPException(404, f"unknown camera {camera_id!r}")
+    deps.live_leases.touch(camera_id)
+    live = ViewerLive(deps, viewer, camera_id)  # the MJPEG view's redaction, not a copy
+    latest = live.latest_jpeg(camera_id)
+    masked = not live.unmasked()  # the answer latest_jpeg just used (checked once a request)
+    if latest is None or latest[0] == after:
+        return Response(status_code=204, headers=NO_CACHE)
+    headers = {**NO_CACHE, "X-Kuzet-Seq": str(latest[0]), "X-Kuzet-Redacted": str(int(masked))}
+    return Response(latest[1], media_type="image/jpeg", headers=headers)
