@@ -33,6 +33,7 @@ from kuzet.api.routers import (
     recordings,
     unmask,
     users,
+    video_pages,
     watchlists,
 )
 
@@ -55,6 +56,7 @@ PROTECTED_ROUTERS = (
     alarms.router,
     incidents.router,
     recordings.router,
+    video_pages.router,
 )
 
 

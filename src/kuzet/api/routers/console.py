@@ -54,6 +54,7 @@ def event_page(
     redacted = unmask_until(deps, user, stored.camera_id, event_id) is None
     context = {"event": event, "page": "event", "redacted": redacted}
     context["has_recording"] = deps.recordings is not None
+    context["can_export"] = user.can(Permission.EXPORT)
     return templates.TemplateResponse(request, "event.html", context)
 
 
@@ -72,6 +73,8 @@ def timeline_page(  # noqa: PLR0913 - FastAPI dependencies
     if deps.recordings is None:
         raise HTTPException(404, "recording is not enabled in this deployment")
     params = request.query_params
+    if at is not None:  # ISO-8601 UTC; a time without an offset is taken as UTC
+        at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
     anchor = at or datetime.now(UTC) - timedelta(minutes=4)
     since = params.get("since") or (anchor - timedelta(minutes=1)).isoformat()
     until = params.get("until") or (anchor + timedelta(minutes=4)).isoformat()

@@ -137,18 +137,92 @@
     } catch (err) { /* server restarting: try again on the next tick */ }
   }
 
-  function watchLiveImages() {
-    document.querySelectorAll('[data-testid="camera-live"]').forEach((img) => {
-      const view = img.closest(".camera-view");
-      img.addEventListener("load", () => view.classList.add("has-video"));
-      img.addEventListener("error", () => {
+  /* ---- live grid: paged, JPEG polling ----
+   * A tile fetches its camera's newest frame (live.jpg?after=<seq>; 204 when nothing is
+   * newer) every POLL_MS, at most MAX_INFLIGHT requests at a time, so the grid never
+   * holds more than those of the browser's ~6 connections per host and the API stays
+   * responsive. Only the tiles of the shown page poll. */
+  const POLL_MS = 500;
+  const RETRY_MS = 3000;
+  const MAX_INFLIGHT = 3;
+  const grid = document.querySelector('[data-testid="camera-grid"]');
+  const allTiles = [...document.querySelectorAll('[data-testid="camera-tile"]')];
+  const feeds = allTiles.map((tile) => ({
+    tile, img: tile.querySelector('[data-testid="camera-live"]'), seq: null, due: 0, busy: false, url: null,
+  }));
+  let inflight = 0;
+  let page = 0;
+
+  async function poll(feed) {
+    feed.busy = true;
+    inflight += 1;
+    const view = feed.img.closest(".camera-view");
+    let wait = POLL_MS;
+    try {
+      const q = feed.seq === null ? "" : `?after=${feed.seq}`;
+      const resp = await fetch(feed.img.dataset.poll + q, { cache: "no-store", credentials: "same-origin" });
+      if (resp.status === 200) {
+        feed.seq = resp.headers.get("X-Kuzet-Seq");
+        const url = URL.createObjectURL(await resp.blob());
+        const old = feed.url;
+        feed.url = url;
+        feed.img.src = url;
+        if (old) URL.revokeObjectURL(old);
+        view.classList.add("has-video");
+      } else if (resp.status !== 204) {
         view.classList.remove("has-video");
-        setTimeout(() => { img.src = `${img.dataset.src}?t=${Date.now()}`; }, 3000);
-      });
-    });
+        wait = RETRY_MS;
+      }
+    } catch (err) {
+      wait = RETRY_MS;  /* server restarting: try again later */
+    } finally {
+      feed.busy = false;
+      inflight -= 1;
+      feed.due = performance.now() + wait;
+    }
   }
 
-  watchLiveImages();
+  function schedule() {
+    if (document.hidden) return;
+    const now = performance.now();
+    const ready = feeds.filter((f) => !f.tile.hidden && !f.busy && f.due <= now)
+      .sort((a, b) => a.due - b.due);
+    for (const feed of ready) {
+      if (inflight >= MAX_INFLIGHT) break;
+      poll(feed);
+    }
+  }
+
+  function layout() {
+    if (!feeds.length) return;
+    const sizeSel = document.querySelector('[data-testid="grid-size"]');
+    const cols = Number(sizeSel.value);
+    const per = cols * cols;
+    const pages = Math.max(1, Math.ceil(feeds.length / per));
+    page = Math.min(Math.max(0, page), pages - 1);
+    grid.dataset.cols = String(cols);
+    feeds.forEach((f, i) => { f.tile.hidden = Math.floor(i / per) !== page; });
+    document.querySelector('[data-testid="grid-page"]').textContent = `${page + 1} / ${pages}`;
+    document.querySelector('[data-testid="grid-prev"]').disabled = page === 0;
+    document.querySelector('[data-testid="grid-next"]').disabled = page >= pages - 1;
+    localStorage.setItem("kuzet.grid", String(cols));
+  }
+
+  function setupGrid() {
+    if (!feeds.length) return;
+    const sizeSel = document.querySelector('[data-testid="grid-size"]');
+    const saved = Number(localStorage.getItem("kuzet.grid"));
+    const auto = Math.min(4, Math.max(1, Math.ceil(Math.sqrt(feeds.length))));
+    sizeSel.value = String(saved >= 1 && saved <= 4 ? saved : auto);
+    sizeSel.addEventListener("change", () => { page = 0; layout(); });
+    document.querySelector('[data-testid="grid-prev"]').addEventListener("click", () => { page -= 1; layout(); });
+    document.querySelector('[data-testid="grid-next"]').addEventListener("click", () => { page += 1; layout(); });
+    layout();
+    setInterval(schedule, 50);
+    schedule();
+  }
+
+  setupGrid();
   refreshCounts();
   refreshCameras();
   setInterval(refreshCameras, HEALTH_REFRESH_MS);

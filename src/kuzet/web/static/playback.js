@@ -104,8 +104,32 @@
         video.currentTime = Math.max(0, video.currentTime + Number(btn.dataset.step));
       });
     }
+    for (const btn of box.querySelectorAll("[data-frame]")) {
+      btn.addEventListener("click", () => {
+        video.pause();
+        video.currentTime = Math.max(0, video.currentTime + Number(btn.dataset.frame) * (frameDur || 0.1));
+      });
+    }
+    let frameDur = 0;  // measured from the frames played (requestVideoFrameCallback)
+    if (video.requestVideoFrameCallback) {
+      let last = null;
+      const onFrame = (_, meta) => {
+        if (last !== null && meta.mediaTime > last) {
+          const d = meta.mediaTime - last;
+          frameDur = frameDur ? Math.min(frameDur, d) : d;
+        }
+        last = meta.mediaTime;
+        video.requestVideoFrameCallback(onFrame);
+      };
+      video.requestVideoFrameCallback(onFrame);
+    }
+    // ?at=<moment>: open there and play (muted, so the browser allows it).
     const at = box.dataset.at ? offsetOf(map, new Date(box.dataset.at)) : 0;
-    video.addEventListener("loadedmetadata", () => { video.currentTime = at; }, { once: true });
+    video.addEventListener("loadedmetadata", () => {
+      video.currentTime = at;
+      box.dataset.atOffset = String(at);
+      if (box.dataset.at) video.play().catch(() => {});
+    }, { once: true });
     video.src = map.url;
     showClock(video, map, box.querySelector("[data-testid=timeline-clock]"));
     status.textContent = `${map.pieces.length} segments, ${map.duration_s.toFixed(1)} s`;
