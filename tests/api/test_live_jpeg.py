@@ -19,9 +19,10 @@ from kuzet.privacy.unmask import GrantRequest, UnmaskGrants
 
 @pytest.fixture
 def as_user(app: FastAPI) -> Iterator[dict[str, TestClient]]:  # noqa: F811
-    with TestClient(app, headers={"x-test-user": "op"}) as op, TestClient(
-        app, headers={"x-test-user": "sup"}
-    ) as sup:
+    with (
+        TestClient(app, headers={"x-test-user": "op"}) as op,
+        TestClient(app, headers={"x-test-user": "sup"}) as sup,
+    ):
         yield {"op": op, "sup": sup}
 
 

@@ -44,8 +44,9 @@ HALL_LATER_S = 2.0  # hall's recording starts 2 s after gate's: sync must still 
 def _record(camera_id: str, video: Path, root: Path) -> list[Segment]:
     segments: list[Segment] = []
     recorder = Recorder(camera_id, CFG, root, segments.append)
-    for _ in VideoSource(camera_id, SourceConfig(url=str(video), pace="fast"), 5, 160,
-                         tap=recorder).frames():
+    for _ in VideoSource(
+        camera_id, SourceConfig(url=str(video), pace="fast"), 5, 160, tap=recorder
+    ).frames():
         pass
     return segments
 
@@ -63,13 +64,25 @@ def console(tmp_path: Path, h264_video: Path) -> Iterator[tuple[str, AppDeps, da
     gate = _record("gate", h264_video, media.root)
     t0 = gate[0].start
     shift = t0 + timedelta(seconds=HALL_LATER_S) - _record("hall", h264_video, media.root)[0].start
-    hall = [dataclasses.replace(s, start=s.start + shift, end=s.end + shift)
-            for s in _record("hall", h264_video, media.root)]
+    hall = [
+        dataclasses.replace(s, start=s.start + shift, end=s.end + shift)
+        for s in _record("hall", h264_video, media.root)
+    ]
     for segment in gate + hall:
         index.add(segment)
     deps.recordings = Recordings(index, media.root, CFG, {"gate": CFG, "hall": CFG})
-    bus.publish(Event("ev-r", "gate", EventKind.LOITERING, "gate-loiter", EventPhase.CLOSE,
-                      t0 + timedelta(seconds=4), Severity.ALERT, t0 + timedelta(seconds=7)))
+    bus.publish(
+        Event(
+            "ev-r",
+            "gate",
+            EventKind.LOITERING,
+            "gate-loiter",
+            EventPhase.CLOSE,
+            t0 + timedelta(seconds=4),
+            Severity.ALERT,
+            t0 + timedelta(seconds=7),
+        )
+    )
     deps.auth.users.create("olga", PASSWORD, Role.OPERATOR)
     deps.auth.users.create("ana", PASSWORD, Role.ANALYST)  # no grant: redacted video
     sam = deps.auth.users.create("sam", PASSWORD, Role.SUPERVISOR)  # a grant: originals, fast
@@ -91,7 +104,8 @@ def test_sixteen_tile_grid_shows_frames_and_the_api_answers(
         assert page.locator('[data-testid="camera-tile"]:visible').count() == 16
         page.wait_for_function(
             """() => [...document.querySelectorAll('[data-testid="camera-tile"]:not([hidden])'
-                     + ' [data-testid="camera-live"]')].filter(i => i.naturalWidth > 0).length === 16""",
+                     + ' [data-testid="camera-live"]')]
+                     .filter(i => i.naturalWidth > 0).length === 16""",
             timeout=WAIT_MS * 2,
         )
         first = page.eval_on_selector('[data-camera-id="cam00"] img', "i => i.src")
@@ -103,7 +117,8 @@ def test_sixteen_tile_grid_shows_frames_and_the_api_answers(
         assert took[0] == 200 and took[1] < 1000, took
         page.wait_for_function(  # tiles keep updating
             "s => document.querySelector('[data-camera-id=\"cam00\"] img').src !== s",
-            arg=first, timeout=WAIT_MS,
+            arg=first,
+            timeout=WAIT_MS,
         )
         assert set(deps.live_leases.held()) >= set(GRID)
         page.screenshot(path=str(SCREENSHOTS / "grid16.png"))
@@ -115,7 +130,9 @@ def test_sixteen_tile_grid_shows_frames_and_the_api_answers(
             "() => document.querySelector('[data-testid=live-stream]').naturalWidth > 0",
             timeout=WAIT_MS,
         )
-        size = page.eval_on_selector('[data-testid="live-name"]', "e => getComputedStyle(e).fontSize")
+        size = page.eval_on_selector(
+            '[data-testid="live-name"]', "e => getComputedStyle(e).fontSize"
+        )
         assert float(size.rstrip("px")) >= 24  # readable at a distance
         page.screenshot(path=str(SCREENSHOTS / "live_single.png"))
     finally:
@@ -149,19 +166,27 @@ def test_two_cameras_play_in_sync_and_seek_together(
             walls = _walls(page)
             assert abs(walls[0] - walls[1]) < 400, (start, walls)  # one clock
             time.sleep(0.3)
-        times = page.evaluate("() => [...document.querySelectorAll('[data-testid=sync-video]')]"
-                              ".map(v => v.currentTime)")
+        times = page.evaluate(
+            "() => [...document.querySelectorAll('[data-testid=sync-video]')]"
+            ".map(v => v.currentTime)"
+        )
         assert times[0] - times[1] == pytest.approx(HALL_LATER_S, abs=0.4)  # same instant
-        page.click('[data-testid="sync-play"]')  # pause, then seek both to t0 + 8 s (the span starts 60 s before t0 + 3 s)
-        page.eval_on_selector('[data-testid="sync-seek"]',
-                              "(s) => { s.value = String(60 - 3 + 8); s.dispatchEvent(new Event('change')); }")
+        page.click(
+            '[data-testid="sync-play"]'
+        )  # pause, then seek both to t0 + 8 s (the span starts 60 s before t0 + 3 s)
+        page.eval_on_selector(
+            '[data-testid="sync-seek"]',
+            "(s) => { s.value = String(60 - 3 + 8); s.dispatchEvent(new Event('change')); }",
+        )
         target = t0.timestamp() * 1000 + 8000
         page.wait_for_function(
             f"() => ({WALLS})().every(w => Math.abs(w - {target}) < 150)", timeout=WAIT_MS
         )
         page.select_option('[data-testid="sync-speed"]', "4")
-        assert page.evaluate("() => [...document.querySelectorAll('[data-testid=sync-video]')]"
-                             ".every(v => v.playbackRate === 4)")
+        assert page.evaluate(
+            "() => [...document.querySelectorAll('[data-testid=sync-video]')]"
+            ".every(v => v.playbackRate === 4)"
+        )
         page.screenshot(path=str(SCREENSHOTS / "playback_sync.png"))
         views = deps.audit.list(AuditQuery(action="evidence.view")).items
         assert {r.camera_id for r in views} == {"gate", "hall"}  # audited per camera
@@ -179,12 +204,14 @@ def test_timeline_opens_at_the_moment_and_plays(
         at = quote((t0 + timedelta(seconds=6.5)).isoformat())
         page.goto(f"{url}/cameras/gate/recordings?at={at}")
         video = '[data-testid="timeline-video"]'
-        page.wait_for_selector('[data-testid=timeline][data-at-offset]', timeout=WAIT_MS)
-        offset = float(page.get_attribute('[data-testid=timeline]', "data-at-offset") or "nan")
+        page.wait_for_selector("[data-testid=timeline][data-at-offset]", timeout=WAIT_MS)
+        offset = float(page.get_attribute("[data-testid=timeline]", "data-at-offset") or "nan")
         assert offset == pytest.approx(6.5, abs=0.05)
         page.wait_for_function(  # positioned there, then playing on from it
-            "s => { const v = document.querySelector(s); return !v.paused && v.currentTime > 6.7; }",
-            arg=video, timeout=WAIT_MS,
+            "s => { const v = document.querySelector(s);"
+            " return !v.paused && v.currentTime > 6.7; }",
+            arg=video,
+            timeout=WAIT_MS,
         )
         assert float(page.eval_on_selector(video, "v => v.currentTime")) < 9.0
     finally:
@@ -209,8 +236,12 @@ def test_event_export_button_gives_a_verifiable_zip(
             page.click('[data-testid="export-download"]')
         path = tmp_path / "export.zip"
         download.value.save_as(path)
-        ok = subprocess.run([sys.executable, "-m", "kuzet.cli", "export", "verify", str(path)],
-                            capture_output=True, text=True, check=False)
+        ok = subprocess.run(
+            [sys.executable, "-m", "kuzet.cli", "export", "verify", str(path)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         assert ok.returncode == 0, ok.stdout + ok.stderr
         import io
         import json

@@ -48,8 +48,9 @@ class WatchLeases:
                 held = (watch, until)
             self._held[camera_id] = (held[0], until)
             if self._sweeper is None:
-                self._sweeper = threading.Thread(target=self._sweep, name="live-leases",
-                                                 daemon=True)
+                self._sweeper = threading.Thread(
+                    target=self._sweep, name="live-leases", daemon=True
+                )
                 self._sweeper.start()
 
     def held(self) -> list[str]:

@@ -73,9 +73,7 @@ def sync_page(  # noqa: PLR0913 - FastAPI dependencies
     if deps.recordings is None:
         raise HTTPException(404, "recording is not enabled in this deployment")
     anchor = _utc(at) if at is not None else datetime.now(UTC) - AFTER
-    views = [
-        {"id": cid, "redacted": unmask_until(deps, user, cid) is None} for cid in ids
-    ]
+    views = [{"id": cid, "redacted": unmask_until(deps, user, cid) is None} for cid in ids]
     context = {
         "cameras": views,
         "at": anchor.isoformat(),
