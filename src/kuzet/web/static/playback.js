@@ -24,7 +24,9 @@
   }
   function showClock(video, map, clock) {
     if (!clock) return;
+    const syncAt = document.querySelector("[data-testid=timeline-sync-at]");
     video.addEventListener("timeupdate", () => {
+      if (syncAt) syncAt.value = wallAt(map, video.currentTime).toISOString();
       clock.textContent = wallAt(map, video.currentTime).toISOString().replace("T", " ").slice(0, 23);
     });
   }
