@@ -129,7 +129,8 @@ def mjpeg(page: Any, url: str, pid: int, cameras: int) -> None:
     page.evaluate(
         """n => { document.body.innerHTML = '';
                   for (let i = 0; i < n; i++) { const img = document.createElement('img');
-                    img.width = 160; img.src = `/api/cameras/cam${String(i).padStart(2, '0')}/live.mjpg`;
+                    const id = `cam${String(i).padStart(2, '0')}`;
+                    img.width = 160; img.src = `/api/cameras/${id}/live.mjpg`;
                     document.body.append(img); } }""",
         cameras,
     )
