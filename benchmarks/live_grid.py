@@ -34,6 +34,7 @@ VIDEO = Path("/usr/share/doc/opencv-doc/examples/data/vtest.avi")
 def serve(folder: Path, cameras: int, port: int, video: Path) -> None:
     """The API with a replaying live view (runs in the child process until killed)."""
     import av
+    import numpy as np
     import uvicorn
 
     from kuzet.api import AppDeps, create_app
@@ -46,7 +47,7 @@ def serve(folder: Path, cameras: int, port: int, video: Path) -> None:
     with av.open(str(video)) as src:
         frames = []
         for frame in src.decode(video=0):
-            frames.append(encode_jpeg(frame.to_ndarray(format="bgr24"), 70))
+            frames.append(encode_jpeg(np.asarray(frame.to_ndarray(format="bgr24"), np.uint8), 70))
             if len(frames) == 50:
                 break
 
