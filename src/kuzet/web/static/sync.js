@@ -105,10 +105,13 @@
     }
     cam.map = await resp.json();
     cam.video.dataset.fileStartMs = String(Date.parse(cam.map.pieces[0].start));
+    state.textContent = section.dataset.redacted === "1"
+      ? "preparing the redacted copy (faces and plates blurred; can take a minute)…" : "loading…";
     cam.video.src = cam.map.url;
     watchFrames(cam);
     cams.push(cam);
     await new Promise((ok) => cam.video.addEventListener("loadedmetadata", ok, { once: true }));
+    state.textContent = "";
     return cam;
   }
 
