@@ -175,7 +175,10 @@ def test_a_file_camera_that_ends_is_not_replayed_and_stop_returns(
         health = _health(sup)["once"]
         assert health.state is CameraState.OFFLINE and health.restarts == 0
         assert sup.pids()["once"] == first, "a finished file must not be played again"
-        assert [e for e in seen if e.attrs.get("tamper") == "signal_loss"] == [], \
+        # A start-up slower than signal_loss_after on a loaded machine is a real signal
+        # loss (reason "starting"); what must not happen is one for the file ending.
+        assert [e for e in seen if e.attrs.get("tamper") == "signal_loss"
+                and e.attrs.get("reason") != "starting"] == [], \
             "a file that ended has not lost its signal"
         started = time.monotonic()
     # stop() used to hang: Event.set() waited for the dead worker's waiting threads.
