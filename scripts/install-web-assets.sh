@@ -7,16 +7,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DEST=src/kuzet/web/static/vendor
-# name version integrity file-in-package
+# name version tarball-integrity file-in-package sha256-of-that-file
 ASSETS=(
-  "chart.js 4.6.1 sha512-hJyniucsFmq//EvXYvJ6c6mahPoI3kaxdjVH8awTaJ/fDNWeSqqqArixMJWkWNN6fcYvPU3HneSANFNYtRi61g== dist/chart.umd.min.js"
+  "chart.js 4.6.1 sha512-hJyniucsFmq//EvXYvJ6c6mahPoI3kaxdjVH8awTaJ/fDNWeSqqqArixMJWkWNN6fcYvPU3HneSANFNYtRi61g== dist/chart.umd.min.js 87364cc2b2a76a6684929e7d6b80b18a897794db38400caff1fcf1791c6925d2"
 )
 mkdir -p "$DEST"
 for spec in "${ASSETS[@]}"; do
-  read -r name version integrity member <<<"$spec"
+  read -r name version integrity member sha256 <<<"$spec"
   target="$DEST/$(basename "$member")"
-  stamp="$DEST/.$name.installed"
-  if [ -f "$target" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$name@$version $integrity" ]; then
+  if [ -f "$target" ] && echo "$sha256  $target" | sha256sum --check --status; then
     continue
   fi
   command -v npm >/dev/null 2>&1 || { echo "npm not found: apt-get install npm" >&2; exit 1; }
@@ -32,7 +31,8 @@ for spec in "${ASSETS[@]}"; do
   tar -xzf "$tarball" -C "$tmp" "package/$member" package/LICENSE.md
   cp "$tmp/package/$member" "$target"
   cp "$tmp/package/LICENSE.md" "$DEST/$name.LICENSE.md"
-  echo "$name@$version $integrity" > "$stamp"
+  echo "$sha256  $target" | sha256sum --check --status || {
+    echo "$name@$version: $member differs from the pinned sha256" >&2; exit 1; }
   echo "installed $name@$version -> $target"
   rm -rf "$tmp"
   trap - EXIT

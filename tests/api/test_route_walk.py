@@ -150,8 +150,11 @@ def test_public_routes_carry_no_data(two_cameras: AppDeps) -> None:
         mounts = [r for r in _flat(app) if isinstance(r, Mount)]
         assert [m.path for m in mounts] == ["/static/apidocs", "/static"]
         # Static files are code and style only (no data); the login page needs them.
-        static = sorted(p.suffix for p in (WEB_DIR / "static").iterdir())
+        static = sorted(p.suffix for p in (WEB_DIR / "static").iterdir() if p.is_file())
         assert set(static) <= {".css", ".js"}
+        # Browser libraries from the npm registry (make web): code and their licences.
+        vendor = {p.suffix for p in (WEB_DIR / "static" / "vendor").glob("*")}
+        assert vendor <= {".js", ".md"}
         apidocs = {p.suffix for p in API_DOCS_ASSETS.iterdir()}  # Swagger UI's own files
         assert apidocs <= {".css", ".js", ".png"}
         assert anon.get("/static/console.css").status_code == 200
@@ -183,6 +186,10 @@ def test_scoped_operator_never_sees_other_camera(two_cameras: AppDeps) -> None:
         assert [a["id"] for a in client.get("/api/alarms").json()["items"]] == ["ev-alpha"]
         assert [i["id"] for i in client.get("/api/incidents").json()["items"]] == ["inc-alpha"]
         assert client.get("/api/alarms/ev-alpha").json()["incident_id"] == "inc-alpha"
+        handover = client.get("/api/reports/handover").json()  # an operator's own handover
+        assert handover["alarms"] == 1 and handover["own_only"]
+        assert [i["id"] for i in handover["open_incidents"]] == ["inc-alpha"]
+        assert client.get("/api/analytics/precision").status_code == 403  # supervisors, analysts
 
 
 def _sse_ids(lines: Iterator[str], until: str) -> list[str]:

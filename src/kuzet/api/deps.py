@@ -45,6 +45,8 @@ class AppDeps:
             signed checkpoints) when not given.
         privacy: Redaction settings and unmask limits (reason length, minutes).
         recordings: Recorded video (segments, spans, clips); None when not recording.
+        timezone: The site's IANA time zone (the config's ``timezone``) for reports and
+            week boundaries; None = UTC, labelled as such.
     """
 
     store: Store
@@ -58,6 +60,7 @@ class AppDeps:
     audit: AuditLog = field(default=None)  # type: ignore[assignment]  # see __post_init__
     privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
     recordings: Recordings | None = None
+    timezone: str | None = None
 
     def __post_init__(self) -> None:
         if self.audit is None:

@@ -113,6 +113,7 @@ class EmbeddedSystem:
     def _start_response(self) -> None:
         """Alarms for alert-grade events (after the store sink) and the time-limit loop."""
         from kuzet.response.escalation import EscalationThread
+        from kuzet.response.flags import RuleFlags
         from kuzet.response.service import ResponseService
         from kuzet.response.sink import AlarmSink
 
@@ -121,6 +122,8 @@ class EmbeddedSystem:
         alarms = AlarmSink(self.response)
         self._unsubscribe.append(self.writes.route(self.bus, "alarm", lambda e, k: alarms(e)))
         self.escalation = EscalationThread(self.response, self.config.response.escalate_every)
+        flags = RuleFlags(self.store.engine, self.response)  # precision floor, after verdicts
+        self._unsubscribe.append(self.response.updates.subscribe(flags.on_update))
 
     def _start_recording(self, media_root: Path) -> None:
         """The segment index (fed by the workers, repaired now) and recording retention."""
@@ -153,6 +156,7 @@ class EmbeddedSystem:
             audit=self.audit,
             privacy=self.config.privacy,
             recordings=self.recordings,
+            timezone=self.config.timezone,
         )
         deps.identity = self.identity
         deps.response = self.response

@@ -18,12 +18,14 @@ from fastapi.routing import APIRoute
 from kuzet.api.auth import AuthFirstRoute
 from kuzet.api.routers import (
     alarms,
+    analytics,
     auth,
     cameras,
     console,
     counts,
     events,
     evidence,
+    handover,
     health,
     identity_pages,
     incidents,
@@ -57,6 +59,8 @@ PROTECTED_ROUTERS = (
     incidents.router,
     recordings.router,
     video_pages.router,
+    analytics.router,
+    handover.router,
 )
 
 
