@@ -35,7 +35,7 @@
     const rules = data.rules;
     const floor = data.precision_floor === null ? null : pct(data.precision_floor);
     const datasets = [{
-      type: "bar", label: "precision", data: rules.map((r) => pct(r.precision)),
+      type: "bar", label: "precision", data: rules.map((r) => pct(r.precision)), minBarLength: 3,
       backgroundColor: rules.map((r) => (r.below_floor ? "#ff4d4f" : r.enough ? "#3ea6ff" : "#56606e")),
     }];
     if (floor !== null) {
