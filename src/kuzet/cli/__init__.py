@@ -30,6 +30,7 @@ _COMMAND_MODULES = (
     "kuzet.cli.train",
     "kuzet.cli.audit",
     "kuzet.cli.evidence",
+    "kuzet.cli.report",
 )
 
 
