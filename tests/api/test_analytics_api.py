@@ -113,7 +113,8 @@ def test_handover_report_notes_and_own_view(deps: AppDeps, api: Any) -> None:
     full = api("sue", "GET", "/api/reports/handover").json()
     assert full["alarms"] == 2 and full["by_verdict"] == {"false_alarm": 1, "confirmed": 1}
     assert sorted(w["operator"] for w in full["workload"]) == ["ana", "bob"]
-    assert [n["text"] for n in full["notes"]] == ["Barrier at gate 3 stuck open; maintenance called"]
+    assert [n["text"] for n in full["notes"]] == [
+        "Barrier at gate 3 stuck open; maintenance called"]
     own = api("ana", "GET", "/api/reports/handover").json()
     assert own["own_only"] and [w["operator"] for w in own["workload"]] == ["ana"]
     audit = deps.audit.list(AuditQuery(action="handover.note")).items

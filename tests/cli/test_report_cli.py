@@ -50,8 +50,8 @@ def test_report_handover_writes_a_pdf(tmp_path: Path) -> None:
     start = (datetime.now(UTC) - timedelta(hours=1)).astimezone().isoformat()
     env = {**os.environ, "KUZET_DATA_DIR": str(data)}
     run = subprocess.run(
-        [sys.executable, "-m", "kuzet.cli", "report", "handover", "--from", start, "--out", str(out),
-         "--config", str(config)],
+        [sys.executable, "-m", "kuzet.cli", "report", "handover", "--from", start,
+         "--out", str(out), "--config", str(config)],
         capture_output=True, text=True, env=env, timeout=120, check=False)
     assert run.returncode == 0, run.stderr
     assert "3 alarms" in run.stdout and "1 notes" in run.stdout

@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -275,10 +276,9 @@ def load_facts(engine: Engine, span: Span) -> list[AlarmFacts]:
     if span.rules:
         stmt = stmt.where(A.rule_id.in_(list(span.rules)))
     with engine.connect() as conn:
-        rows = conn.execute(stmt).all()
-    return [AlarmFacts(rule, camera, state, verdict, _utc(opened) or UTC_EPOCH, _utc(acked),
-                       _utc(resolved))
-            for rule, camera, state, verdict, opened, acked, resolved in rows]
+        rows: list[tuple[Any, ...]] = [tuple(r) for r in conn.execute(stmt)]
+    return [AlarmFacts(r[0], r[1], r[2], r[3], _utc(r[4]) or UTC_EPOCH, _utc(r[5]), _utc(r[6]))
+            for r in rows]
 
 
 def verdict_stats(engine: Engine, span: Span, zone: tzinfo, floor: Floor) -> VerdictStats:
