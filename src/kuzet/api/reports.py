@@ -48,6 +48,29 @@ def in_zone(when: datetime, zone: tzinfo) -> datetime:
     return when.replace(tzinfo=zone) if when.tzinfo is None else when
 
 
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+
+
+def span_of(since: datetime | None, until: datetime | None, length: timedelta,
+            zone: tzinfo) -> tuple[datetime, datetime]:
+    """``(since, until)`` in UTC: naive times are site time, ``until`` defaults to now and
+    ``since`` to ``until - length``.
+
+    Raises:
+        ValueError: A time outside 1970..2200, or ``until`` not after ``since``.
+    """
+    end = in_zone(until, zone) if until is not None else datetime.now(UTC)
+    if not EARLIEST <= end < LATEST:
+        raise ValueError(f"times must lie between {EARLIEST:%Y} and {LATEST:%Y}")
+    start = in_zone(since, zone) if since is not None else end - length
+    if not EARLIEST <= start < LATEST:
+        raise ValueError(f"times must lie between {EARLIEST:%Y} and {LATEST:%Y}")
+    if end <= start:
+        raise ValueError(f"until ({end.isoformat()}) must be after since ({start.isoformat()})")
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
 def duration_text(seconds: float | None) -> str:
     """``1 min 30 s``, ``45 s``, ``2 h 05 min``; ``-`` for None."""
     if seconds is None:

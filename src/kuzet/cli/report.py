@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import getpass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -14,14 +14,12 @@ from kuzet.cli.audit import ConfigOpt, DataDirOpt, open_data, resolve, signed_au
 report_app = typer.Typer(name="report", help="Reports for people.", no_args_is_help=True)
 
 
-def _time(text: str | None, zone_name: str | None) -> datetime | None:
-    """ISO 8601 text as a time; without an offset it is site time."""
-    from kuzet.api.reports import in_zone, site_zone
-
+def _time(text: str | None) -> datetime | None:
+    """ISO 8601 text as a time (without an offset it is site time, see ``span_of``)."""
     if text is None:
         return None
     try:
-        return in_zone(datetime.fromisoformat(text), site_zone(zone_name))
+        return datetime.fromisoformat(text)
     except ValueError as error:
         raise typer.BadParameter(f"{text!r} is not an ISO 8601 time") from error
 
@@ -42,7 +40,7 @@ def handover(  # noqa: PLR0913 - CLI options
     Times are shown in the config's `timezone` (UTC when unset), labelled. The
     export is recorded in the audit trail as `handover.export`.
     """
-    from kuzet.api.reports import handover_pdf, site_zone
+    from kuzet.api.reports import handover_pdf, site_zone, span_of
     from kuzet.config.load import load_config
     from kuzet.response.handover import HandoverDesk, ShiftQuery
     from kuzet.response.service import ResponseService
@@ -50,13 +48,12 @@ def handover(  # noqa: PLR0913 - CLI options
     loaded = load_config(config) if config is not None else None
     zone_name = loaded.timezone if loaded is not None else None
     response = loaded.response if loaded is not None else None
-    end = _time(until, zone_name) or datetime.now(UTC)
     folder = resolve(data_dir)
     with open_data(config, folder) as store, signed_audit(store.engine, folder) as audit:
         service = ResponseService(store.engine, audit, response)
-        hours = service.config.feedback.handover_hours
-        start = _time(since, zone_name) or end - timedelta(hours=hours)
+        hours = timedelta(hours=service.config.feedback.handover_hours)
         try:
+            start, end = span_of(_time(since), _time(until), hours, site_zone(zone_name))
             query = ShiftQuery(start, end)
         except ValueError as error:
             raise typer.BadParameter(str(error)) from error

@@ -6,7 +6,7 @@ Readers: supervisors and analysts (``supervise_alarms`` or ``search``) and admin
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -17,7 +17,7 @@ from kuzet.api.alarm_access import scoped_cameras
 from kuzet.api.auth import AuthFirstRoute, CurrentUser, ScopedCameras
 from kuzet.api.deps import Deps
 from kuzet.api.errors import BAD_QUERY
-from kuzet.api.reports import in_zone, site_zone, zone_label
+from kuzet.api.reports import site_zone, span_of, zone_label
 from kuzet.api.templating import templates
 from kuzet.privacy.principal import Permission, Principal
 from kuzet.response.feedback_models import RuleFlagRow
@@ -126,11 +126,10 @@ def compute_stats(deps: Deps, scope: ScopedCameras, filters: StatsFilters) -> St
     """The figures of ``filters`` over the caller's cameras."""
     config = deps.response.config.feedback
     zone = site_zone(deps.timezone)
-    until = in_zone(filters.until, zone) if filters.until else datetime.now(UTC)
-    since = (in_zone(filters.since, zone) if filters.since
-             else until - timedelta(days=config.window_days))
     cameras = scope.query_cameras(filters.camera) if filters.camera else scoped_cameras(scope)
     try:
+        since, until = span_of(filters.since, filters.until,
+                               timedelta(days=config.window_days), zone)
         stats = verdict_stats(deps.store.engine, Span(since, until, cameras, filters.rule),
                               zone, floor_of(config))
     except ValueError as error:

@@ -8,7 +8,7 @@ the same report with only their own workload row. Handlers write notes (audited)
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -19,7 +19,7 @@ from kuzet.api.alarm_access import Handler, actor_of, scoped_cameras
 from kuzet.api.auth import AuthFirstRoute, CurrentUser, ScopedCameras, audit
 from kuzet.api.deps import Deps
 from kuzet.api.errors import BAD_QUERY
-from kuzet.api.reports import handover_context, handover_pdf, in_zone, site_zone, zone_label
+from kuzet.api.reports import handover_context, handover_pdf, site_zone, span_of, zone_label
 from kuzet.api.templating import templates
 from kuzet.privacy.principal import Permission, Principal
 from kuzet.response.feedback_models import HandoverNoteRow
@@ -111,11 +111,10 @@ def build_report(deps: Deps, scope: ScopedCameras, user: Principal,
                  filters: ShiftFilters) -> tuple[HandoverReport, bool]:
     """The report of ``filters`` for ``user`` over their cameras, and whether it is their own."""
     zone = site_zone(deps.timezone)
-    until = in_zone(filters.until, zone) if filters.until else datetime.now(UTC)
     hours = deps.response.config.feedback.handover_hours
-    since = in_zone(filters.since, zone) if filters.since else until - timedelta(hours=hours)
     mine = own_only(user)
     try:
+        since, until = span_of(filters.since, filters.until, timedelta(hours=hours), zone)
         query = ShiftQuery(since, until, scoped_cameras(scope), user.user_id if mine else None)
     except ValueError as error:
         raise HTTPException(400, str(error)) from error
