@@ -19,6 +19,12 @@
     return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, "0")} min`;
   }
 
+  if (!window.Chart) {  // the vendored library is installed by `make web`
+    show(document.querySelector('[data-testid="page-message"]'),
+      "The plotting library is not installed on this server (run `make web`); tables only.");
+    window.Chart = function () { return { destroy() {} }; };
+    window.Chart.defaults = {};
+  }
   Chart.defaults.color = "#8b95a5";
   Chart.defaults.borderColor = "#27303b";
   Chart.defaults.animation = false;
