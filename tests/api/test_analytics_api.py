@@ -91,6 +91,9 @@ def test_who_reads_what(api: Any, user: str, analytics: int, handover: int) -> N
     assert api(user, "GET", "/analytics").status_code == analytics
     assert api(user, "GET", "/api/reports/handover").status_code == handover
     assert api(user, "GET", "/reports/handover").status_code == handover
+    home = api(user, "GET", "/").text  # the header links only where the page opens
+    assert ('data-testid="nav-analytics"' in home) == (analytics == 200)
+    assert ('data-testid="nav-handover"' in home) == (handover == 200)
 
 
 def test_bad_spans_are_400(api: Any) -> None:
