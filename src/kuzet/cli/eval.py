@@ -169,17 +169,29 @@ def plates_cmd(
     ],
     countries: Annotated[
         list[str] | None,
-        typer.Option("--countries", help="Plate formats (repeat or comma-separate; default all)."),
+        typer.Option(
+            "--countries",
+            help="Plate countries (repeat or comma-separate; default: those of --config's "
+            "plate-reading cameras, else the plates.countries default).",
+        ),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", "-c", help="Deployment YAML whose countries are the default."),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Read licence plates and compare with the labels (exact match, characters, boxes)."""
-    from kuzet.enrich.plate.grammar import FORMATS
-    from kuzet.eval.plates import evaluate_plates, summary_lines
+    """Read licence plates and compare with the labels (exact, characters, found, confusions)."""
+    from kuzet.eval.plates import deployment_countries, evaluate_plates, summary_lines
 
     names = [c.strip().upper() for item in countries or [] for c in item.split(",") if c.strip()]
     try:
-        reader, detector = _plate_models(folder, tuple(names) or tuple(FORMATS))
+        cfg = None
+        if config is not None and not names:
+            from kuzet.config.load import load_config
+
+            cfg = load_config(config)
+        reader, detector = _plate_models(folder, tuple(names) or deployment_countries(cfg))
         report = evaluate_plates(folder, reader, detector)
     except (KuzetError, ValueError) as error:
         fail(error)

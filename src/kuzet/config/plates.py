@@ -6,7 +6,7 @@ from pydantic import Field
 
 from kuzet.config.base import KuzetModel
 
-PlateCountry = Literal["KZ", "RU", "EU", "US", "CN", "BR"]
+PlateCountry = Literal["KZ", "RU", "UA", "EU", "US", "CN", "BR"]
 DEFAULT_COUNTRIES: tuple[PlateCountry, ...] = ("KZ", "RU", "EU", "US", "CN")
 
 
@@ -33,5 +33,7 @@ class PlatesConfig(KuzetModel):
     countries: list[PlateCountry] = Field(
         default_factory=lambda: list(DEFAULT_COUNTRIES),
         min_length=1,
-        description="Plate formats to fit reads to (KZ, RU, EU, US, CN, BR).",
+        description="Countries whose plate formats re-rank the reads (KZ, RU, UA, EU, US, "
+        "CN, BR; formats in kuzet/enrich/plate/formats.yaml). Also the default of "
+        "`kuzet eval plates --config`.",
     )

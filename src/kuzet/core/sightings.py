@@ -65,12 +65,15 @@ class PlateRead:
         wall: Wall-clock UNIX time of the best frame.
         text: Normalised plate text (uppercase, no spaces), e.g. ``123ABC01``.
         confidence: 0-1 confidence after voting.
-        country: Grammar that matched (``KZ``, ``RU``, ``EU``, ``US``, ``CN``) or None.
+        country: Country of the plate format that matched (``KZ``, ``RU``, ``UA``,
+            ``EU``, ``US``, ``BR``, ``CN``) or None.
         vehicle_class: Class of the vehicle track (car, truck, bus, motorcycle).
         box: Plate box xyxy in the analysed frame.
         crop_jpeg: JPEG of the plate crop.
         final: True for the track's final vote (track ended), False for an early read.
         scene: The vehicle and its surroundings in the best frame, if captured.
+        plate_format: Name of the plate format the text fits (``KZ current``,
+            ``RU private``), or None when it fits none (format unknown).
     """
 
     camera_id: str
@@ -85,3 +88,4 @@ class PlateRead:
     crop_jpeg: bytes
     final: bool = True
     scene: PlateScene | None = None
+    plate_format: str | None = None

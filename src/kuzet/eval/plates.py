@@ -8,10 +8,18 @@ Two folder layouts:
   none is found or none holds a plate), localisation, recognition, formats.
 - crops: ``labels.csv`` with ``image,plate``; recognition and formats only.
 
+Labels keep every character: Unicode NFKC, uppercase, separators (spaces,
+dashes, dots) removed, Cyrillic look-alikes compared as their Latin twins
+(``formats.yaml``: А В Е К М Н О Р С Т У Х І); other letters (``Ж``, ``Ц``) stay and
+can only match a read that has them.
+
 Metrics: ``exact_match``; ``exact_match_folded`` (also counting O=0 and I=1,
 because labels disagree on those); ``char_accuracy`` = 1 - edit distance /
-longer length, averaged; ``detection_recall`` over images with a known box (the
-chosen read's box overlaps it with IoU >= 0.3 or contains its centre).
+longer length, averaged; ``found``: share of images whose plate was found (the
+chosen read's box overlaps the labelled box with IoU >= 0.3 or contains its
+centre; where no box is labelled, any read counts), with ``detection_recall``
+over boxed images only; ``confusions``: the most frequent (label, read)
+character errors.
 """
 
 from __future__ import annotations
@@ -24,11 +32,14 @@ from typing import Any
 
 import numpy as np
 
+from kuzet.config.plates import PlatesConfig
+from kuzet.config.root import KuzetConfig
 from kuzet.core.errors import ConfigError
 from kuzet.core.types import Image
 from kuzet.detect.base import ObjectDetector
-from kuzet.enrich.plate.grammar import normalise
+from kuzet.enrich.plate.ctc import normalise
 from kuzet.enrich.plate.reader import PlateCandidate, PlateReader
+from kuzet.eval.confusion import confusions
 from kuzet.render.jpeg import decode_jpeg
 
 IOU_HIT = 0.3
@@ -128,6 +139,23 @@ def box_hit(predicted: Box, truth: Box) -> bool:
     return inside or (area > 0 and inter / area >= IOU_HIT)
 
 
+def deployment_countries(cfg: KuzetConfig | None) -> tuple[str, ...]:
+    """The plate countries a deployment reads: the default for ``kuzet eval plates``.
+
+    The union, in order of first appearance, of ``plates.countries`` of the
+    cameras that read plates (of every camera if none does); without a config,
+    the ``PlatesConfig`` default.
+
+    Example:
+        >>> deployment_countries(None)
+        ('KZ', 'RU', 'EU', 'US', 'CN')
+    """
+    if cfg is None or not cfg.cameras:
+        return tuple(PlatesConfig().countries)
+    cams = [c for c in cfg.cameras.values() if c.plates.enabled] or list(cfg.cameras.values())
+    return tuple(dict.fromkeys(country for c in cams for country in c.plates.countries))
+
+
 def _fold(text: str) -> str:
     return text.replace("O", "0").replace("I", "1")
 
@@ -182,9 +210,16 @@ class PlatesReport:
                 round(sum(r["box_hit"] for r in boxed) / len(boxed), 4) if boxed else None
             ),
             "read_rate": round(sum(r["predicted"] != "" for r in self.results) / max(n, 1), 4),
+            "found": round(sum(_found(r) for r in self.results) / max(n, 1), 4),
+            "confusions": confusions((r["plate"], r["predicted"]) for r in self.results),
             "p50_ms": round(float(np.median(ms)), 1) if ms else 0.0,
             "results": self.results,
         }
+
+
+def _found(result: dict[str, Any]) -> bool:
+    hit = result["box_hit"]
+    return bool(result["predicted"]) if hit is None else bool(hit)
 
 
 def _result(sample: PlateSample, best: PlateCandidate | None, ms: float) -> dict[str, Any]:
@@ -199,6 +234,7 @@ def _result(sample: PlateSample, best: PlateCandidate | None, ms: float) -> dict
         "predicted": text,
         "raw": best.raw if best is not None else "",
         "country": best.country if best is not None else None,
+        "plate_format": best.plate_format if best is not None else None,
         "confidence": round(best.score, 3) if best is not None else 0.0,
         "exact": text == truth,
         "exact_folded": _fold(text) == _fold(truth),
@@ -243,8 +279,16 @@ def summary_lines(summary: dict[str, Any]) -> list[str]:
     lines = [
         f"{summary['images']} {summary['layout']}: exact {summary['exact_match']} "
         f"(O=0, I=1 folded {summary['exact_match_folded']}), characters "
-        f"{summary['char_accuracy']}, read {summary['read_rate']}, "
+        f"{summary['char_accuracy']}, found {summary['found']}, read {summary['read_rate']}, "
         f"detection recall {'n/a' if recall is None else recall}, p50 {summary['p50_ms']} ms",
+        "top confusions (label>read): "
+        + (
+            ", ".join(
+                f"{c['truth'] or '_'}>{c['read'] or '_'} {c['count']}"
+                for c in summary["confusions"][:10]
+            )
+            or "none"
+        ),
     ]
     lines += [
         f"  {r['image']}: {r['plate']} -> {r['predicted'] or '-'} ({r['raw']!r})"

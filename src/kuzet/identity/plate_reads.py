@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
 from kuzet.core.sightings import PlateRead
+from kuzet.enrich.plate.formats import to_local
 from kuzet.identity.plate_match import WILDCARDS, normalise_plate
 from kuzet.store.media import MediaStore
 from kuzet.store.models import EventRow, HotlistEntryRow, HotlistRow, PlateHitRow, PlateReadRow
@@ -28,7 +29,7 @@ MAX_LIMIT = 500
 BATCH = 500
 READ_FIELDS = (
     "id", "camera_id", "frame_ts", "text", "confidence", "country", "crop_key",
-    "vehicle_class", "track_id", "final",
+    "vehicle_class", "track_id", "final", "plate_format",
 )  # fmt: skip
 
 
@@ -41,6 +42,7 @@ def read_json(row: PlateReadRow) -> dict[str, Any]:
     """A read row as JSON."""
     out = {name: getattr(row, name) for name in READ_FIELDS}
     out["at"] = row.at.isoformat()
+    out["text_local"] = to_local(row.text, row.country)  # Cyrillic for RU and UA plates
     return out
 
 
@@ -100,7 +102,7 @@ class PlateReadRepo:
             id=read_id, camera_id=read.camera_id, at=at, frame_ts=read.ts,
             text=normalise_plate(read.text), confidence=read.confidence, country=read.country,
             crop_key=key, vehicle_class=read.vehicle_class, track_id=read.track_id,
-            final=read.final,
+            final=read.final, plate_format=read.plate_format,
         )  # fmt: skip
         with self.sessions.begin() as session:
             session.add(row)

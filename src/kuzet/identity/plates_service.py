@@ -137,7 +137,8 @@ class HotlistService:
     ) -> Event:
         attrs: dict[str, Any] = {
             "plate": row.text, "read_id": row.id, "confidence": round(read.confidence, 3),
-            "country": read.country, "entry_id": entry.id, "entry_plate": entry.plate,
+            "country": read.country, "plate_format": read.plate_format, "entry_id": entry.id,
+            "entry_plate": entry.plate,
             "match": entry.match, "hotlist": hotlist.name, "hotlist_reason": hotlist.reason,
             "reason": entry.reason, "priority": entry.priority, "case_ref": entry.case_ref,
             "distance": round(distance, 3), "final_read": read.final,

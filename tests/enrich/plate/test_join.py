@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kuzet.enrich.plate.reader import join_line_pieces
+from kuzet.enrich.plate.lines import join_line_pieces
 
 
 @pytest.mark.parametrize(

@@ -1,219 +1,187 @@
-"""Plate text normalisation and a small table of national plate formats.
+"""The plate format step: re-rank OCR hypotheses by joint likelihood.
 
-A format is a template of character classes, one per position:
+For each read, the recogniser gives per-character alternatives with
+probabilities (``kuzet.enrich.plate.ctc``). A hypothesis is one character per
+position (or a position dropped as "no character"); its score is
 
-- ``D`` digit, ``L`` letter, ``A`` letter or digit,
-- ``R`` a letter used on Russian (and Kazakh) plates - the twelve that look the
-  same in Latin and Cyrillic (``ABEKMHOPCTYX``),
-- ``H`` a Chinese province character (one hanzi),
-- ``E`` ``D`` or ``F``: the energy letter of Chinese new-energy plates.
+    log P(hypothesis | OCR) + log prior(format it fits)
 
-Matching a read against a template fixes position-dependent OCR confusions: an
-``O`` where a digit must be becomes ``0``, a ``1`` where a letter must be becomes
-``I`` and so on. Each fix costs a little score, so a read that fits a format as
-read wins over one that needs changes. Generic formats (any 5-8 letters and
-digits) accept without fixing anything.
+where the prior comes from ``formats.yaml`` and a hypothesis that fits no format
+gets ``UNKNOWN_PRIOR``. The read as recognised is always a hypothesis, so the
+format step can only *choose among* what the OCR found plausible:
+
+- a character the OCR is sure of (probability >= ``LOCKED``) is never replaced
+  or dropped, so a confident full-length read is never shortened or rewritten;
+- no character is ever inserted;
+- a read that fits no format is kept as read, with format unknown (None);
+- loose formats (variable length: the US generic one, German layouts) name the
+  format of a read that fits them as read, but never justify a change.
+
+Leading band codes (``KZ``, ``RUS``, ``UA``, ``D`` ...) that the OCR read from the
+plate's flag band may be dropped when what remains fits a national format.
 """
 
 from __future__ import annotations
 
-import re
+import math
 from dataclasses import dataclass
 from functools import cache
 
-# Cyrillic letters that look like Latin ones (plates are stored in Latin).
-CYRILLIC_TO_LATIN = str.maketrans("АВЕКМНОРСТУХ", "ABEKMHOPCTYX")
-TO_DIGIT = {
-    "O": "0",
-    "Q": "0",
-    "D": "0",
-    "U": "0",
-    "I": "1",
-    "L": "1",
-    "J": "1",
-    "Z": "2",
-    "S": "5",
-    "B": "8",
-    "G": "6",
-    "T": "7",
-}
-TO_LETTER = {"0": "O", "1": "I", "2": "Z", "5": "S", "8": "B", "6": "G", "4": "A", "7": "T"}
-RU_LETTERS = frozenset("ABEKMHOPCTYX")
-FIX_COST = 0.08  # score lost per position-dependent fix
-GENERIC_SCORE = 0.8  # a generic (any alnum) match, relative to a national format
-NO_FORMAT_SCORE = 0.4
-DROPPED_PREFIX_COST = 0.12  # per character of a band or flag code read around the plate
+from kuzet.enrich.plate.ctc import Segment, normalise, segments_of_text
+from kuzet.enrich.plate.formats import PlateFormat, char_fits, table
 
-
-def _cn_provinces() -> str:
-    return "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
-
-
-PROVINCES = frozenset(_cn_provinces())
-
-
-def _de_templates() -> tuple[str, ...]:
-    out = [
-        "L" * a + "L" * b + "D" * c
-        for a in (1, 2, 3)
-        for b in (1, 2)
-        for c in (1, 2, 3, 4)
-        if a + b + c <= 8
-    ]
-    return tuple(dict.fromkeys(out))
-
-
-# Country -> templates. EU lists a few national layouts; `generic` rows accept
-# any 5-8 letters and digits with at least one of each.
-FORMATS: dict[str, tuple[str, ...]] = {
-    "KZ": ("DDDLLLDD", "DDDLLDD"),
-    "RU": ("RDDDRRDD", "RDDDRRDDD"),
-    "EU": (
-        *_de_templates(),  # DE: B MW 1234
-        "LLDDDLL",  # FR, IT, HR: AB-123-CD
-        "LLDDLLL",  # GB: AB12 CDE
-        "LLDDDDD",
-        "LLLDDDD",
-        "LLDDDDL",  # PL
-    ),
-    "BR": ("LLLDDDD", "LLLDLDD"),  # old and Mercosur
-    "US": (),
-    "CN": ("HLAAAAA", "HLEADDDD", "HLDDDDDE"),  # ordinary, new-energy small / large
-}
-GENERIC = frozenset({"EU", "US"})
+LOCKED = 0.8  # a character at least this probable is never changed or dropped
+UNKNOWN_PRIOR = 0.05  # prior of a read that fits no format (national formats: up to 1)
+BAND_PRIOR = 0.5  # prior factor of a read whose leading band code was dropped
+MAX_DROPS = 2  # uncertain positions dropped at most (besides a band code)
+MIN_P = 1e-6
+BAND_CODES = ("KZ", "RUS", "RU", "UA", "D", "PL", "CZ", "SK", "BG", "F", "I", "NL", "GB", "BR")
 DEFAULT_COUNTRIES = ("KZ", "RU", "EU", "US", "CN")
-_ALNUM = re.compile(r"^[A-Z0-9]{5,8}$")
 
 
 @dataclass(frozen=True, slots=True)
 class GrammarMatch:
-    """A read fitted to a plate format.
+    """The chosen hypothesis of a read.
 
     Attributes:
-        text: The fixed text.
-        country: Country whose format matched, or None.
-        fixes: Number of characters changed to fit the format.
-        score: 0-1 plausibility (1 = a national format without fixes).
+        text: Plate text (normalised, Latin letters for look-alikes).
+        country: Country of the format it fits, or None (format unknown).
+        plate_format: Name of that format (e.g. ``KZ current``), or None.
+        changed: Positions replaced or dropped relative to the read as recognised.
+        score: 0-1 plausibility of the format (its prior; ``UNKNOWN_PRIOR`` if none).
     """
 
     text: str
     country: str | None
-    fixes: int
+    plate_format: str | None
+    changed: int
     score: float
 
 
-def normalise(raw: str) -> str:
-    """Uppercase, Cyrillic look-alikes to Latin, keep letters, digits and provinces.
-
-    Example:
-        >>> normalise("а 123 вс-77")
-        'A123BC77'
-    """
-    text = raw.upper().translate(CYRILLIC_TO_LATIN)
-    return "".join(c for c in text if ("A" <= c <= "Z") or c.isdigit() or c in PROVINCES)
-
-
-def _fit_char(char: str, cls: str) -> str | None:
-    if cls == "H":
-        return char if char in PROVINCES else None
-    if cls == "D":
-        return char if char.isdigit() else TO_DIGIT.get(char)
-    letter = char if "A" <= char <= "Z" else TO_LETTER.get(char)
-    if cls == "L":
-        return letter
-    if cls == "R":
-        return letter if letter in RU_LETTERS else None
-    if cls == "E":
-        return letter if letter in ("D", "F") else None
-    if cls == "A":
-        # Chinese plates use neither I nor O (they would be read as 1 and 0).
-        return {"O": "0", "I": "1"}.get(char, char) if char.isalnum() else None
-    raise ValueError(f"unknown template class {cls!r}")
-
-
-def fit(text: str, template: str) -> tuple[str, int] | None:
-    """Fit ``text`` to ``template``; (fixed text, fixes) or None if it cannot fit.
-
-    Example:
-        >>> fit("I23ABC0I", "DDDLLLDD")
-        ('123ABC01', 2)
-    """
-    if len(text) != len(template):
-        return None
-    out: list[str] = []
-    for char, cls in zip(text, template, strict=True):
-        fixed = _fit_char(char, cls)
-        if fixed is None:
-            return None
-        out.append(fixed)
-    fixed_text = "".join(out)
-    return fixed_text, sum(a != b for a, b in zip(text, fixed_text, strict=True))
-
-
-def _generic(text: str) -> bool:
-    return (
-        bool(_ALNUM.match(text))
-        and any(c.isdigit() for c in text)
-        and any(c.isalpha() for c in text)
-    )
-
-
 @cache
-def _templates(countries: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
-    unknown = [c for c in countries if c not in FORMATS]
-    if unknown:
-        raise ValueError(f"unknown plate countries {unknown}; known: {sorted(FORMATS)}")
-    return tuple((c, t) for c in countries for t in FORMATS[c])
+def _by_length(countries: tuple[str, ...]) -> dict[int, tuple[PlateFormat, ...]]:
+    out: dict[int, list[PlateFormat]] = {}
+    for fmt in table().for_countries(countries):
+        out.setdefault(len(fmt.template), []).append(fmt)
+    return {n: tuple(sorted(v, key=lambda f: -f.prior)) for n, v in out.items()}
 
 
-def _best_fit(text: str, countries: tuple[str, ...]) -> GrammarMatch:
-    best: GrammarMatch | None = None
-    for country, template in _templates(countries):
-        fitted = fit(text, template)
-        if fitted is None:
-            continue
-        score = max(0.0, 1.0 - FIX_COST * fitted[1])
-        if best is None or score > best.score:
-            best = GrammarMatch(fitted[0], country, fitted[1], score)
-    if best is not None and best.fixes == 0:
-        return best
-    generic = next((c for c in countries if c in GENERIC), None)
-    if generic is not None and _generic(text) and (best is None or best.score < GENERIC_SCORE):
-        return GrammarMatch(text, generic, 0, GENERIC_SCORE)
-    return best or GrammarMatch(text, None, 0, NO_FORMAT_SCORE)
+def classify(text: str, countries: tuple[str, ...] = DEFAULT_COUNTRIES) -> PlateFormat | None:
+    """The most probable format that ``text`` fits as it is, or None.
+
+    Example:
+        >>> classify("123ABC01", ("KZ",)).name
+        'KZ current'
+    """
+    for fmt in _by_length(countries).get(len(text), ()):
+        if all(char_fits(c, k) for c, k in zip(text, fmt.template, strict=True)) and fmt.allows(
+            text
+        ):
+            return fmt
+    return None
 
 
-def match(raw: str, countries: tuple[str, ...] = DEFAULT_COUNTRIES) -> GrammarMatch:
-    """Normalise a raw OCR string and fit it to the best plate format.
+def _fit(segments: list[Segment], fmt: PlateFormat) -> tuple[str, float, int] | None:
+    """Best (text, log-likelihood, changes) of ``segments`` in ``fmt``, or None.
 
-    Leading flag or band codes (``KZ``, ``D``, ``RUS``) and one stray character at
-    either end are tried off too, at a small cost.
+    Dynamic programme over (segments used, template positions filled): a
+    segment fills the next position with its most probable fitting alternative,
+    or is dropped at the cost of its blank probability. Locked segments can do
+    neither unless their own character fits.
+    """
+    n, m = len(segments), len(fmt.template)
+    if not 0 <= n - m <= MAX_DROPS:
+        return None
+    neg = -math.inf
+    best: list[list[tuple[float, str, int]]] = [[(neg, "", 0)] * (m + 1) for _ in range(n + 1)]
+    best[0][0] = (0.0, "", 0)
+    for i, seg in enumerate(segments):
+        locked = seg.p >= LOCKED
+        for j in range(m + 1):
+            score, text, changes = best[i][j]
+            if score == neg:
+                continue
+            if not locked and score + math.log(max(seg.p_delete, MIN_P)) > best[i + 1][j][0]:
+                best[i + 1][j] = (score + math.log(max(seg.p_delete, MIN_P)), text, changes + 1)
+            if j == m:
+                continue
+            choice = _choose(seg, fmt.template[j], locked)
+            if choice is not None:
+                total = score + math.log(max(choice[1], MIN_P))
+                if total > best[i + 1][j + 1][0]:
+                    best[i + 1][j + 1] = (total, text + choice[0], changes + (choice[0] != seg.char))
+    score, text, changes = best[n][m]
+    if score == neg or not fmt.allows(text):
+        return None
+    return text, score, changes
+
+
+def _choose(seg: Segment, cls: str, locked: bool) -> tuple[str, float] | None:
+    options = seg.alternatives[:1] if locked else seg.alternatives
+    return next(((c, p) for c, p in options if char_fits(c, cls)), None)
+
+
+def _as_read(segments: list[Segment], countries: tuple[str, ...]) -> tuple[GrammarMatch, float]:
+    text = "".join(s.char for s in segments)
+    loglik = sum(math.log(max(s.p, MIN_P)) for s in segments)
+    fmt = classify(text, countries)
+    if fmt is None:
+        return GrammarMatch(text, None, None, 0, UNKNOWN_PRIOR), loglik + math.log(UNKNOWN_PRIOR)
+    return GrammarMatch(text, fmt.country, fmt.name, 0, fmt.prior), loglik + math.log(fmt.prior)
+
+
+def _band_cut(segments: list[Segment]) -> int:
+    """Length of a leading band code in the read (0 if none)."""
+    text = "".join(s.char for s in segments)
+    return next((len(b) for b in BAND_CODES if text.startswith(b) and len(text) > len(b) + 4), 0)
+
+
+def rerank(segments: list[Segment], countries: tuple[str, ...] = DEFAULT_COUNTRIES) -> GrammarMatch:
+    """The most likely plate among the read and its format-fitting variants.
 
     Args:
-        raw: OCR output.
-        countries: Formats to try (keys of ``FORMATS``).
+        segments: Per-position OCR alternatives (``ctc.decode``).
+        countries: Countries whose formats apply (keys of ``formats.yaml``).
 
     Returns:
-        The best match; ``country`` is None when no format fits.
+        The chosen hypothesis. The read as recognised wins unless a variant that
+        only touches uncertain positions is more likely.
 
     Raises:
         ValueError: An unknown country.
+    """
+    best, best_score = _as_read(segments, countries)
+    if best.country is not None and all(s.p >= LOCKED for s in segments):
+        return best
+    cut = _band_cut(segments)
+    for start, factor in ((0, 1.0), (cut, BAND_PRIOR)) if cut else ((0, 1.0),):
+        rest = segments[start:]
+        for length, formats in _by_length(countries).items():
+            if not 0 <= len(rest) - length <= MAX_DROPS:
+                continue
+            for fmt in formats:
+                fitted = None if fmt.loose else _fit(rest, fmt)
+                if fitted is None:
+                    continue
+                score = fitted[1] + math.log(fmt.prior * factor)
+                if score > best_score:
+                    best_score = score
+                    changed = fitted[2] + start
+                    best = GrammarMatch(fitted[0], fmt.country, fmt.name, changed, fmt.prior)
+    return best
+
+
+def match(raw: str, countries: tuple[str, ...] = DEFAULT_COUNTRIES) -> GrammarMatch:
+    """Normalise a plain read and name the format it fits; the text is never changed.
+
+    Without OCR probabilities there is nothing to re-rank: every character counts
+    as certain.
 
     Example:
-        >>> match("KZ 123 АВС 01").text
-        '123ABC01'
+        >>> m = match("123 АВС 01", ("KZ",))
+        >>> m.text, m.plate_format
+        ('123ABC01', 'KZ current')
+        >>> match("1049338", ("KZ",)).text  # fits no KZ format: kept as read
+        '1049338'
     """
-    text = normalise(raw)
-    variants = [(text, 0.0)]
-    for cut in (1, 2, 3):
-        if len(text) - cut >= 5:
-            variants.append((text[cut:], DROPPED_PREFIX_COST * cut))
-    if len(text) >= 6:
-        variants.append((text[:-1], DROPPED_PREFIX_COST))
-    best = GrammarMatch(text, None, 0, NO_FORMAT_SCORE)
-    for variant, cost in variants:
-        found = _best_fit(variant, countries)
-        scored = GrammarMatch(found.text, found.country, found.fixes, found.score - cost)
-        if found.country is not None and scored.score > best.score:
-            best = scored
-    return best
+    return rerank(segments_of_text(raw), countries)

@@ -3,31 +3,34 @@
 Localisation is ``kuzet.enrich.plate.finder.PlateFinder`` (PP-OCRv4's text detector
 on the vehicle crop, upscaled when small, with geometric filters). Each of the
 largest few candidate boxes is cut out with a margin and read by PP-OCRv4's
-recogniser (which reads Latin, digits and Chinese); the read that best fits a
-plate format wins.
+recogniser (which reads Latin, digits and Chinese), keeping each character's
+alternatives; the format step re-ranks them (``grammar.rerank``) and the most
+plausible candidate wins. Two stacked text lines of like height are read as one
+two-line plate, top line first.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
-from typing import Any, Protocol
+from dataclasses import dataclass, replace
+from typing import Protocol
 
 import cv2
 import numpy as np
 
 from kuzet.core.types import FloatArray, Image
 from kuzet.enrich.plate.finder import PlateFinder
-from kuzet.enrich.plate.grammar import DEFAULT_COUNTRIES, match
-from kuzet.models.paths import model_file
+from kuzet.enrich.plate.formats import table
+from kuzet.enrich.plate.grammar import DEFAULT_COUNTRIES, rerank
+from kuzet.enrich.plate.lines import join_line_pieces, stacked_pairs
+from kuzet.enrich.plate.recognise import OcrRead, PlateOcr, join_reads
 
 MAX_CANDIDATES = 3  # text boxes per vehicle that are recognised
 MARGIN_X = 0.06  # of the box width, each side
 MARGIN_Y = 0.15
 GOOD_WIDTH_PX = 100.0  # plate width from which size no longer limits quality
 GOOD_SHARPNESS = 150.0  # variance of the Laplacian from which a crop counts as sharp
-LINE_OVERLAP = 0.6  # vertical overlap (of the taller box) for two pieces to share a line
-JOIN_GAP = 1.5  # widest gap between pieces of one plate, in box heights
+TWO_LINE_ASPECT = 2.6  # crops narrower than this x their height may hold two lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +47,7 @@ class PlateCandidate:
         box: Plate box xyxy in image pixels.
         crop: BGR plate crop.
         ms: Milliseconds this attempt took (localisation + recognition).
+        plate_format: Name of the format the text fits (``KZ current``), or None.
     """
 
     text: str
@@ -55,6 +59,7 @@ class PlateCandidate:
     box: tuple[float, float, float, float]
     crop: Image
     ms: float
+    plate_format: str | None = None
 
 
 class VehiclePlateReader(Protocol):
@@ -73,30 +78,6 @@ def crop_quality(crop: Image) -> float:
     sharp = float(cv2.Laplacian(gray, cv2.CV_64F).var())
     size = min(1.0, float(crop.shape[1]) / GOOD_WIDTH_PX)
     return float(size * min(1.0, 0.3 + 0.7 * sharp / GOOD_SHARPNESS))
-
-
-def join_line_pieces(boxes: FloatArray) -> FloatArray:
-    """Add the union of each two boxes that sit on one text line with a small gap.
-
-    The text detector splits a plate at a wide gap (``1B7 0440``) or a sticker;
-    the joined box is offered as one more candidate, the pieces stay.
-
-    Example:
-        >>> join_line_pieces(np.array([[0, 0, 30, 10], [40, 1, 80, 11]], np.float32)).shape
-        (3, 4)
-    """
-    joined = [boxes]
-    for i in range(len(boxes)):
-        for j in range(len(boxes)):
-            a, b = boxes[i], boxes[j]
-            h = max(float(a[3] - a[1]), float(b[3] - b[1]))
-            overlap = min(a[3], b[3]) - max(a[1], b[1])
-            gap = float(b[0] - a[2])
-            if i != j and overlap >= LINE_OVERLAP * h and -0.2 * h <= gap <= JOIN_GAP * h:
-                union = [min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])]
-                joined.append(np.asarray([union], np.float32))
-    out: FloatArray = np.concatenate(joined).astype(np.float32)
-    return out
 
 
 def cut(image: Image, box: FloatArray) -> tuple[Image, tuple[float, float, float, float]]:
@@ -128,66 +109,68 @@ class PlateReader:
         """Load the text detector and recogniser once.
 
         Args:
-            countries: Plate formats to fit reads to.
+            countries: Countries whose plate formats re-rank the reads.
             threads: ONNX Runtime intra-op threads per model.
             min_plate_px: Narrower plate boxes are not recognised.
 
         Raises:
             ModelError: RapidOCR (which ships the models) is not installed.
+            ValueError: An unknown country.
         """
-        from rapidocr_onnxruntime.ch_ppocr_rec import TextRecognizer
-
+        table().for_countries(countries)
         self.countries = countries
         self.min_plate_px = min_plate_px
         self.finder = PlateFinder(threads=threads)
-        self._rec: Any = TextRecognizer(
-            {
-                "model_path": str(model_file("ppocr-rec")),
-                "intra_op_num_threads": threads,
-                "inter_op_num_threads": 1,
-                "use_cuda": False,
-                "use_dml": False,
-                "rec_img_shape": [3, 48, 320],
-                "rec_batch_num": MAX_CANDIDATES,
-            }
-        )
-
-    def _recognise(self, crops: list[Image]) -> list[tuple[str, float]]:
-        results, _elapsed = self._rec(crops)
-        return [(str(text), float(conf)) for text, conf in results]
+        self.ocr = PlateOcr(threads=threads, batch=MAX_CANDIDATES + 2)
 
     def read_crop(self, crop: Image) -> PlateCandidate:
-        """Recognition and normalisation only, on a tight plate crop (BGR)."""
+        """Recognition and formats only, on a tight plate crop (BGR).
+
+        A crop shaped like a two-line plate (aspect below ``TWO_LINE_ASPECT``) is
+        searched for two stacked text lines, read top line first.
+        """
         if crop.ndim != 3 or crop.shape[2] != 3 or crop.size == 0:
             raise ValueError(f"expected a non-empty HxWx3 BGR crop, got shape {crop.shape}")
         start = time.perf_counter()
-        raw, conf = self._recognise([crop])[0]
         h, w = crop.shape[:2]
-        return self._candidate(raw, conf, crop, (0.0, 0.0, float(w), float(h)), start)
+        whole = (0.0, 0.0, float(w), float(h))
+        found = [self._candidate(self.ocr.read([crop])[0], crop, whole, start)]
+        if w < TWO_LINE_ASPECT * h:
+            boxes = self.finder.text_boxes(crop)
+            for top, bottom in stacked_pairs(boxes):
+                lines = [cut(crop, boxes[top])[0], cut(crop, boxes[bottom])[0]]
+                read = join_reads(self.ocr.read(lines))
+                found.append(self._candidate(read, crop, whole, start))
+        return max(found, key=lambda c: c.score)
 
     def _candidate(
         self,
-        raw: str,
-        conf: float,
+        read: OcrRead,
         crop: Image,
         box: tuple[float, float, float, float],
         start: float,
     ) -> PlateCandidate:
-        fitted = match(raw, self.countries)
+        fitted = rerank(list(read.segments), self.countries)
         return PlateCandidate(
             text=fitted.text,
-            raw=raw,
+            raw=read.raw,
             country=fitted.country,
-            ocr_confidence=conf,
-            score=conf * fitted.score,
+            ocr_confidence=read.confidence,
+            score=read.confidence * fitted.score,
             quality=crop_quality(crop),
             box=box,
             crop=crop,
             ms=(time.perf_counter() - start) * 1000.0,
+            plate_format=fitted.plate_format,
         )
 
     def candidates(self, image: Image, vehicle: FloatArray) -> list[PlateCandidate]:
-        """Every recognised plate candidate inside ``vehicle`` (xyxy), best first."""
+        """Every recognised plate candidate inside ``vehicle`` (xyxy), best first.
+
+        Stacked line pairs (two-line plates) are read as one plate, top line
+        first; the single lines of such a pair stay candidates at half weight
+        when the pair fits a plate format.
+        """
         start = time.perf_counter()
         boxes = self.finder.find(image, np.asarray(vehicle, np.float32).reshape(1, 4))
         boxes = boxes[(boxes[:, 2] - boxes[:, 0]) >= self.min_plate_px]
@@ -195,17 +178,30 @@ class PlateReader:
             return []
         boxes = join_line_pieces(boxes)
         order = np.argsort(-(boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1]))
-        cuts = [cut(image, boxes[i]) for i in order[:MAX_CANDIDATES]]
-        cuts = [(c, b) for c, b in cuts if c.size]
-        reads = self._recognise([c for c, _ in cuts])
+        boxes = boxes[order[:MAX_CANDIDATES]]
+        cuts = [cut(image, b) for b in boxes]
+        reads = self.ocr.read([c for c, _ in cuts])
         found = [
-            self._candidate(raw, conf, c, b, start)
-            for (raw, conf), (c, b) in zip(reads, cuts, strict=True)
-            if raw
+            self._candidate(read, c, b, start)
+            for read, (c, b) in zip(reads, cuts, strict=True)
+            if read.segments
         ]
+        for top, bottom in stacked_pairs(boxes):
+            union = np.concatenate([np.minimum(boxes[top], boxes[bottom])[:2],
+                                    np.maximum(boxes[top], boxes[bottom])[2:]])
+            crop, box = cut(image, union)
+            pair = self._candidate(join_reads([reads[top], reads[bottom]]), crop, box, start)
+            if pair.plate_format is not None:
+                found = [_halved(c) if c.box in (cuts[top][1], cuts[bottom][1]) else c
+                         for c in found]  # fmt: skip
+            found.append(pair)
         return sorted(found, key=lambda c: -c.score)
 
     def read_vehicle(self, image: Image, vehicle: FloatArray) -> PlateCandidate | None:
         """The best plate candidate inside ``vehicle`` (xyxy), or None."""
         found = self.candidates(image, vehicle)
         return found[0] if found else None
+
+
+def _halved(candidate: PlateCandidate) -> PlateCandidate:
+    return replace(candidate, score=candidate.score / 2)

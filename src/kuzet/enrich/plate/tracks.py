@@ -168,6 +168,7 @@ class TrackPlates:
             text=vote.text,
             confidence=vote.confidence,
             country=vote.country,
+            plate_format=vote.plate_format,
             vehicle_class=track.vehicle_class,
             box=best.box,
             crop_jpeg=jpeg,

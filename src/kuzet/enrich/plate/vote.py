@@ -3,8 +3,8 @@
 Reads are grouped by length; the length with the largest total weight wins and
 each of its positions takes the character with the largest summed weight (a
 read's weight is its OCR confidence x format plausibility x crop quality). The
-voted string is fitted to the plate formats again, so a vote can still fix a
-position-dependent confusion.
+voted string is classified against the plate formats (its text is not changed:
+each read was already re-ranked with its OCR probabilities).
 
 Confidence = (share of weight behind the winning length) x (mean share of
 weight behind each winning character) x (weighted mean score of the reads of
@@ -28,7 +28,8 @@ class Vote:
 
     Attributes:
         text: Voted plate text.
-        country: Format the voted text fits, or None.
+        country: Country of the format the voted text fits, or None.
+        plate_format: Name of that format (e.g. ``KZ current``), or None.
         confidence: 0-1 (see the module docstring).
         agreement: Share of the weight that agrees with ``text`` character-wise.
         reads: Number of reads voted.
@@ -39,6 +40,7 @@ class Vote:
     confidence: float
     agreement: float
     reads: int
+    plate_format: str | None = None
 
 
 @dataclass
@@ -109,6 +111,7 @@ class PlateVote:
             round(agreement * mean_score, 4),
             round(agreement, 4),
             len(self._reads),
+            fitted.plate_format,
         )
 
     @property
