@@ -6,13 +6,23 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
 import pytest
 
+from kuzet.config.root import KuzetConfig
 from kuzet.core.errors import ConfigError
-from kuzet.eval.plates import box_hit, char_accuracy, edit_distance, read_samples
+from kuzet.enrich.plate.ctc import normalise
+from kuzet.eval.confusion import confusions
+from kuzet.eval.plates import (
+    box_hit,
+    char_accuracy,
+    deployment_countries,
+    edit_distance,
+    read_samples,
+)
 
 PLATES = ["123ABC01", "A123BC77", "WA56660"]
 
@@ -41,6 +51,7 @@ def test_eval_plates_cli_on_rendered_crops(crops_dir: Path) -> None:
     assert proc.returncode == 0, proc.stderr[-2000:]
     summary = json.loads(proc.stdout.strip().splitlines()[-1])
     assert {"exact_match", "char_accuracy", "detection_recall", "images", "p50_ms"} <= set(summary)
+    assert {"found", "confusions"} <= set(summary) and summary["found"] == 1.0
     assert summary["images"] == len(PLATES) and summary["layout"] == "crops"
     assert summary["detection_recall"] is None  # crops: no boxes
     assert summary["exact_match"] >= 2 / 3 and summary["char_accuracy"] >= 0.9
@@ -88,3 +99,49 @@ def test_edit_distance_and_char_accuracy(a: str, b: str, distance: int, accuracy
 )
 def test_box_hit(predicted: tuple[float, float, float, float], hit: bool) -> None:
     assert box_hit(predicted, (10.0, 20.0, 110.0, 50.0)) is hit
+
+
+@pytest.mark.parametrize(
+    ("pairs", "expected"),
+    [
+        ([("RKO99AN", "RK099AN"), ("BO", "B0")], [("O", "0", 2)]),
+        ([("1B19839", "1B189839")], [("", "8", 1)]),  # an extra character
+        ([("皖A5T949", "A5T949")], [("皖", "", 1)]),  # a missing one
+        ([("ABC", "")], []),  # no read: counted by `found`, not as confusions
+        ([("Ж123", "X123")], [("Ж", "X", 1)]),  # Cyrillic Ж kept and compared
+    ],
+)
+def test_confusions(pairs: list[tuple[str, str]], expected: list[tuple[str, str, int]]) -> None:
+    found = confusions(pairs)
+    assert [(c["truth"], c["read"], c["count"]) for c in found] == expected
+
+
+@pytest.mark.parametrize(
+    ("cameras", "expected"),
+    [
+        ({"a": {}}, ("KZ", "RU", "EU", "US", "CN")),  # the plates default
+        ({"a": {"plates": {"enabled": True, "countries": ["KZ"]}},
+          "b": {"plates": {"countries": ["US"]}}}, ("KZ",)),  # only plate-reading cameras
+        ({"a": {"plates": {"enabled": True, "countries": ["KZ", "RU"]}},
+          "b": {"plates": {"enabled": True, "countries": ["UA", "KZ"]}}}, ("KZ", "RU", "UA")),
+        ({"a": {"plates": {"countries": ["BR"]}}}, ("BR",)),  # none reads: every camera's
+    ],
+)
+def test_countries_default_comes_from_the_deployment(
+    cameras: dict[str, Any], expected: tuple[str, ...]
+) -> None:
+    src = {"source": {"url": "rtsp://example/stream"}}
+    cfg = KuzetConfig.model_validate(
+        {"cameras": {name: {**src, **cam} for name, cam in cameras.items()}}
+    )
+    assert deployment_countries(cfg) == expected
+    assert deployment_countries(None) == ("KZ", "RU", "EU", "US", "CN")
+
+
+def test_labels_keep_every_character_and_compare_cyrillic_as_latin(tmp_path: Path) -> None:
+    cv2.imwrite(str(tmp_path / "a.png"), render_plate("A123BC77"))
+    (tmp_path / "labels.csv").write_text(
+        "image,plate\na.png,А 123 ВС 77\na.png,Ж 123 ЦС 77\n", encoding="utf-8"
+    )
+    _layout, samples = read_samples(tmp_path)
+    assert [normalise(s.plate) for s in samples] == ["A123BC77", "Ж123ЦC77"]

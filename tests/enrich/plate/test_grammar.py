@@ -86,6 +86,8 @@ def test_a_confident_full_length_read_is_never_shortened_or_rewritten(
         # no I or O on Chinese plates
         ([*sure("皖AHB"), seg("O", 0.6, ("0", 0.35)), *sure("11")], ("CN",), "皖AHB011",
          "CN ordinary"),
+        # a sure I on a Chinese plate is the glyph of 1 (formats.yaml: twins)
+        (sure("皖AAIR81"), ("CN",), "皖AA1R81", "CN ordinary"),
         # a band code read off the flag strip
         (sure("KZ123ABC01"), ("KZ",), "123ABC01", "KZ current"),
     ],

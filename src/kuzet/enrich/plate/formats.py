@@ -3,8 +3,9 @@
 A format is a template of character classes, one per position (see the YAML
 header): ``D`` digit, ``L`` Latin letter, ``C`` Russian Cyrillic look-alike,
 ``U`` Ukrainian Cyrillic look-alike, ``A`` letter or digit, ``N`` the same
-without I and O, ``H`` Chinese province, ``E`` ``D``/``F``. Plates are stored with Latin letters; ``cyrillic``
-maps both ways for display and for labels typed in Cyrillic.
+without I and O, ``H`` Chinese province, ``E`` ``D``/``F``. Plates are stored
+with Latin letters; ``cyrillic`` maps both ways for display and for labels typed
+in Cyrillic.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class PlateFormat:
         regions: (first index, allowed codes) or None.
         loose: Expanded from a variable (``X{m,n}``) template: names a read that
             fits as read, never justifies a change.
+        twins: (letter, character) pairs of one glyph on these plates (I = 1 in CN).
     """
 
     country: str
@@ -44,6 +46,11 @@ class PlateFormat:
     prior: float
     regions: tuple[int, frozenset[str]] | None = None
     loose: bool = False
+    twins: tuple[tuple[str, str], ...] = ()
+
+    def twin(self, char: str) -> str:
+        """The character ``char`` is the glyph of on this format's plates (itself if none)."""
+        return next((b for a, b in self.twins if a == char), char)
 
     def allows(self, text: str) -> bool:
         """Whether ``text`` (already of the template's classes) passes the region check."""
@@ -108,10 +115,14 @@ def _formats(country: str, rows: list[dict[str, Any]]) -> list[PlateFormat]:
         regions = row.get("regions")
         region = (int(regions["at"]), _codes(list(regions["codes"]))) if regions else None
         spec = str(row["template"])
-        loose = "{" in spec
+        twins = tuple((str(a), str(b)) for a, b in dict(row.get("twins") or {}).items())
         for template in expand(spec):
-            fmt = PlateFormat(country, str(row["name"]), template, float(row["prior"]), region, loose)
-            out.append(fmt)
+            out.append(
+                PlateFormat(
+                    country, str(row["name"]), template, float(row["prior"]), region,
+                    loose="{" in spec, twins=twins,
+                )  # fmt: skip
+            )
     return out
 
 

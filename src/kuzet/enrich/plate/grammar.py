@@ -15,7 +15,9 @@ format step can only *choose among* what the OCR found plausible:
 - no character is ever inserted;
 - a read that fits no format is kept as read, with format unknown (None);
 - loose formats (variable length: the US generic one, German layouts) name the
-  format of a read that fits them as read, but never justify a change.
+  format of a read that fits them as read, but never justify a change;
+- the one exception to "sure characters stay" is a glyph twin the format data
+  declares (an I on a Chinese plate is a 1: those plates have no I).
 
 Leading band codes (``KZ``, ``RUS``, ``UA``, ``D`` ...) that the OCR read from the
 plate's flag band may be dropped when what remains fits a national format.
@@ -27,7 +29,7 @@ import math
 from dataclasses import dataclass
 from functools import cache
 
-from kuzet.enrich.plate.ctc import Segment, normalise, segments_of_text
+from kuzet.enrich.plate.ctc import Segment, segments_of_text
 from kuzet.enrich.plate.formats import PlateFormat, char_fits, table
 
 LOCKED = 0.8  # a character at least this probable is never changed or dropped
@@ -105,20 +107,22 @@ def _fit(segments: list[Segment], fmt: PlateFormat) -> tuple[str, float, int] | 
                 best[i + 1][j] = (score + math.log(max(seg.p_delete, MIN_P)), text, changes + 1)
             if j == m:
                 continue
-            choice = _choose(seg, fmt.template[j], locked)
+            choice = _choose(seg, fmt, j, locked)
             if choice is not None:
                 total = score + math.log(max(choice[1], MIN_P))
                 if total > best[i + 1][j + 1][0]:
-                    best[i + 1][j + 1] = (total, text + choice[0], changes + (choice[0] != seg.char))
+                    changed = changes + (choice[0] != seg.char)
+                    best[i + 1][j + 1] = (total, text + choice[0], changed)
     score, text, changes = best[n][m]
     if score == neg or not fmt.allows(text):
         return None
     return text, score, changes
 
 
-def _choose(seg: Segment, cls: str, locked: bool) -> tuple[str, float] | None:
+def _choose(seg: Segment, fmt: PlateFormat, pos: int, locked: bool) -> tuple[str, float] | None:
     options = seg.alternatives[:1] if locked else seg.alternatives
-    return next(((c, p) for c, p in options if char_fits(c, cls)), None)
+    twins = ((fmt.twin(c), p) for c, p in options)  # a twin is the same glyph, not a guess
+    return next(((c, p) for c, p in twins if char_fits(c, fmt.template[pos])), None)
 
 
 def _as_read(segments: list[Segment], countries: tuple[str, ...]) -> tuple[GrammarMatch, float]:

@@ -136,7 +136,7 @@ class PlateReader:
         whole = (0.0, 0.0, float(w), float(h))
         found = [self._candidate(self.ocr.read([crop])[0], crop, whole, start)]
         if w < TWO_LINE_ASPECT * h:
-            boxes = self.finder.text_boxes(crop)
+            boxes = join_line_pieces(self.finder.text_boxes(crop))
             for top, bottom in stacked_pairs(boxes):
                 lines = [cut(crop, boxes[top])[0], cut(crop, boxes[bottom])[0]]
                 read = join_reads(self.ocr.read(lines))
