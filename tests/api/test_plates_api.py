@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -107,6 +108,16 @@ def test_search_is_audited_scoped_and_needs_search(deps: AppDeps) -> None:
     assert searches and searches[0].actor == "ana" and "ABC" in searches[0].details["query"]
     operator = user_client(deps, "olga", "operator")
     assert operator.get("/api/plates/reads", params={"plate": "ABC"}).status_code == 403
+
+
+def test_reads_carry_country_format_and_local_script(deps: AppDeps) -> None:
+    svc = service(deps)
+    svc.handle(replace(read("gate", "A123BC77"), country="RU", plate_format="RU private"))
+    svc.handle(replace(read("gate", "1049338", track=2), country=None))  # format unknown
+    analyst = user_client(deps, "ana", "analyst", cameras=["gate"])
+    items = analyst.get("/api/plates/reads").json()["items"]
+    got = {(r["text"], r["text_local"], r["country"], r["plate_format"]) for r in items}
+    assert got == {("A123BC77", "А123ВС77", "RU", "RU private"), ("1049338", "1049338", None, None)}
 
 
 def test_crop_needs_search_or_a_hit_and_is_scoped(deps: AppDeps) -> None:

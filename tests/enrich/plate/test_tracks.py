@@ -62,6 +62,7 @@ def test_final_read_on_track_end_and_state_freed() -> None:
     assert [(r.track_id, r.text, r.final, r.vehicle_class) for r in reads] == [
         (7, "123ABC01", True, "truck")
     ]
+    assert (reads[0].country, reads[0].plate_format) == ("KZ", "KZ current")
     assert plates.open_tracks == 0
     assert plates.finish(7) is None  # already gone
 

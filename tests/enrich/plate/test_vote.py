@@ -25,6 +25,24 @@ def test_noisy_reads_converge(reads: list[str], expected: str) -> None:
     assert result.reads == len(reads)
 
 
+@pytest.mark.parametrize(
+    ("text", "countries", "country", "plate_format"),
+    [
+        ("123ABC01", ("KZ", "RU"), "KZ", "KZ current"),
+        ("AA1234BB", ("UA",), "UA", "UA 2004"),
+        ("AA1234BB", ("KZ", "RU"), None, None),  # fits none: kept, format unknown
+    ],
+)
+def test_the_vote_names_the_format(
+    text: str, countries: tuple[str, ...], country: str | None, plate_format: str | None
+) -> None:
+    vote = PlateVote(countries)
+    vote.add(text, score=0.9)
+    result = vote.result()
+    assert result is not None
+    assert (result.text, result.country, result.plate_format) == (text, country, plate_format)
+
+
 def test_confidence_drops_with_disagreement() -> None:
     clean, noisy = PlateVote(), PlateVote()
     for _ in range(3):

@@ -1,7 +1,7 @@
 """Add plate_reads.plate_format: the named plate format a read fits (issue #18).
 
 Revision ID: r0012_plate_format
-Revises: r0011_recordings
+Revises: r0008_plates (a branch of its own, like every migration here)
 Create Date: 2026-12-03
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "r0012_plate_format"
-down_revision: str | None = "r0011_recordings"
+down_revision: str | None = "r0008_plates"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
