@@ -110,7 +110,8 @@ def decode(probs: npt.NDArray[np.float32], characters: list[str]) -> tuple[str, 
 
 
 def _segment(row: npt.NDArray[np.float32], characters: list[str]) -> Segment | None:
-    order = np.argsort(-row)[: TOP_K + 1]
+    cand = np.argpartition(-row, TOP_K)[: TOP_K + 1]
+    order = cand[np.argsort(-row[cand])]
     merged: dict[str, float] = {}
     for idx in order.tolist():
         if idx == 0:
@@ -118,8 +119,8 @@ def _segment(row: npt.NDArray[np.float32], characters: list[str]) -> Segment | N
         char = plate_char(characters[idx])
         if len(char) == 1:
             merged[char] = merged.get(char, 0.0) + float(row[idx])
-    top = characters[int(order[0])] if int(order[0]) != 0 else characters[int(order[1])]
-    if len(plate_char(top)) != 1 or not merged:
+    first = characters[int(order[0])] if int(order[0]) != 0 else characters[int(order[1])]
+    if len(plate_char(first)) != 1 or not merged:
         return None  # a separator or a mark: not a plate character
     alternatives = tuple(sorted(merged.items(), key=lambda kv: -kv[1]))
     # A spurious character (a bolt, the plate's edge) is read with a split
