@@ -63,7 +63,7 @@ def test_watchlist_permissions_and_governance(clients: dict[str, TestClient]) ->
     assert sup.post("/api/watchlists", json={"name": "x"}).status_code == 403
     assert clients["ana"].get("/api/watchlists").status_code == 403
     wl = admin.post("/api/watchlists", json={"name": "missing kids", "kind": "missing"})
-    assert wl.status_code == 201 and wl.json()["threshold"] == 0.5
+    assert wl.status_code == 201 and wl.json()["threshold"] == 0.6  # identity.default_threshold
     wl_id = wl.json()["id"]
     assert [w["name"] for w in sup.get("/api/watchlists").json()["items"]] == ["missing kids"]
     assert admin.patch(f"/api/watchlists/{wl_id}", json={"threshold": 0.45}).json()[

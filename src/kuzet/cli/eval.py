@@ -142,21 +142,39 @@ def faces_cmd(
         float | None,
         typer.Option(help="Same-person distance (default: identity.default_threshold)."),
     ] = None,
+    far: Annotated[
+        float,
+        typer.Option(help="False-accept rate to choose a threshold for.", min=0.0, max=1.0),
+    ] = 1e-3,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", "-c", help="Deployment YAML whose identity threshold is used."),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Face verification accuracy, ROC AUC and TAR@FAR on the labelled pairs in FOLDER."""
+    """Face verification on the labelled pairs in FOLDER: TPR/FPR, ROC, TAR@FAR, a threshold."""
     from kuzet.eval.faces import evaluate_faces
 
     try:
-        summary = evaluate_faces(folder, threshold)
+        if threshold is None and config is not None:
+            from kuzet.config.load import load_config
+
+            threshold = load_config(config).identity.default_threshold
+        summary = evaluate_faces(folder, threshold, far)
     except KuzetError as error:
         fail(error)
     lines = [
         f"{summary['pairs']} of {summary['pairs_total']} pairs scored "
-        f"({summary['failed_detections']} images without a face) in {summary['elapsed_s']} s",
-        f"accuracy {summary['accuracy']} at threshold {summary['threshold']}; best "
-        f"{summary['best_accuracy']} at {summary['best_threshold']}",
-        f"ROC AUC {summary['roc_auc']}, TAR@FAR=1e-2 {summary['tar_at_far_1e-2']}",
+        f"({summary['same_pairs']} same, {summary['different_pairs']} different); "
+        f"{summary['failed_detections']} images without a face "
+        f"({summary['pairs_without_face']} pairs left out) in {summary['elapsed_s']} s",
+        f"at threshold {summary['threshold']}: TPR {summary['tpr']}, FPR {summary['fpr']}, "
+        f"accuracy {summary['accuracy']} (best {summary['best_accuracy']} at "
+        f"{summary['best_threshold']})",
+        f"ROC AUC {summary['roc_auc']}, TAR@FAR=1e-2 {summary['tar_at_far_1e-2']}, "
+        f"TAR@FAR=1e-3 {summary['tar_at_far_1e-3']}",
+        f"threshold for FAR <= {summary['far']}: {summary['threshold_at_far']} "
+        f"(TPR {summary['tpr_at_far']}, FPR {summary['fpr_at_far']})",
     ]
     emit(summary, lines, as_json)
 

@@ -17,7 +17,12 @@ class IdentityConfig(KuzetModel):
         default=7, ge=1, le=365, description="Days a retained face sighting is kept."
     )
     default_threshold: float = Field(
-        default=0.5, gt=0, le=1.5, description="Threshold of new watchlists (Euclidean distance)."
+        default=0.6,
+        gt=0,
+        le=1.5,
+        description="Threshold of new watchlists (Euclidean distance of dlib embeddings). "
+        "Calibrated for a false-accept rate of 1e-3 (docs/faces.md: `kuzet eval faces "
+        "--far 1e-3`; 0.665 on the shared pairs, kept at dlib's 0.6 for margin).",
     )
     search_k: int = Field(
         default=10, ge=1, le=100, description="Nearest enrolled photos checked per probe."

@@ -22,9 +22,11 @@ import numpy.typing as npt
 
 from kuzet.core.errors import KuzetError
 from kuzet.core.types import FloatArray, Image
+from kuzet.eval.roc import rates, roc_points, threshold_at_far
 
 DLIB_THRESHOLD = 0.6  # dlib's standard same-person distance
 SMALL_SIDE = 640  # images smaller than this are upscaled x2 before face detection
+DEFAULT_FAR = 1e-3  # false-accept rate the calibrated threshold is chosen for
 F64 = npt.NDArray[np.float64]
 
 
@@ -144,17 +146,24 @@ def tar_at_far(dist: F64, same: npt.NDArray[np.bool_], far: float) -> float:
     return float((pos < limit).mean())
 
 
-def evaluate_faces(folder: Path, threshold: float | None = None) -> dict[str, Any]:
+def evaluate_faces(
+    folder: Path, threshold: float | None = None, far: float = DEFAULT_FAR
+) -> dict[str, Any]:
     """Verification metrics of the pairs in ``folder``.
 
     Args:
         folder: Directory with ``pairs.csv``.
         threshold: Same-person distance (default: :func:`default_threshold`).
+        far: False-accept rate to choose ``threshold_at_far`` for.
 
     Returns:
-        ``accuracy``, ``threshold``, ``best_threshold``, ``best_accuracy``,
-        ``roc_auc``, ``tar_at_far_1e-2``, ``pairs`` (scored), ``pairs_total``,
-        ``failed_detections`` (images without a face), ``elapsed_s``.
+        ``accuracy``, ``tpr`` and ``fpr`` at ``threshold``; ``best_threshold``,
+        ``best_accuracy``, ``roc_auc``, ``tar_at_far_1e-2``, ``tar_at_far_1e-3``;
+        ``far``, ``threshold_at_far`` with its ``tpr_at_far``/``fpr_at_far``;
+        ``roc`` (threshold, tpr, fpr points); ``pairs`` (scored), ``same_pairs``,
+        ``different_pairs``, ``pairs_total``, ``pairs_without_face`` and
+        ``failed_detections`` (images without a face, left out of every rate),
+        ``elapsed_s``.
 
     Raises:
         KuzetError: Bad pairs file, unreadable image, or no scorable pair.
@@ -173,9 +182,23 @@ def evaluate_faces(folder: Path, threshold: float | None = None) -> dict[str, An
         raise KuzetError(f"{folder}: no pair has a face in both images")
     dist, same = np.asarray(dists, np.float64), np.asarray(labels, bool)
     best_t, best_acc = best_threshold(dist, same)
+    tpr, fpr = rates(dist, same, limit)
+    at_far = threshold_at_far(dist, same, far) if (~same).any() else float("nan")
+    tpr_far, fpr_far = rates(dist, same, at_far)
     return {
         "accuracy": round(float(((dist <= limit) == same).mean()), 4),
         "threshold": limit,
+        "tpr": round(tpr, 4),
+        "fpr": round(fpr, 4),
+        "far": far,
+        "threshold_at_far": at_far,
+        "tpr_at_far": round(tpr_far, 4),
+        "fpr_at_far": round(fpr_far, 4),
+        "tar_at_far_1e-3": round(tar_at_far(dist, same, 1e-3), 4),
+        "same_pairs": int(same.sum()),
+        "different_pairs": int((~same).sum()),
+        "pairs_without_face": len(pairs) - len(dists),
+        "roc": roc_points(dist, same),
         "best_threshold": round(best_t, 4),
         "best_accuracy": round(best_acc, 4),
         "roc_auc": round(roc_auc(dist, same), 4),
