@@ -63,6 +63,8 @@ def test_normalise_keeps_every_letter(raw: str, expected: str) -> None:
         ("WO53011", ("EU",), "PL 5"),
         ("W053011", ("RU",), None),
         ("GWAGEN", DEFAULT, "US generic"),
+        ("AB123CD", ("EU",), "FR SIV / IT / HR / SK"),  # ends in letters, not a band code
+        ("7ABC1RU", DEFAULT, "US generic"),  # fits as read: a band code is not dropped
     ],
 )
 def test_a_confident_full_length_read_is_never_shortened_or_rewritten(
@@ -90,6 +92,9 @@ def test_a_confident_full_length_read_is_never_shortened_or_rewritten(
         (sure("皖AAIR81"), ("CN",), "皖AA1R81", "CN ordinary"),
         # a band code read off the flag strip
         (sure("KZ123ABC01"), ("KZ",), "123ABC01", "KZ current"),
+        # and the RUS of a Russian region box, at the end
+        (sure("A123BC77RUS"), ("RU",), "A123BC77", "RU private"),
+        (sure("UAAA1234BB"), ("UA", "US"), "AA1234BB", "UA 2004"),
     ],
 )
 def test_uncertain_positions_are_re_ranked(

@@ -19,8 +19,9 @@ format step can only *choose among* what the OCR found plausible:
 - the one exception to "sure characters stay" is a glyph twin the format data
   declares (an I on a Chinese plate is a 1: those plates have no I).
 
-Leading band codes (``KZ``, ``RUS``, ``UA``, ``D`` ...) that the OCR read from the
-plate's flag band may be dropped when what remains fits a national format.
+Band codes (``KZ``, ``RUS``, ``UA``, ``D`` ...) that the OCR read from the plate's
+flag band (leading) or region box (trailing ``RUS``) may be dropped when what
+remains fits a fixed national format.
 """
 
 from __future__ import annotations
@@ -134,10 +135,26 @@ def _as_read(segments: list[Segment], countries: tuple[str, ...]) -> tuple[Gramm
     return GrammarMatch(text, fmt.country, fmt.name, 0, fmt.prior), loglik + math.log(fmt.prior)
 
 
-def _band_cut(segments: list[Segment]) -> int:
-    """Length of a leading band code in the read (0 if none)."""
+def _spans(segments: list[Segment]) -> list[tuple[int, int, float]]:
+    """(start, end, prior factor) of the read without band codes at either end.
+
+    A leading code is any of ``BAND_CODES``; a trailing one (the ``RUS`` in a
+    Russian region box) needs two letters or more, since one letter ends many plates.
+    """
     text = "".join(s.char for s in segments)
-    return next((len(b) for b in BAND_CODES if text.startswith(b) and len(text) > len(b) + 4), 0)
+    n = len(text)
+    head = next((len(b) for b in BAND_CODES if text.startswith(b) and n > len(b) + 4), 0)
+    tail = next(
+        (len(b) for b in BAND_CODES if len(b) > 1 and text.endswith(b) and n > len(b) + 4), 0
+    )
+    spans = [(0, n, 1.0)]
+    if head:
+        spans.append((head, n, BAND_PRIOR))
+    if tail:
+        spans.append((0, n - tail, BAND_PRIOR))
+    if head and tail and n - head - tail >= 5:
+        spans.append((head, n - tail, BAND_PRIOR * BAND_PRIOR))
+    return spans
 
 
 def rerank(segments: list[Segment], countries: tuple[str, ...] = DEFAULT_COUNTRIES) -> GrammarMatch:
@@ -157,9 +174,8 @@ def rerank(segments: list[Segment], countries: tuple[str, ...] = DEFAULT_COUNTRI
     best, best_score = _as_read(segments, countries)
     if best.country is not None and all(s.p >= LOCKED for s in segments):
         return best
-    cut = _band_cut(segments)
-    for start, factor in ((0, 1.0), (cut, BAND_PRIOR)) if cut else ((0, 1.0),):
-        rest = segments[start:]
+    for start, end, factor in _spans(segments):
+        rest = segments[start:end]
         for length, formats in _by_length(countries).items():
             if not 0 <= len(rest) - length <= MAX_DROPS:
                 continue
@@ -170,7 +186,7 @@ def rerank(segments: list[Segment], countries: tuple[str, ...] = DEFAULT_COUNTRI
                 score = fitted[1] + math.log(fmt.prior * factor)
                 if score > best_score:
                     best_score = score
-                    changed = fitted[2] + start
+                    changed = fitted[2] + start + len(segments) - end
                     best = GrammarMatch(fitted[0], fmt.country, fmt.name, changed, fmt.prior)
     return best
 
