@@ -127,7 +127,8 @@ class PlateReader:
         """Recognition and formats only, on a tight plate crop (BGR).
 
         A crop shaped like a two-line plate (aspect below ``TWO_LINE_ASPECT``) is
-        searched for two stacked text lines, read top line first.
+        searched for two stacked text lines, read top line first; when they fit a
+        plate format, the read of the whole crop as one line counts half.
         """
         if crop.ndim != 3 or crop.shape[2] != 3 or crop.size == 0:
             raise ValueError(f"expected a non-empty HxWx3 BGR crop, got shape {crop.shape}")
@@ -139,8 +140,9 @@ class PlateReader:
             boxes = join_line_pieces(self.finder.text_boxes(crop))
             for top, bottom in stacked_pairs(boxes):
                 lines = [cut(crop, boxes[top])[0], cut(crop, boxes[bottom])[0]]
-                read = join_reads(self.ocr.read(lines))
-                found.append(self._candidate(read, crop, whole, start))
+                found.append(self._candidate(join_reads(self.ocr.read(lines)), crop, whole, start))
+            if any(c.plate_format is not None for c in found[1:]):
+                found[0] = _halved(found[0])  # a two-line plate read as one line
         return max(found, key=lambda c: c.score)
 
     def _candidate(
