@@ -277,7 +277,7 @@ class PlateReadRow(Base):
     vehicle_class: Mapped[str] = mapped_column(sa.String(32))
     track_id: Mapped[int] = mapped_column(sa.Integer)
     final: Mapped[bool] = mapped_column(sa.Boolean)
-    plate_format: Mapped[str | None] = mapped_column(sa.String(64))  # r0012
+    plate_format: Mapped[str | None] = mapped_column(sa.String(64))  # r0013_plate_format
 
 
 class PlateHitRow(Base):

@@ -1,6 +1,6 @@
 """Add plate_reads.plate_format: the named plate format a read fits (issue #18).
 
-Revision ID: r0012_plate_format
+Revision ID: r0013_plate_format
 Revises: r0008_plates (a branch of its own, like every migration here)
 Create Date: 2026-12-03
 """
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "r0012_plate_format"
+revision: str = "r0013_plate_format"
 down_revision: str | None = "r0008_plates"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
