@@ -6,6 +6,7 @@ from pydantic import Field
 
 from kuzet.config.base import KuzetModel
 from kuzet.config.feedback import FeedbackConfig
+from kuzet.config.procedures import IncidentType, Procedure
 from kuzet.core.types import EventKind
 
 
@@ -122,4 +123,8 @@ class ResponseConfig(KuzetModel):
     feedback: FeedbackConfig = Field(
         default_factory=FeedbackConfig,
         description="Precision of rules from verdicts (floor, flag) and the shift report.",
+    )
+    procedures: dict[IncidentType, Procedure] = Field(
+        default_factory=dict,
+        description="Standard operating procedure per incident type (docs/response.md).",
     )

@@ -51,6 +51,7 @@ class IncidentDesk:
         self._audit(row, Note(IncidentAction.CREATE, new.description or None,
                               details={"type": new.type, "priority": new.priority.value,
                                        "source": new.source, "rule": new.rule}), actor)
+        self.service.sop.pin(row, actor)
         return self.link(row.id, alarm_ids, actor) if alarm_ids else row
 
     def link(self, incident_id: str, alarm_ids: Sequence[str], actor: Actor,
@@ -126,9 +127,12 @@ class IncidentDesk:
         unknown = set(values) - EDITABLE
         if unknown:
             raise InvalidError(f"cannot edit {sorted(unknown)}; editable: {sorted(EDITABLE)}")
-        self._open(incident_id)
+        before = self._open(incident_id)
         note = Note(IncidentAction.UPDATE, None, details=dict(values))
-        return self._refresh(incident_id, [note], actor, dict(values))
+        row = self._refresh(incident_id, [note], actor, dict(values))
+        if row.type != before.type:
+            self.service.sop.retype(row, actor)
+        return row
 
     def close(self, incident_id: str, reason: str, actor: Actor) -> IncidentRow:
         """Close an incident whose alarms are all resolved.
@@ -137,6 +141,7 @@ class IncidentDesk:
             ConflictError: It is not open, or some of its alarms are not resolved.
         """
         incident = self._open(incident_id)
+        self.service.sop.check_close(incident.id)
         unresolved = [a.id for a in self.service.alarms.of_incident(incident.id)
                       if a.state != AlarmState.RESOLVED.value]
         if unresolved:
@@ -144,6 +149,14 @@ class IncidentDesk:
                                 + ", ".join(unresolved))
         values = {"state": IncidentState.CLOSED.value, "closed_at": self.service.clock()}
         return self._refresh(incident.id, [Note(IncidentAction.CLOSE, reason)], actor, values)
+
+    def add_notes(self, incident_id: str, notes: Sequence[Note], actor: Actor) -> IncidentRow:
+        """Add history rows to an incident (audited and published, like every change)."""
+        return self._refresh(incident_id, notes, actor)
+
+    def audit_note(self, row: IncidentRow, note: Note, actor: Actor) -> None:
+        """Audit and publish a history row another module wrote (procedure steps)."""
+        self._audit(row, note, actor)
 
     def timeline(self, incident_id: str) -> list[dict[str, Any]]:
         """Everything that happened to the incident and its alarms, oldest first."""

@@ -46,6 +46,9 @@ class IncidentAction(StrEnum):
     MERGE = "merge"
     COMMENT = "comment"
     CLOSE = "close"
+    PROCEDURE = "procedure"  # the procedure (and version) the incident follows
+    STEP_DONE = "step_done"
+    STEP_SKIP = "step_skip"
 
 
 @dataclass(frozen=True, slots=True)

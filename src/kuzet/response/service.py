@@ -26,6 +26,8 @@ from kuzet.response.incidents import IncidentRepo
 from kuzet.response.models import AlarmRow
 from kuzet.response.planning import ActionRequest, plan
 from kuzet.response.priority import needs_alarm, priority_for
+from kuzet.response.referrals import ReferralDesk
+from kuzet.response.sop import ProcedureDesk
 from kuzet.response.states import QUEUE_RANK, Action, AlarmState
 from kuzet.response.views import ResponseUpdate, alarm_json
 from kuzet.store.codec import to_jsonable
@@ -73,6 +75,8 @@ class ResponseService:
         self.incidents = IncidentRepo(engine)
         self.updates: Bus[ResponseUpdate] = Bus()
         self.desk = IncidentDesk(self)
+        self.sop = ProcedureDesk(self, engine)
+        self.referrals = ReferralDesk(self, engine)
         self.correlation_lock = threading.Lock()
 
     def open_alarm(self, event: Event) -> AlarmRow | None:

@@ -60,6 +60,8 @@ class Action(StrEnum):
     BREACH = "breach"
     LINK = "link"
     UNLINK = "unlink"
+    VERIFY_REFERRAL = "verify_referral"  # a second person's check of a `referred` verdict
+    REJECT_REFERRAL = "reject_referral"
 
 
 S = AlarmState

@@ -32,7 +32,9 @@ from kuzet.api.routers import (
     matches,
     plates,
     plates_pages,
+    procedures,
     recordings,
+    supervision,
     unmask,
     users,
     video_pages,
@@ -61,6 +63,8 @@ PROTECTED_ROUTERS = (
     video_pages.router,
     analytics.router,
     handover.router,
+    procedures.router,
+    supervision.router,
 )
 
 

@@ -26,6 +26,7 @@ from kuzet.core.types import EventKind
 from kuzet.privacy.principal import Permission, Principal
 from kuzet.response.alarms import MAX_LIMIT, AlarmQuery
 from kuzet.response.planning import ActionRequest
+from kuzet.response.referrals import referral_json
 from kuzet.response.states import Action, AlarmState, Verdict
 from kuzet.response.views import alarm_history_json, alarm_json
 
@@ -117,10 +118,12 @@ def list_alarms(deps: Deps, scope: ScopedCameras, _user: Reader,
 
 @router.get("/{alarm_id}")
 def get_alarm(alarm_id: str, deps: Deps, scope: ScopedCameras, _user: Reader) -> dict[str, Any]:
-    """One alarm with its history (who, when, why, from, to), oldest first."""
+    """One alarm with its history (who, when, why, from, to), oldest first, and its
+    referral (who referred it and who verified it; null unless the verdict is ``referred``)."""
     row = load_alarm(deps.response, alarm_id, scope)
     history = deps.response.alarms.history([row.id])
-    return alarm_json(row) | {"history": [alarm_history_json(h) for h in history]}
+    return alarm_json(row) | {"history": [alarm_history_json(h) for h in history],
+                              "referral": referral_json(row, history)}
 
 
 def _act(request: Request, deps: Deps, scope: ScopedCameras, user: Principal,

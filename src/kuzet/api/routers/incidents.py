@@ -105,7 +105,8 @@ def _detail(service: ResponseService, row: IncidentRow, scope: CameraScope) -> d
     visible = scope.visible(list(row.cameras))
     return incident_json(row) | {
         "cameras": visible, "alarms": [alarm_json(a) for a in alarms if a.id not in hidden],
-        "timeline": timeline}
+        "timeline": timeline, "procedure": service.sop.checklist(row.id),
+        "referrals": service.referrals.of([a.id for a in alarms if a.id not in hidden])}
 
 
 @router.get("", responses=BAD_QUERY)
@@ -216,7 +217,8 @@ def comment_incident(incident_id: str, body: TextIn, request: Request, deps: Dep
 @router.post("/{incident_id}/close")
 def close_incident(incident_id: str, body: TextIn, request: Request, deps: Deps,
                    scope: ScopedCameras, user: Handler) -> dict[str, Any]:
-    """Close the incident (409 while any of its alarms is unresolved)."""
+    """Close the incident (409 while any of its alarms is unresolved or a required
+    procedure step is open; the message names them)."""
     service = deps.response
     load_incident(service, incident_id, scope)
     with http_errors():
