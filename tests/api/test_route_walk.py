@@ -27,13 +27,15 @@ from kuzet.api import AppDeps, create_app
 from kuzet.api.app import API_DOCS_ASSETS
 from kuzet.api.routers.console import WEB_DIR
 from kuzet.api.testing import FakeLiveView, make_jpeg, serve_in_thread
-from kuzet.config.response import Priority
+from kuzet.config.procedures import Procedure
+from kuzet.config.response import Priority, ResponseConfig
 from kuzet.core.types import Event, EventPhase, Evidence
 from kuzet.events.bus import Bus
 from kuzet.events.sinks import StoreSink
 from kuzet.response.actor import Actor
 from kuzet.response.incidents import NewIncident
 from kuzet.response.sink import AlarmSink
+from kuzet.response.sop import StepRequest
 from kuzet.store import MediaStore, open_store
 
 A, B = "cam-alpha", "cam-bravo"
@@ -48,6 +50,9 @@ PUBLIC = {
 STREAMS = {"/api/events/stream", "/api/cameras/{camera_id}/live.mjpg"}
 SKIP_AS_USER = {("POST", "/auth/logout")}  # would end the walking session
 TIMEOUT = httpx.Timeout(5.0)
+FIGHT = Procedure.model_validate({"version": 1, "title": {"en": "Fight"}, "steps": [
+    {"id": "confirm", "kind": "question", "text": {"en": "Fight?"}},
+    {"id": "patrol", "text": {"en": "Send a patrol"}}]})
 
 
 def _flat(app: FastAPI) -> list[BaseRoute]:
@@ -85,6 +90,8 @@ def _ids_for(param: str, camera: str) -> str:
         "match_id": f"match-{camera.removeprefix('cam-')}",
         "alarm_id": f"ev-{camera.removeprefix('cam-')}",  # an alarm's id is its event's
         "incident_id": f"inc-{camera.removeprefix('cam-')}",
+        "step_id": "confirm",  # a step of the incidents' procedure (see the fixture)
+        "notice_id": "1",
     }
     if param not in values:
         raise AssertionError(f"route parameter {{{param}}} has no test value: add it here")
@@ -104,6 +111,7 @@ def two_cameras(tmp_path: Path) -> Iterator[AppDeps]:
     media = MediaStore(tmp_path / "media")
     deps = AppDeps(store, media, bus, FakeLiveView.with_cameras(A, B), sse_heartbeat_s=0.3)
     bus.subscribe(AlarmSink(deps.response))
+    deps.response.config = ResponseConfig(procedures={"fight": FIGHT})
     for camera in (A, B):
         key = f"snapshots/{camera}/2025/03/01/ev.jpg"
         digest = media.put(key, make_jpeg(text=camera))
@@ -111,6 +119,10 @@ def two_cameras(tmp_path: Path) -> Iterator[AppDeps]:
         bus.publish(make_event(id=f"ev-{camera[4:]}", camera_id=camera, evidence=evidence))
         incident = NewIncident("fight", Priority.HIGH, id=f"inc-{camera[4:]}")
         deps.response.desk.create(incident, Actor.system(), [f"ev-{camera[4:]}"])
+    # Camera B's incident has a skipped step: a supervisor notice ana must never see.
+    deps.response.sop.act("inc-bravo", "confirm", StepRequest("done", "yes"), Actor.system())
+    deps.response.sop.act("inc-bravo", "patrol", StepRequest("skip", text="bravo"),
+                          Actor.system())
     make_user(deps)
     make_user(deps, "ana", "operator", cameras=[A])
     yield deps

@@ -21,6 +21,7 @@ from kuzet.cli.audit import (
 if TYPE_CHECKING:
     from kuzet.privacy.export import ExportRequest
     from kuzet.privacy.export_media import MediaPolicy
+    from kuzet.store import Store
 
 retention_app = typer.Typer(name="retention", help="Enforce data retention.", no_args_is_help=True)
 export_app = typer.Typer(name="export", help="Signed evidence exports.", no_args_is_help=True)
@@ -102,6 +103,7 @@ def create(  # noqa: PLR0913  (the command's flags; each is one plain option)
             recordings = _recordings(store.engine, config, folder)
             media = MediaStore(recordings.root)
             clips = _clips(recordings, policy)
+            request = _with_referrals(store, request)
             data, events = build_export(store.events, media, signer, request, policy, clips)
             target.write_bytes(data)
             with signed_audit(store.engine, folder) as audit:
@@ -121,6 +123,26 @@ def create(  # noqa: PLR0913  (the command's flags; each is one plain option)
     typer.echo(f"wrote {target} ({len(events)} events, {len(data)} bytes; images: {summary})")
     if summary["omitted"]:
         typer.echo(f"warning: {summary['omitted']} images left out (cannot redact)", err=True)
+
+
+def _with_referrals(store: Store, request: ExportRequest) -> ExportRequest:
+    """The request with its events' referrals (who referred, who verified them).
+
+    Raises:
+        ExportError: A referral awaits verification by a second person.
+    """
+    from dataclasses import replace
+
+    from kuzet.privacy.export import ExportError, select_events
+    from kuzet.response.service import ResponseService
+
+    event_ids = [e.id for e in select_events(store.events, request)]
+    referrals = ResponseService(store.engine).referrals.of(event_ids)
+    pending = [r["alarm_id"] for r in referrals if r["state"] == "pending"]
+    if pending:
+        raise ExportError("referred to an external body and not yet verified by a second "
+                          "person: alarm " + ", ".join(pending))
+    return replace(request, referrals=tuple(referrals))
 
 
 def _media_policy(unredacted: str | None) -> MediaPolicy:

@@ -31,7 +31,7 @@ import json
 import platform
 import socket
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -103,6 +103,9 @@ class ExportRequest:
         camera_id: Camera of a time-range export.
         since: Start of the range (events started at or after).
         until: End of the range (events started before).
+        referrals: The events' alarms referred to an external body, with who
+            referred and who verified them (``kuzet.response`` fills it in);
+            signed in the manifest and listed in ``custody.json``.
     """
 
     reason: str
@@ -111,6 +114,7 @@ class ExportRequest:
     camera_id: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    referrals: tuple[Mapping[str, Any], ...] = ()
 
     def __post_init__(self) -> None:
         if not self.reason.strip():
@@ -234,11 +238,12 @@ def build_export(  # noqa: PLR0913 - each collaborator is one plain argument
             "media_omitted": [m for m in files.listed if m["exported"] == "omitted"],
             "clips": clip_count,
             "public_key_sha256": hashlib.sha256(public_pem).hexdigest(),
+            **_referrals(request),
         },
     )
     files.entries[PUBLIC_KEY] = public_pem
     digests = {name: hashlib.sha256(data).hexdigest() for name, data in files.entries.items()}
-    manifest = _manifest(digests, files)
+    manifest = _manifest(digests, files, request)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in sorted(files.entries.items()):
@@ -248,10 +253,20 @@ def build_export(  # noqa: PLR0913 - each collaborator is one plain argument
     return buffer.getvalue(), events
 
 
-def _manifest(digests: dict[str, str], files: MediaFiles) -> bytes:
+def _manifest(digests: dict[str, str], files: MediaFiles, request: ExportRequest) -> bytes:
     return canonical_json(
-        {"algorithm": "sha256", "files": dict(sorted(digests.items())), "media": files.listed}
+        {
+            "algorithm": "sha256",
+            "files": dict(sorted(digests.items())),
+            "media": files.listed,
+            **_referrals(request),
+        }
     )
+
+
+def _referrals(request: ExportRequest) -> dict[str, Any]:
+    """``{"referrals": [...]}`` when the export holds referred events, else nothing."""
+    return {"referrals": [dict(r) for r in request.referrals]} if request.referrals else {}
 
 
 def media_summary(data: bytes) -> dict[str, Any]:

@@ -137,7 +137,7 @@ class ReferralDesk:
         if query.cursor:
             stmt = stmt.where(_before(query.cursor))
         with self._sessions() as session:
-            keys = list(session.execute(stmt).tuples())
+            keys = [(str(k[0]), k[1]) for k in session.execute(stmt).all()]
         more = len(keys) > query.limit
         keys = keys[: query.limit]
         cursor = None

@@ -8,6 +8,7 @@ router) put on the request; swapping it for ``api.auth.require`` is one line.
 from __future__ import annotations
 
 import importlib
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any, cast
 
@@ -18,12 +19,12 @@ from pydantic import BaseModel, Field
 
 from kuzet.api.auth import AuthFirstRoute, client_ip
 from kuzet.api.deps import AppDeps, Deps
-from kuzet.api.errors import unprocessable
+from kuzet.api.errors import ErrorOut, unprocessable
 from kuzet.api.schemas import ApiTime
 from kuzet.api.unmasking import ANONYMOUS, unmask_until
 from kuzet.core.errors import ModelError
 from kuzet.privacy.audit import AuditQuery
-from kuzet.privacy.export import ClipSource
+from kuzet.privacy.export import ClipSource, ExportRequest
 from kuzet.privacy.export_media import MediaPolicy
 from kuzet.privacy.principal import Permission, Principal
 from kuzet.store.events import StoredEvent
@@ -207,6 +208,7 @@ class ExportIn(BaseModel):
     responses={
         200: {"content": {"application/zip": {}}, "description": "The signed evidence zip"},
         503: {"description": "No signing key is configured"},
+        409: {"model": ErrorOut, "description": "A referral of an event awaits verification"},
     },
 )
 def create_export(request: Request, deps: Deps, user: Exporter, body: ExportIn) -> Response:
@@ -215,10 +217,11 @@ def create_export(request: Request, deps: Deps, user: Exporter, body: ExportIn) 
     The same rule as the snapshot route: without ``unmask`` and an active grant
     covering the event's camera or the event, each image is the redacted copy;
     one that cannot be redacted is left out, with the reason, in the manifest.
+    An event whose alarm was referred to an external body is exported only once a
+    second person verified the referral (409 before); the manifest names them.
     """
     from kuzet.privacy.export import (
         ExportError,
-        ExportRequest,
         build_export,
         media_summary,
         select_events,
@@ -241,6 +244,7 @@ def create_export(request: Request, deps: Deps, user: Exporter, body: ExportIn) 
         if str(error).startswith("no "):
             raise HTTPException(404, str(error)) from error
         raise unprocessable(str(error)) from error
+    wanted = _with_referrals(deps, wanted, [e.id for e in events])
     policy = _media_policy(deps, user)
     clips = _clip_source(deps, policy)
     try:
@@ -265,6 +269,21 @@ def create_export(request: Request, deps: Deps, user: Exporter, body: ExportIn) 
     )
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     return Response(data, media_type="application/zip", headers=headers)
+
+
+def _with_referrals(deps: AppDeps, wanted: ExportRequest,
+                    event_ids: list[str]) -> ExportRequest:
+    """The request with the referrals of its events' alarms (who referred, who verified).
+
+    Raises:
+        HTTPException: 409 while one of them awaits verification by a second person.
+    """
+    referrals = deps.response.referrals.of(event_ids)  # an alarm's id is its event's
+    pending = [r["alarm_id"] for r in referrals if r["state"] == "pending"]
+    if pending:
+        raise HTTPException(409, "referred to an external body and not yet verified by a "
+                                 "second person: alarm " + ", ".join(pending))
+    return replace(wanted, referrals=tuple(referrals))
 
 
 def _media_policy(deps: AppDeps, user: Principal | None) -> MediaPolicy:
