@@ -1,4 +1,4 @@
-"""Tables of procedures and supervisor notices (migration ``r0013_procedures``).
+"""Tables of procedures and supervisor notices (migration ``r0014_procedures``).
 
 ``incident_procedures`` pins the procedure an incident follows: a copy of its
 definition as it was when the incident started, so a later config change

@@ -1,7 +1,7 @@
 """Procedures pinned per incident, and supervisor notices (``kuzet.response``, issue 15).
 
-Revision ID: r0013_procedures
-Revises: r0012_feedback
+Revision ID: r0014_procedures
+Revises: r0013_plate_format (and needs r0009_response)
 Create Date: 2026-12-03
 """
 
@@ -12,11 +12,12 @@ from alembic import op
 
 from kuzet.store.models import UTCDateTime
 
-revision: str = "r0013_procedures"
-# After the newest migration on main at rebase time (its tables point at r0009's incidents).
-down_revision: str | None = "r0012_feedback"
+revision: str = "r0014_procedures"
+# After the newest migration on main at rebase time; its tables point at the
+# incidents of r0009, another branch, hence depends_on (ordered on every backend).
+down_revision: str | None = "r0013_plate_format"
 branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = "r0009_response"
 
 BIG_ID = sa.BigInteger().with_variant(sa.Integer, "sqlite")
 
