@@ -8,9 +8,9 @@ incident when one of its alarms is in scope or it has none.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 
@@ -26,6 +26,7 @@ from kuzet.response.errors import (
 )
 from kuzet.response.models import AlarmRow, IncidentRow
 from kuzet.response.service import ResponseService
+from kuzet.response.views import ResponseUpdate
 
 STATUS: dict[type[ResponseError], int] = {
     NotFoundError: 404, ConflictError: 409, ForbiddenError: 403, InvalidError: 422,
@@ -90,3 +91,26 @@ def load_incident(service: ResponseService, incident_id: str,
     if cameras is not None and not service.incidents.visible(incident_id, cameras):
         raise HTTPException(403, "this incident is outside your scope")
     return row
+
+
+def update_payload(service: ResponseService,
+                   scope: CameraScope) -> Callable[[ResponseUpdate], dict[str, Any] | None]:
+    """What one live-push client may see of an alarm or incident change (None: nothing).
+
+    An alarm change reaches callers who see its camera; an incident change, callers
+    who may see the incident (its cameras narrowed to theirs), as the REST routes do.
+    """
+
+    def payload(update: ResponseUpdate) -> dict[str, Any] | None:
+        data = update.data | {"action": update.action}
+        if update.topic == "alarm":
+            return data if scope.allows(update.cameras[0]) else None
+        if scope.unrestricted:
+            return data
+        visible = scope.visible(list(update.cameras))
+        cameras = scoped_cameras(scope) or []
+        if not visible and not service.incidents.visible(update.id, cameras):
+            return None
+        return data | {"cameras": visible}
+
+    return payload

@@ -45,8 +45,8 @@ class AppDeps:
             signed checkpoints) when not given.
         privacy: Redaction settings and unmask limits (reason length, minutes).
         recordings: Recorded video (segments, spans, clips); None when not recording.
-        timezone: The site's IANA time zone (the config's ``timezone``) for reports and
-            week boundaries; None = UTC, labelled as such.
+        timezone: The site's IANA time zone (the config's ``timezone``) for reports, week
+            boundaries and the console's times; None = UTC, labelled as such.
     """
 
     store: Store

@@ -2,7 +2,9 @@
 
 The bus calls subscribers on the publisher's thread; each SSE client gets its
 own bounded asyncio queue fed through ``loop.call_soon_threadsafe``. A slow
-client loses its oldest events (counted), never blocks the bus.
+client loses its oldest events (counted), never blocks the bus. Alarm and
+incident changes (:class:`UpdateFeed`) share the queue, as ``alarm`` and
+``incident`` messages.
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from kuzet.api.live import LiveView
 from kuzet.core.types import Event
 from kuzet.events.bus import Bus
 from kuzet.events.sinks import event_to_json
+from kuzet.response.views import ResponseUpdate
 
 log = logging.getLogger(__name__)
 
@@ -46,26 +50,43 @@ def event_payload(event: Event) -> dict[str, Any]:
     return data
 
 
+@dataclass(frozen=True, slots=True)
+class UpdateFeed:
+    """Alarm and incident changes pushed on the same stream as the events.
+
+    Attributes:
+        bus: Where the changes are published (``ResponseService.updates``).
+        payload: The JSON this client may see of a change, or None to skip it
+            (outside the client's scope); runs on the publisher's thread.
+    """
+
+    bus: Bus[ResponseUpdate]
+    payload: Callable[[ResponseUpdate], dict[str, Any] | None]
+
+
+Item = Event | str  # an event, or an SSE message already rendered
+
+
 class ClientQueue:
     """A bounded per-client queue that drops its oldest item when full."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop, size: int) -> None:
         self._loop = loop
-        self._queue: asyncio.Queue[Event] = asyncio.Queue(maxsize=size)
+        self._queue: asyncio.Queue[Item] = asyncio.Queue(maxsize=size)
         self.dropped = 0
 
-    def push_threadsafe(self, event: Event) -> None:
+    def push_threadsafe(self, event: Item) -> None:
         """Bus callback: hand the event over to the loop thread."""
         with contextlib.suppress(RuntimeError):  # loop already closed: client is gone
             self._loop.call_soon_threadsafe(self._push, event)
 
-    def _push(self, event: Event) -> None:
+    def _push(self, event: Item) -> None:
         if self._queue.full():
             self._queue.get_nowait()
             self.dropped += 1
         self._queue.put_nowait(event)
 
-    async def get(self, timeout: float) -> Event | None:
+    async def get(self, timeout: float) -> Item | None:
         """Next event, or None after ``timeout`` seconds without one."""
         try:
             return await asyncio.wait_for(self._queue.get(), timeout)
@@ -73,12 +94,22 @@ class ClientQueue:
             return None
 
 
-async def sse_events(
+def _subscribe_updates(feed: UpdateFeed, queue: ClientQueue) -> Callable[[], None]:
+    def deliver(update: ResponseUpdate) -> None:
+        data = feed.payload(update)
+        if data is not None:
+            queue.push_threadsafe(sse_message(update.topic, data))
+
+    return feed.bus.subscribe(deliver)
+
+
+async def sse_events(  # noqa: PLR0913 - the stream's independent inputs
     bus: Bus[Event],
     heartbeat_s: float,
     queue_size: int,
     visible: Callable[[Event], bool] | None = None,
     still_allowed: Callable[[], bool] | None = None,
+    updates: UpdateFeed | None = None,
 ) -> AsyncIterator[str]:
     """Stream bus events as SSE until the client goes away.
 
@@ -90,7 +121,8 @@ async def sse_events(
 
     The first message is ``ready`` (sent once subscribed); then each event is
     sent with its phase (``open``/``update``/``close``) as the SSE event name, and
-    a comment line keeps idle connections alive.
+    a comment line keeps idle connections alive. With ``updates``, alarm and
+    incident changes come as ``alarm`` / ``incident`` messages.
     """
     queue = ClientQueue(asyncio.get_running_loop(), queue_size)
 
@@ -99,6 +131,7 @@ async def sse_events(
             queue.push_threadsafe(event)
 
     unsubscribe = bus.subscribe(deliver)
+    unsubscribe_updates = _subscribe_updates(updates, queue) if updates else None
     loop = asyncio.get_running_loop()
     checked = loop.time()
     try:
@@ -113,9 +146,14 @@ async def sse_events(
             if event is None:
                 yield ": heartbeat\n\n"
                 continue
+            if isinstance(event, str):
+                yield event
+                continue
             yield sse_message(str(event.phase), event_payload(event), event.id)
     finally:
         unsubscribe()
+        if unsubscribe_updates is not None:
+            unsubscribe_updates()
         if queue.dropped:
             log.info("SSE client fell behind; %d events dropped", queue.dropped)
 

@@ -16,7 +16,8 @@ WEB_DIR = Path(__file__).resolve().parents[1] / "web"
 
 def auth_context(request: Request) -> dict[str, Any]:
     """``user`` (the principal or None), ``csrf_token`` for the header's sign-out form and
-    ``privacy`` (unmask limits for the header's Unmask dialog)."""
+    ``privacy`` (unmask limits for the header's Unmask dialog) and ``site_tz`` (the site's
+    time zone, in which pages show times)."""
     principal = getattr(request.state, "principal", None)
     deps = getattr(request.app.state, "deps", None)
     privacy = getattr(deps, "privacy", None)
@@ -24,6 +25,7 @@ def auth_context(request: Request) -> dict[str, Any]:
         "user": principal if isinstance(principal, Principal) else None,
         "csrf_token": getattr(request.state, "csrf_token", ""),
         "privacy": privacy if isinstance(privacy, PrivacyConfig) else PrivacyConfig(),
+        "site_tz": str(getattr(deps, "timezone", None) or "UTC"),
     }
 
 

@@ -27,7 +27,9 @@ TimeZoneName = Annotated[
     Field(
         default=None,
         description="IANA time zone (e.g. `Asia/Almaty`) of `active_hours` and hour-of-week "
-        "baselines; unset = the machine's local zone. Set globally, override per camera.",
+        "baselines; unset = the machine's local zone. Set globally, override per camera. "
+        "The global one is also the site's zone: the console and reports show times in it "
+        "(unset: UTC there), labelled.",
     ),
 ]
 

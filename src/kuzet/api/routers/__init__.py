@@ -17,6 +17,7 @@ from fastapi.routing import APIRoute
 
 from kuzet.api.auth import AuthFirstRoute
 from kuzet.api.routers import (
+    alarm_history,
     alarms,
     analytics,
     auth,
@@ -34,6 +35,7 @@ from kuzet.api.routers import (
     plates_pages,
     procedures,
     recordings,
+    response_pages,
     supervision,
     unmask,
     users,
@@ -65,6 +67,8 @@ PROTECTED_ROUTERS = (
     handover.router,
     procedures.router,
     supervision.router,
+    alarm_history.router,
+    response_pages.router,
 )
 
 

@@ -8,11 +8,12 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from kuzet.api.alarm_access import update_payload
 from kuzet.api.auth import AuthFirstRoute, ScopedCameras, audit, require, still_signed_in
 from kuzet.api.deps import Deps, EventRepoDep, MediaDep
 from kuzet.api.errors import BAD_QUERY
 from kuzet.api.schemas import ApiTime, EventOut, EventPageOut
-from kuzet.api.streams import NO_CACHE, sse_events
+from kuzet.api.streams import NO_CACHE, UpdateFeed, sse_events
 from kuzet.api.unmasking import unmask_until
 from kuzet.config.rules import known_event_kinds
 from kuzet.core.types import EventKind
@@ -99,15 +100,19 @@ async def stream_events(
     """Live event updates of the caller's cameras as Server-Sent Events.
 
     The SSE event name is the phase (``open``, ``update``, ``close``) and the data
-    is the event's JSON. A ``ready`` event is sent once the stream is subscribed.
-    The stream ends when the caller's session or token stops being valid.
+    is the event's JSON. Alarm and incident changes come as ``alarm`` and
+    ``incident`` messages (the object's JSON plus ``action``). A ``ready`` event is
+    sent once the stream is subscribed. The stream ends when the caller's session
+    or token stops being valid.
     """
+    feed = UpdateFeed(deps.response.updates, update_payload(deps.response, scope))
     body = sse_events(
         deps.bus,
         deps.sse_heartbeat_s,
         deps.sse_queue_size,
         lambda e: scope.allows(e.camera_id),
         still_signed_in(request, deps),
+        feed,
     )
     return StreamingResponse(body, media_type="text/event-stream", headers=NO_CACHE)
 

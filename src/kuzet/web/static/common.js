@@ -1,19 +1,39 @@
-/* Shared helpers: the clock and local rendering of <time datetime> elements. */
+/* Shared helpers: the clock and rendering of <time datetime> elements in the site's
+   time zone (<body data-tz>, from the config's `timezone`; times travel as UTC). */
 "use strict";
 
 window.kuzet = (function () {
-  function pad(n) { return String(n).padStart(2, "0"); }
+  const zone = (document.body && document.body.dataset.tz) || undefined;
+  let parts;
+  try {
+    parts = new Intl.DateTimeFormat("en-GB", {
+      timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit", second: "2-digit",
+    });
+  } catch (err) { /* unknown zone in this browser: the browser's own zone */
+    parts = new Intl.DateTimeFormat("en-GB", { hourCycle: "h23", year: "numeric",
+      month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  }
+  const zoneLabel = parts.resolvedOptions().timeZone;
+
+  function fields(d) {
+    const f = {};
+    parts.formatToParts(d).forEach((p) => { f[p.type] = p.value; });
+    return f;
+  }
 
   function formatTime(iso) {
     const d = new Date(iso);
     if (isNaN(d)) return iso || "";
-    return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ` +
-      `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+    const f = fields(d);
+    return `${f.year}-${f.month}-${f.day} ${f.hour}:${f.minute}:${f.second}`;
   }
 
   function formatClock(iso) {
     const d = new Date(iso);
-    return isNaN(d) ? "" : `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+    if (isNaN(d)) return "";
+    const f = fields(d);
+    return `${f.hour}:${f.minute}:${f.second}`;
   }
 
   function formatAge(seconds) {
@@ -32,11 +52,11 @@ window.kuzet = (function () {
 
   function tick() {
     const el = document.getElementById("clock");
-    if (el) el.textContent = formatTime(new Date().toISOString());
+    if (el) el.textContent = `${formatTime(new Date().toISOString())} ${zoneLabel}`;
   }
 
   tick();
   setInterval(tick, 1000);
   document.addEventListener("DOMContentLoaded", () => localiseTimes());
-  return { formatTime, formatClock, formatAge, localiseTimes };
+  return { formatTime, formatClock, formatAge, localiseTimes, zone: zoneLabel };
 })();
