@@ -49,7 +49,6 @@
     li.dataset.state = a.state;
     const img = el("img", "thumb", undefined, "incident-snapshot");
     img.alt = "snapshot (faces and plates blurred unless unmasked)";
-    img.loading = "lazy";
     img.src = `/api/events/${encodeURIComponent(a.id)}/snapshot.jpg`;
     img.addEventListener("error", () => { img.hidden = true; });
     const box = el("input", "pick", undefined, "incident-pick");

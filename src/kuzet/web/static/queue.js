@@ -159,9 +159,9 @@
 
   function showDetail(a, fresh) {
     if (!a) { detail.hidden = true; return; }
-    const shown = detail.dataset.alarmId === a.id && !fresh;
+    const shown = detail.dataset.detailId === a.id && !fresh;
     detail.hidden = false;
-    detail.dataset.alarmId = a.id;
+    detail.dataset.detailId = a.id;
     const head = el("h2", "d-title", `${label(a.kind)} · ${kz.cameraNames[a.camera_id] || a.camera_id}`, "detail-title");
     const facts = el("p", "d-facts");
     facts.append(kz.badges(a), " opened ", kz.time(a.opened_at), a.owner ? ` · owner ${a.owner}` : "",

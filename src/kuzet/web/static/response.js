@@ -20,9 +20,17 @@ window.kz = (function () {
 
   function label(name) { return String(name || "").replace(/_/g, " "); }
 
+  function csrfToken() {
+    const match = document.cookie.match(/(?:^|;\s*)kuzet_csrf=([^;]+)/);
+    if (match) return decodeURIComponent(match[1]);
+    const field = document.querySelector('input[name="csrf_token"]');
+    return field ? field.value : "";
+  }
+
   /* Sends JSON; resolves to {ok, status, data, message} (message = the API's detail). */
   async function api(method, url, body) {
     const opts = { method, headers: { Accept: "application/json" } };
+    if (method !== "GET") opts.headers["X-CSRF-Token"] = csrfToken();
     if (body !== undefined) {
       opts.headers["Content-Type"] = "application/json";
       opts.body = JSON.stringify(body);
@@ -160,9 +168,9 @@ window.kz = (function () {
       b.addEventListener("click", (e) => { e.stopPropagation(); run(a, action); });
       bar.append(b);
     };
-    add("acknowledge", "Acknowledge (a)", LEGAL.acknowledge.includes(a.state));
+    add("acknowledge", "Acknowledge", LEGAL.acknowledge.includes(a.state));
     ["dispatch", "on_scene", "hold", "resume", "resolve"].forEach((action) => {
-      const text = { dispatch: "Dispatch (d)", on_scene: "On scene", hold: "Hold", resume: "Resume", resolve: "Resolve (r)" }[action];
+      const text = { dispatch: "Dispatch", on_scene: "On scene", hold: "Hold", resume: "Resume", resolve: "Resolve" }[action];
       add(action, text, LEGAL[action].includes(a.state) && mine);
     });
     add("comment", "Comment", true);
