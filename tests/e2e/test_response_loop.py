@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_live_system import CHROMIUM, CHROMIUM_ARGS, _free_port, _kuzet, _wait_healthy
+from test_live_system import CHROMIUM, _free_port, _kuzet, _wait_healthy
 
 pytestmark = [pytest.mark.e2e, pytest.mark.models]
 

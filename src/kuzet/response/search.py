@@ -74,7 +74,7 @@ def _text_filter(text: str) -> sa.ColumnElement[bool]:
     return sa.or_(sa.exists(own), sa.exists(incident))
 
 
-def _statement(query: AlarmSearch) -> sa.Select[tuple[AlarmRow]]:
+def _statement(query: AlarmSearch) -> sa.Select[AlarmRow]:
     stmt = sa.select(AlarmRow)
     lists = ((A.kind, query.kinds), (A.state, query.states), (A.verdict, query.verdicts),
              (A.priority, query.priorities))

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from kuzet.api.alarm_access import scoped_cameras
 from kuzet.api.auth import AuthFirstRoute, CameraScope, ScopedCameras, audit, require
 from kuzet.api.deps import Deps
-from kuzet.api.errors import BAD_QUERY
+from kuzet.api.errors import BAD_QUERY, Responses
 from kuzet.api.schemas import ApiTime
 from kuzet.config.response import Priority
 from kuzet.core.types import EventKind
@@ -39,7 +39,8 @@ EXPORT_CAP = 50_000
 COLUMNS = ("id", "opened_at_utc", "opened_at_local", "camera_id", "site", "kind", "rule_id",
            "priority", "state", "verdict", "owner", "unit", "incident_id", "plate",
            "acknowledged_at_utc", "resolved_at_utc", "ack_breached", "resolve_breached")
-CSV_ANSWER = {200: {"content": {"text/csv": {}}, "description": "The matching alarms as CSV"}}
+CSV_ANSWER: Responses = {200: {"content": {"text/csv": {}},
+                               "description": "The matching alarms as CSV"}}
 
 
 class HistoryFilters(BaseModel):
