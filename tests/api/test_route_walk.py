@@ -161,9 +161,10 @@ def test_public_routes_carry_no_data(two_cameras: AppDeps) -> None:
         assert anon.get("/auth/oidc/callback").status_code == 404
         mounts = [r for r in _flat(app) if isinstance(r, Mount)]
         assert [m.path for m in mounts] == ["/static/apidocs", "/static"]
-        # Static files are code and style only (no data); the login page needs them.
+        # Static files are code, style and the queue's generated chime only (no data);
+        # the login page needs them.
         static = sorted(p.suffix for p in (WEB_DIR / "static").iterdir() if p.is_file())
-        assert set(static) <= {".css", ".js"}
+        assert set(static) <= {".css", ".js", ".wav"}
         # Browser libraries from the npm registry (make web): code and their licences.
         vendor = {p.suffix for p in (WEB_DIR / "static" / "vendor").glob("*")}
         assert vendor <= {".js", ".md"}
