@@ -40,6 +40,18 @@ response:
     - {{rule: people_in_centre, camera: plaza_1, priority: high}}
     - {{rule: people_in_centre, camera: plaza_2, priority: low}}
   acknowledge_within: {{critical: null, high: null, medium: null, low: 6}}
+  procedures:
+    phone_call:
+      version: 1
+      title: {{ru: Звонок, en: Phone call}}
+      steps:
+        - {{id: confirm, kind: question, text: {{en: Is the scene visible on a camera?}},
+            no: end}}
+        - id: send_patrol
+          text: {{en: Send the nearest patrol}}
+          note_required: true
+          legal: {{code: {{en: Code of Administrative Offences}}, article: "434",
+                  text: {{en: Petty hooliganism}}}}
 """
 CAMERA = """  {cid}:
     name: {name}
@@ -223,7 +235,14 @@ def test_two_operators_and_a_supervisor_handle_live_alarms(browser: Any,
         "document.querySelectorAll('[data-testid=\"incident-alarm\"]').length === 2",
         timeout=WAIT_MS)
     assert "Abay Ave 10" in ana.inner_text('[data-testid="incident-location"]')
-    assert ana.locator('[data-testid="procedure"]').is_hidden()
+    # The phone call's procedure: answer the question, do the step with its note.
+    ana.click('[data-step-id="confirm"] [data-testid="step-yes"]')
+    step = '[data-testid="procedure-step"][data-step-id="send_patrol"]'
+    ana.click(step + ' [data-testid="step-done"]')
+    ana.fill('[data-testid="action-text"]', "patrol-7 sent")
+    ana.click('[data-testid="action-submit"]')
+    ana.wait_for_selector(step + '[data-status="done"]', timeout=WAIT_MS)
+    assert "434" in ana.inner_text(step)
     ana.wait_for_function(  # the redacted snapshots of both alarms
         """() => [...document.querySelectorAll('[data-testid="incident-snapshot"]')]
                  .every((img) => img.hidden || (img.complete && img.naturalWidth > 0))""",

@@ -94,22 +94,70 @@
     }));
   }
 
+  const LANG = (document.documentElement.lang || "en").slice(0, 2);
+  function words(t) {
+    if (!t || typeof t === "string") return t || "";
+    return t[LANG] || t.ru || t.en || t.kk || "";
+  }
+
+  function stepButton(text, testid, fn) {
+    const b = el("button", "act", text, testid);
+    b.type = "button";
+    b.addEventListener("click", fn);
+    return b;
+  }
+
+  /* Marks a step done (answer/note) or skipped (reason); the server checks again. */
+  async function markStep(step, how, answer) {
+    let body = {};
+    if (how === "skip" || step.note_required) {
+      const asked = await kz.ask("comment", how === "skip" ? `Why skip: ${words(step.text)}` : `Note: ${words(step.text)}`);
+      if (!asked || !asked.text) return;
+      body = how === "skip" ? { reason: asked.text } : { note: asked.text };
+    }
+    if (answer) body.answer = answer;
+    const url = `${base}/procedure/steps/${encodeURIComponent(step.id)}/${how}`;
+    await report(await api("POST", url, body), how === "skip" ? "step skipped; supervisors notified" : "step done");
+  }
+
+  function renderStep(step, canAct) {
+    const li = el("li", `step step-${step.status} applies-${step.applies}`, undefined, "procedure-step");
+    li.dataset.stepId = step.id;
+    li.dataset.status = step.status;
+    li.dataset.applies = step.applies;
+    const state = step.applies === "no" ? "not on this path" : step.applies === "pending" ? "pending" : step.status;
+    li.append(el("span", "step-state", state), " ", el("span", "step-text", words(step.text)));
+    if (step.required) li.append(el("span", "muted", " (required)"));
+    if (step.answer) li.append(el("span", "muted", ` · answer ${step.answer}`));
+    if (step.by) li.append(el("span", "muted", ` · ${step.by} `), kz.time(step.at));
+    if (step.note) li.append(el("q", "tl-text", step.note));
+    if (step.legal) {
+      const legal = step.legal;
+      li.append(el("div", "legal", `${words(legal.code)} ${legal.article ? `art. ${legal.article}` : ""}: ${words(legal.text)}`, "procedure-legal"));
+    }
+    if (canAct && step.applies === "yes" && step.status === "open") {
+      const bar = el("div", "actions");
+      if (step.kind === "question") {
+        bar.append(stepButton("Yes", "step-yes", () => markStep(step, "done", "yes")),
+          stepButton("No", "step-no", () => markStep(step, "done", "no")));
+      } else {
+        bar.append(stepButton("Done", "step-done", () => markStep(step, "done")),
+          stepButton("Skip…", "step-skip", () => markStep(step, "skip")));
+      }
+      li.append(bar);
+    }
+    return li;
+  }
+
   /* Shown only when the incident carries a procedure (SOP steps, issue 15 item 3). */
   function renderProcedure(p) {
     const box = q("procedure");
     if (!p || !Array.isArray(p.steps)) { box.hidden = true; return; }
     box.hidden = false;
-    q("procedure-version").textContent = [p.name, p.version && `v${p.version}`].filter(Boolean).join(" ");
-    q("procedure-steps").replaceChildren(...p.steps.map((s) => {
-      const state = s.state || (s.done ? "done" : "open");
-      const li = el("li", `step step-${state}`, undefined, "procedure-step");
-      li.dataset.state = state;
-      li.append(el("span", "step-state", state), " ", el("span", "step-text", s.title || s.text || s.name || s.id));
-      if (s.required) li.append(el("span", "muted", " (required)"));
-      if (s.legal_basis) li.append(el("div", "muted", String(s.legal_basis.text || s.legal_basis)));
-      if (s.note) li.append(el("q", "", s.note));
-      return li;
-    }));
+    q("procedure-version").textContent = `${words(p.title)} · version ${p.version}` +
+      (p.complete ? " · complete" : ` · open: ${(p.open_required || []).join(", ")}`);
+    const canAct = kz.me.handle && incident.state === "open";
+    q("procedure-steps").replaceChildren(...p.steps.map((step) => renderStep(step, canAct)));
   }
 
   async function loadMergeChoices() {
