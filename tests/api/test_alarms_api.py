@@ -166,3 +166,24 @@ def test_two_operators_over_http(alarm_deps: AppDeps) -> None:
         for n in range(5):
             codes = _race(url, headers, _alarm(alarm_deps, f"ev-race-{n}"))
             assert sorted(codes.values()) == [200, 409], codes
+
+
+# Refusals the routes decide themselves answer in the validation shape the spec
+# documents for 422 (a list of {loc, msg, type}), not a plain string (issue 14).
+SHAPE_CASES = [
+    ("sue", "/assign", {"owner": "alan"}, ["body", "owner"], "handles alarms"),
+    ("sue", "/assign", {"owner": "olga"}, ["body", "owner"], "outside olga's scope"),
+    ("ana", "/hold", {"reason": "  "}, ["body"], "hold needs a reason"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", SHAPE_CASES)
+def test_422_has_the_validation_shape(alarm_deps: AppDeps, api: Any, case: tuple[Any, ...]) -> None:
+    user, suffix, body, loc, words = case
+    alarm_id = _alarm(alarm_deps)
+    if suffix == "/hold":
+        api("ana", "POST", f"/api/alarms/{alarm_id}/acknowledge")
+    resp = api(user, "POST", f"/api/alarms/{alarm_id}{suffix}", body)
+    assert resp.status_code == 422, resp.text
+    [problem] = resp.json()["detail"]
+    assert problem["loc"] == loc and words in problem["msg"] and problem["type"] == "value_error"

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Request
 
 from kuzet.api.auth import CameraScope, CurrentUser, client_ip, require
+from kuzet.api.errors import unprocessable
 from kuzet.privacy.principal import Permission, Principal
 from kuzet.response.actor import Actor
 from kuzet.response.errors import (
@@ -53,6 +54,8 @@ def http_errors() -> Iterator[None]:
         yield
     except ResponseError as error:
         status = next((code for kind, code in STATUS.items() if isinstance(error, kind)), 400)
+        if status == 422:  # the validation shape the spec documents for 422
+            raise unprocessable(str(error)) from error
         raise HTTPException(status, str(error)) from error
 
 

@@ -20,7 +20,7 @@ from kuzet.api.alarm_access import (
 )
 from kuzet.api.auth import AuthFirstRoute, ScopedCameras
 from kuzet.api.deps import Deps
-from kuzet.api.errors import BAD_QUERY
+from kuzet.api.errors import BAD_QUERY, unprocessable
 from kuzet.config.response import Priority
 from kuzet.core.types import EventKind
 from kuzet.privacy.principal import Permission, Principal
@@ -201,9 +201,11 @@ def assign(alarm_id: str, body: AssignIn, request: Request, deps: Deps, scope: S
     owner = deps.auth.users.by_username(body.owner)
     principal = owner.principal() if owner is not None and not owner.disabled else None
     if principal is None or not principal.can(Permission.HANDLE_EVENTS):
-        raise HTTPException(422, f"{body.owner!r} is not an active user who handles alarms")
+        message = f"{body.owner!r} is not an active user who handles alarms"
+        raise unprocessable(message, "body", "owner")
     if not principal.sees_camera(row.camera_id, scope.sites.get(row.camera_id)):
-        raise HTTPException(422, f"camera {row.camera_id} is outside {body.owner}'s scope")
+        message = f"camera {row.camera_id} is outside {body.owner}'s scope"
+        raise unprocessable(message, "body", "owner")
     return _act(request, deps, scope, user, alarm_id, ActionRequest(
         Action.ASSIGN, reason=body.reason, owner=principal.username,
         owner_id=principal.user_id, version=body.version))
