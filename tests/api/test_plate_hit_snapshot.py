@@ -114,3 +114,25 @@ def test_a_hit_without_a_scene_serves_the_crop_pixelated(
     assert np.abs(raw.astype(int) - decode_jpeg(pixelate_jpeg(crop))).mean() > 20
     stored = deps.store.events.get(event_id)
     assert stored is not None and stored.attrs["snapshot"] == "plate_crop"
+
+
+def test_the_plate_crop_route_is_pixelated_without_a_grant(
+    deps: AppDeps, clients: dict[str, TestClient]
+) -> None:
+    # Before, crop.jpg served the legible plate to any viewer of the hit (issue 14).
+    event_id, crop, _ = _hit(deps, with_scene=True)
+    [read_id] = [h["read"]["id"] for h in clients["olga"].get("/api/plates/hits").json()["items"]
+                 if h["event_id"] == event_id]
+    masked = clients["olga"].get(f"/api/plates/reads/{read_id}/crop.jpg")
+    assert masked.status_code == 200 and masked.headers["x-kuzet-redacted"] == "1"
+    got, raw = decode_jpeg(masked.content), decode_jpeg(crop)
+    assert got.shape == raw.shape and masked.content != crop
+    # no detail finer than a block is left: pixelating again changes nothing
+    assert np.abs(got.astype(int) - decode_jpeg(pixelate_jpeg(masked.content))).mean() < 8
+    assert np.abs(raw.astype(int) - decode_jpeg(pixelate_jpeg(crop))).mean() > 20
+    no_grant = clients["sam"].get(f"/api/plates/reads/{read_id}/crop.jpg")
+    assert no_grant.headers["x-kuzet-redacted"] == "1"  # unmask permission alone is not enough
+    sam = deps.auth.users.by_username("sam")
+    UnmaskGrants(deps.store.engine).grant(GrantRequest(sam.id, "sam", "case KZ-1 review", 60))
+    unmasked = clients["sam"].get(f"/api/plates/reads/{read_id}/crop.jpg")
+    assert unmasked.headers["x-kuzet-redacted"] == "0" and unmasked.content == crop

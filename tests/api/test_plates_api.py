@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import numpy as np
 import pytest
 import sqlalchemy as sa
 from api_factories import make_user, sign_in
@@ -16,9 +17,12 @@ from kuzet.api import AppDeps, create_app
 from kuzet.config.hotlists import HotlistsConfig
 from kuzet.core.sightings import PlateRead
 from kuzet.identity.plates_service import HotlistService
+from kuzet.render.jpeg import encode_jpeg
 from kuzet.store.models import AuditRow
 
-CROP = b"\xff\xd8\xff\xe0crop\xff\xd9"
+# A real plate-sized JPEG (dark text band on white), so the redacted copy can be made.
+CROP = encode_jpeg(np.pad(np.full((11, 80, 3), 20, np.uint8), ((11, 11), (12, 11), (0, 0)),
+                          constant_values=240), 90)
 
 
 def entry(**overrides: Any) -> dict[str, Any]:
@@ -126,7 +130,9 @@ def test_crop_needs_search_or_a_hit_and_is_scoped(deps: AppDeps) -> None:
     other = svc.reads.add(read("hall", "555ZZZ02"))
     analyst = user_client(deps, "ana", "analyst", cameras=["gate"])
     resp = analyst.get(f"/api/plates/reads/{plain.id}/crop.jpg")
-    assert resp.status_code == 200 and resp.content == CROP
+    # without an unmask grant the crop is pixelated (tests/api/test_plate_hit_snapshot.py)
+    assert resp.status_code == 200 and resp.headers["x-kuzet-redacted"] == "1"
+    assert resp.content != CROP
     assert analyst.get(f"/api/plates/reads/{other.id}/crop.jpg").status_code == 403
     assert any(r.target == f"plate_read:{plain.id}" for r in actions(deps, "evidence.view"))
     operator = user_client(deps, "olga", "operator", cameras=["gate"])
@@ -142,7 +148,8 @@ def test_hit_event_carries_the_crop_and_is_listed(client: TestClient, deps: AppD
     assert [h["event_id"] for h in hits] == [event.id] and hits[0]["distance"] == 0.5
     stored = operator.get(f"/api/events/{event.id}").json()
     assert stored["kind"] == "plate_hit" and stored["snapshot_key"].startswith("plates/gate/")
-    assert operator.get(f"/api/plates/reads/{hits[0]['read']['id']}/crop.jpg").status_code == 200
+    crop = operator.get(f"/api/plates/reads/{hits[0]['read']['id']}/crop.jpg")
+    assert crop.status_code == 200 and crop.headers["x-kuzet-redacted"] == "1"
     hall = user_client(deps, "hana", "operator", cameras=["hall"])
     assert hall.get("/api/plates/hits").json()["items"] == []
 

@@ -5,7 +5,9 @@
   narrowed to the caller's cameras, audited (``plate.search``) with the query.
 - A crop *is* the plate, so ``crop.jpg`` is served (audited as ``evidence.view``)
   to users with ``search``, or with ``view_events`` when the read raised a hit
-  event (the alert they may already open); camera scope applies to both.
+  event (the alert they may already open); camera scope applies to both. It is
+  pixelated unless the caller holds an unmask grant for the camera or a hit
+  event, like snapshots (fail closed).
 - ``GET /api/plates/hits``: ``view_events``, narrowed to the caller's cameras.
 """
 
@@ -21,9 +23,12 @@ from kuzet.api.auth import AuthFirstRoute, CurrentUser, ScopedCameras, audit, re
 from kuzet.api.deps import Deps
 from kuzet.api.errors import unprocessable
 from kuzet.api.schemas import ApiTime
+from kuzet.api.unmasking import unmask_until
 from kuzet.identity.hotlists import HotlistError, HotlistRepo
 from kuzet.identity.plate_reads import MAX_LIMIT, PlateReadRepo, ReadQuery
+from kuzet.privacy.plate_evidence import pixelate_jpeg
 from kuzet.privacy.principal import Permission, Principal
+from kuzet.privacy.snapshots import RedactionUnavailable, redacted_copy
 
 router = APIRouter(route_class=AuthFirstRoute, tags=["plates"])
 Manager = Annotated[Principal, require(Permission.MANAGE_WATCHLISTS)]
@@ -195,29 +200,39 @@ def search_reads(
 @router.get(
     "/api/plates/reads/{plate_read_id}/crop.jpg",
     response_class=Response,
-    responses={200: {"content": {"image/jpeg": {}}}, 404: {}},
+    responses={200: {"content": {"image/jpeg": {}}}, 404: {}, 503: {}},
 )
 def read_crop(
     request: Request, plate_read_id: str, deps: Deps, scope: ScopedCameras, user: CurrentUser
 ) -> Response:
-    """The plate crop of a read (``search``, or ``view_events`` for a read that hit)."""
+    """The plate crop of a read (``search``, or ``view_events`` for a read that hit).
+
+    A crop *is* the plate: it is pixelated (header ``X-Kuzet-Redacted: 1``)
+    unless the caller holds ``unmask`` and an active grant covering the camera
+    or a hit event of the read; when that fails the answer is 503, never the crop.
+    """
     reads = _reads(deps)
     row = reads.get(plate_read_id)
     if row is None:
         raise HTTPException(404, f"unknown plate read {plate_read_id!r}")
     scope.check(row.camera_id)
-    if not user.can(Permission.SEARCH) and not (
-        user.can(Permission.VIEW_EVENTS) and reads.hit_event_ids(plate_read_id)
-    ):
+    hits = reads.hit_event_ids(plate_read_id)
+    if not user.can(Permission.SEARCH) and not (user.can(Permission.VIEW_EVENTS) and hits):
         raise HTTPException(403, f"your role ({user.role}) lacks 'search' for this plate crop")
     if row.crop_key is None or not deps.media.exists(row.crop_key):
         raise HTTPException(404, f"plate read {plate_read_id!r} has no crop")
-    audit(request, "evidence.view", camera_id=row.camera_id, target=f"plate_read:{row.id}")
-    return Response(
-        deps.media.get(row.crop_key),
-        media_type="image/jpeg",
-        headers={"Cache-Control": "private, no-store"},
-    )
+    masked = all(unmask_until(deps, user, row.camera_id, hit) is None for hit in [None, *hits])
+    audit(request, "evidence.view", camera_id=row.camera_id, target=f"plate_read:{row.id}",
+          details={"redacted": masked})
+    try:
+        data = (redacted_copy(deps.media, row.crop_key, pixelate_jpeg) if masked
+                else deps.media.get(row.crop_key))
+    except KeyError as error:
+        raise HTTPException(404, f"plate read {plate_read_id!r} has no crop") from error
+    except RedactionUnavailable as error:
+        raise HTTPException(503, f"plate crop of read {plate_read_id!r}: {error}") from error
+    headers = {"Cache-Control": "private, no-store", "X-Kuzet-Redacted": "1" if masked else "0"}
+    return Response(data, media_type="image/jpeg", headers=headers)
 
 
 @router.get("/api/plates/hits")
