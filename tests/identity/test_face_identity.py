@@ -170,3 +170,31 @@ def test_enrolment_refuses_no_face_and_blur(enroller: Enroller) -> None:
     blurred = cv2.imencode(".jpg", cv2.GaussianBlur(sharp, (0, 0), 6))[1].tobytes()
     with pytest.raises(EnrolmentError, match="too blurry"):
         enroller.enrol(blurred)
+
+
+def test_a_probe_replayed_by_the_outbox_is_stored_once(
+    system: tuple[IdentityService, list[Event]], tmp_path: Path
+) -> None:
+    # Before, a probe applied just before a crash and replayed at the next start
+    # stored a second sighting and a second match (issue 14).
+    from kuzet.store.outbox import Outbox
+
+    service, events = system
+    service.config = IdentityConfig(retain_unmatched=True, retain_days=3)
+    enrol(service, "obama", DATA / ENROL)
+    probe = probe_of(service.enroller, DATA / SAME[0], track=1)
+    box = Outbox(tmp_path / "outbox.db")
+    box.handle("face_probe", service.handle)
+    key = box.put("face_probe", probe)
+    [first] = service.handle(probe, key)  # applied, then the server died before the delete
+    engine = service.watchlists._sessions.kw["bind"]
+    restarted = IdentityService(engine, service.media, service.bus, service.config,
+                                service.enroller)
+    box.handle("face_probe", restarted.handle)
+    assert box.drain_once() == 1 and box.state().pending == 0
+    box.stop(0)
+    with service.watchlists._sessions() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(FaceSightingRow)) == 1
+        matches = list(session.scalars(sa.select(FaceMatchRow)))
+    assert [m.id for m in matches] == [first.id]
+    assert {e.id for e in events} == {first.event_id}, "the replay re-published the same event"

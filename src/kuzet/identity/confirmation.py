@@ -59,6 +59,11 @@ class MatchRepo:
     def __init__(self, engine: Engine) -> None:
         self._sessions: sessionmaker[Session] = sessionmaker(engine, expire_on_commit=False)
 
+    def find(self, match_id: str) -> FaceMatchRow | None:
+        """The match row with this id, or None."""
+        with self._sessions() as session:
+            return session.get(FaceMatchRow, match_id)
+
     def add(self, row: FaceMatchRow) -> FaceMatchRow:
         """Store a new (pending) match."""
         with self._sessions.begin() as session:

@@ -16,6 +16,7 @@ event is updated to severity ``alert`` (``critical`` for a *wanted* list).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time
@@ -60,6 +61,11 @@ def match_event(row: FaceMatchRow, phase: EventPhase, wall: float) -> Event:
                  labels=("person",), attrs=attrs, frame_ts=row.frame_ts, frame_wall=wall)
 
 
+def _match_id(probe_id: str, entry_id: str) -> str:
+    """The id of the match of one probe with one entry (the same on every replay)."""
+    return hashlib.sha256(f"face-match:{probe_id}:{entry_id}".encode()).hexdigest()[:32]
+
+
 class IdentityService:
     """Matching, the match log and confirmation; one per process that serves the API.
 
@@ -88,28 +94,48 @@ class IdentityService:
         """Handle one probe (the bus subscriber)."""
         self.handle(probe)
 
-    def handle(self, probe: FaceProbe) -> list[FaceMatchRow]:
-        """Match one probe; returns the new matches (at most one per track and entry)."""
+    def handle(self, probe: FaceProbe, probe_id: str | None = None) -> list[FaceMatchRow]:
+        """Match one probe; returns the new matches (at most one per track and entry).
+
+        Args:
+            probe: The probe.
+            probe_id: Its id (the outbox key). A probe handled again with the same
+                id (replayed after an outage or a crash) stores no second sighting
+                and no second match: the sighting's id is ``probe_id`` and each
+                match's id is derived from it; an existing match's event is
+                published again (events are upserted by id).
+        """
         hits = self.matcher.match(probe.embedding)
         if self.config.retain_unmatched:
-            self.sightings.add(probe, self.config.retain_days)
+            self.sightings.add(probe, self.config.retain_days, probe_id)
         elif not hits:
             self.dropped += 1
-        return [self._record(probe, hit) for hit in hits if self._first(probe, hit)]
+        found = []
+        for hit in hits:
+            key = (probe.camera_id, int(probe.track_id), hit.entry.id)
+            if self._seen_recently(key):
+                continue
+            found.append(self._record(probe, hit, probe_id))
+            self._mark_seen(key)  # only once stored: a failed write is retried whole
+        return found
 
-    def _first(self, probe: FaceProbe, hit: Hit) -> bool:
-        """True the first time (camera, track, entry) matches (within ``SEEN_TTL_S``)."""
-        key = (probe.camera_id, int(probe.track_id), hit.entry.id)
+    def _seen_recently(self, key: tuple[str, int, str]) -> bool:
+        """Whether (camera, track, entry) matched within ``SEEN_TTL_S``."""
         now = time.monotonic()
         with self._lock:
             self._seen = {k: t for k, t in self._seen.items() if now - t < SEEN_TTL_S}
-            first = key not in self._seen
-            self._seen[key] = now
-        return first
+            return key in self._seen
 
-    def _record(self, probe: FaceProbe, hit: Hit) -> FaceMatchRow:
+    def _mark_seen(self, key: tuple[str, int, str]) -> None:
+        with self._lock:
+            self._seen[key] = time.monotonic()
+
+    def _record(self, probe: FaceProbe, hit: Hit, probe_id: str | None) -> FaceMatchRow:
         at = datetime.fromtimestamp(probe.wall, UTC)
-        match_id = new_id()
+        match_id = new_id() if probe_id is None else _match_id(probe_id, hit.entry.id)
+        if probe_id is not None and (stored := self.matches.find(match_id)) is not None:
+            self.bus.publish(match_event(stored, EventPhase.OPEN, probe.wall))
+            return stored
         key = probe_key(probe.camera_id, at, match_id)
         digest = self.media.put(key, probe.crop_jpeg)
         row = FaceMatchRow(

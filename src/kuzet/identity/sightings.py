@@ -46,10 +46,22 @@ class SightingRepo:
         self._sessions: sessionmaker[Session] = sessionmaker(engine, expire_on_commit=False)
         self.media = media
 
-    def add(self, probe: FaceProbe, retain_days: int) -> FaceSightingRow:
-        """Keep one probe (crop in the media store, embedding in the row)."""
+    def add(self, probe: FaceProbe, retain_days: int,
+            sighting_id: str | None = None) -> FaceSightingRow:
+        """Keep one probe (crop in the media store, embedding in the row).
+
+        Args:
+            probe: The probe.
+            retain_days: Days it is kept.
+            sighting_id: Its id (the outbox key); a sighting already stored under
+                it is returned as it is (a replayed probe is stored once).
+        """
         seen = datetime.fromtimestamp(probe.wall, UTC)
-        sighting_id = new_id()
+        if sighting_id is not None:
+            with self._sessions() as session:
+                if (stored := session.get(FaceSightingRow, sighting_id)) is not None:
+                    return stored
+        sighting_id = sighting_id or new_id()
         key = sighting_key(probe.camera_id, seen, sighting_id)
         digest = self.media.put(key, probe.crop_jpeg)
         row = FaceSightingRow(
