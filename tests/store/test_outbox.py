@@ -127,3 +127,37 @@ def test_the_drainer_thread_applies_what_arrives(store: Store, outbox: Outbox) -
     while store.events.get("live") is None and time.monotonic() < deadline:
         time.sleep(0.05)
     assert store.events.get("live") is not None
+
+
+def _applied_keys(store: Store) -> set[str]:
+    with store.engine.connect() as conn:
+        return set(conn.execute(sa.text("SELECT key FROM applied_writes")).scalars())
+
+
+def test_applied_keys_are_pruned_up_to_the_replay_horizon(store: Store, outbox: Outbox) -> None:
+    # Before, applied_writes grew by one row per counts entry for ever (issue 14).
+    outbox.on_prune(store.counts.forget_applied)
+    gone = [outbox.put("counts", _count()) for _ in range(3)]
+    assert outbox.drain_once() == 3 and _applied_keys(store) == set(gone)
+    time.sleep(0.01)
+    # A crash between the store's commit and the outbox's delete: applied, still pending.
+    pending = outbox.put("counts", _count(5))
+    store.counts.add(_count(5), pending)
+    assert outbox.replay_horizon() < time.time()
+    outbox.prune(margin_s=0)
+    assert _applied_keys(store) == {pending}, "keys of gone entries pruned, the pending one kept"
+    assert outbox.drain_once() == 1  # the replay is still recognised
+    assert _total(store) == 3 + 5
+    outbox.prune(margin_s=0)  # nothing pending: the horizon is now
+    assert _applied_keys(store) == set()
+
+
+def test_the_drainer_prunes_by_itself(store: Store, outbox: Outbox) -> None:
+    forgotten: list[float] = []
+    outbox.on_prune(lambda before: forgotten.append(before) or store.counts.forget_applied(before))
+    outbox.put("counts", _count())
+    outbox.start()
+    deadline = time.monotonic() + 5
+    while not forgotten and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert forgotten and forgotten[0] < time.time() - 3000  # horizon less the margin

@@ -68,6 +68,7 @@ class EmbeddedSystem:
         self._unsubscribe = [self.writes.route(self.bus, "event", lambda e, k: events.upsert(e))]
         self.counts: Bus[tuple[LineCount, ...]] = Bus()
         self._unsubscribe.append(self.writes.route(self.counts, "counts", counts.add))
+        self.writes.outbox.on_prune(counts.forget_applied)
         self.mqtt = None
         if self.config.events.mqtt is not None:
             from kuzet.events.mqtt import MqttSink
@@ -94,7 +95,7 @@ class EmbeddedSystem:
         )
         identity = self.identity
         self._unsubscribe.append(
-            self.writes.route(self.supervisor.face_probes, "face_probe", lambda p, k: identity(p))
+            self.writes.route(self.supervisor.face_probes, "face_probe", identity.handle)
         )
 
     def _start_plates(self) -> None:

@@ -95,6 +95,17 @@ class CountRepo:
             )
             session.execute(stmt, rows)
 
+    def forget_applied(self, before: float) -> int:
+        """Delete the outbox keys applied before ``before`` (UNIX time); returns how many.
+
+        ``Outbox.prune`` calls it with the outbox's replay horizon, so the
+        ``applied_writes`` table holds only keys a replay could still look up.
+        """
+        cutoff = datetime.fromtimestamp(before, UTC)
+        with self._sessions.begin() as session:
+            done = session.execute(sa.delete(AppliedWriteRow).where(AppliedWriteRow.at < cutoff))
+        return int(getattr(done, "rowcount", 0) or 0)
+
     def series(self, query: CountQuery) -> list[CountSeries]:
         """Counts per bucket for each (line, class, direction), sorted by those keys."""
         stmt = sa.select(LineCountRow).where(LineCountRow.camera_id == query.camera_id)

@@ -38,6 +38,12 @@ log = logging.getLogger(__name__)
 Handler = Callable[[Any, str], object]
 """Applies one entry: (item, key) -> anything; raises to retry later."""
 
+Pruner = Callable[[float], object]
+"""Forgets the keys of entries applied before a UNIX time (``applied_writes``)."""
+
+PRUNE_EVERY_S = 3600.0  # the applied keys are pruned this often
+PRUNE_MARGIN_S = 3600.0  # kept this much longer than the replay horizon (clock steps)
+
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS entries (seq INTEGER PRIMARY KEY AUTOINCREMENT,"
     " key TEXT NOT NULL, kind TEXT NOT NULL, at REAL NOT NULL, payload BLOB NOT NULL)",
@@ -122,6 +128,8 @@ class Outbox:
         self._last_error = ""
         self._closed: OutboxState | None = None
         self._draining = threading.Lock()  # one drain at a time (the thread or stop)
+        self._pruner: Pruner | None = None
+        self._pruned_at = 0.0
 
     def _scalar(self, sql: str) -> int:
         with self._lock:
@@ -131,6 +139,36 @@ class Outbox:
     def handle(self, kind: str, handler: Handler) -> None:
         """Apply entries of ``kind`` with ``handler`` (register before :meth:`start`)."""
         self._handlers[kind] = handler
+
+    def on_prune(self, pruner: Pruner) -> None:
+        """Call ``pruner(before)`` every ``PRUNE_EVERY_S`` from the drainer (see :meth:`prune`)."""
+        self._pruner = pruner
+
+    def replay_horizon(self) -> float:
+        """UNIX time before which no pending entry was put (now when none is pending).
+
+        An entry can be replayed (applied again) only while it is pending, and
+        its key was recorded when applied, after it was put: a key applied
+        before the horizon belongs to an entry that is gone and is never
+        looked up again.
+        """
+        with self._lock:
+            oldest = self._db.execute("SELECT MIN(at) FROM entries").fetchone()[0]
+        return time.time() if oldest is None else float(oldest)
+
+    def prune(self, margin_s: float = PRUNE_MARGIN_S) -> None:
+        """Have the pruner forget keys applied before the horizon less ``margin_s``.
+
+        A store that cannot take the write now is retried at the next prune.
+        """
+        if self._pruner is None:
+            return
+        self._pruned_at = time.monotonic()
+        try:
+            self._pruner(self.replay_horizon() - margin_s)
+        except Exception as error:  # noqa: BLE001 - drainer boundary: never stop draining
+            if not store_unavailable(error):
+                log.exception("pruning the applied outbox keys failed")
 
     def put(self, kind: str, item: object) -> str:
         """Append one write (durably); returns its key. Waits while the outbox is full.
@@ -268,6 +306,8 @@ class Outbox:
         delay = 0.05
         while not self._stopping.is_set():
             done = self.drain_once()
+            if not self._degraded and time.monotonic() - self._pruned_at >= PRUNE_EVERY_S:
+                self.prune()
             if self._degraded:
                 delay = min(max(delay * 2, 0.25), self._retry_max_s)
             else:
