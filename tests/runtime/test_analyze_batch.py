@@ -56,3 +56,26 @@ def test_analyze_events_are_marked_and_lie_in_the_past(
         assert event.ended_at is not None
         assert event.ended_at <= datetime.fromtimestamp(started, UTC), "nothing in the future"
         assert event.started_at <= event.ended_at
+
+
+def test_analyze_leaves_the_live_baselines_alone(nanodet_installed: Path, tmp_path: Path) -> None:
+    # Before, an analysis loaded the live camera's crowd baseline, learned from the
+    # file and wrote it back over the live one (issue 14).
+    from kuzet.rules.baseline import Baseline, baseline_path, save_baseline
+    from kuzet.runtime.analyze import batch_state_dir
+
+    clip = _dark_then_textured(tmp_path / "clip.mp4")
+    config = KuzetConfig.model_validate({"cameras": {"gate": {
+        "source": {"url": "rtsp://live/gate"},
+        "rules": [{"id": "crowd", "kind": "unusual_crowd", "threshold": 50}],
+    }}})  # fmt: skip
+    data = tmp_path / "data"
+    live = baseline_path(data / "state", "gate", None)
+    learned = Baseline()
+    learned.add(10, 7.0)
+    save_baseline(live, learned)
+    before = (live.read_bytes(), live.stat().st_mtime_ns)
+    time.sleep(0.01)
+    analyze_video(config, clip, data, progress=False)
+    assert (live.read_bytes(), live.stat().st_mtime_ns) == before, "live baseline untouched"
+    assert baseline_path(batch_state_dir(data), "gate", None).is_file(), "kept apart"

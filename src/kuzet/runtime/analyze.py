@@ -5,7 +5,9 @@ Events it stores are marked as batch results: ``attrs.source = "analyze"`` and
 live camera's, even in the live database; its line counts are stored under the
 camera id ``analyze:<camera>``. Their times follow the file's own
 timeline, anchored so the file ends when the analysis started (never in the
-future).
+future). Rules' learned state (crowd baselines) is kept apart too, in
+``<data dir>/state/analyze/``: an analysis never loads or rewrites the live
+cameras' baselines in ``<data dir>/state/``.
 """
 
 from __future__ import annotations
@@ -87,6 +89,11 @@ SOURCE = "analyze"
 """``attrs.source`` of events made by ``kuzet analyze`` (live events have none)."""
 
 
+def batch_state_dir(data_dir: Path) -> Path:
+    """Where ``kuzet analyze`` keeps rules' state: apart from the live cameras' baselines."""
+    return data_dir / "state" / SOURCE
+
+
 def mark_batch(event: Event, video: Path) -> Event:
     """``event`` marked as made by ``kuzet analyze`` from ``video``."""
     return replace(event, attrs={**event.attrs, "source": SOURCE, "video": video.name})
@@ -136,7 +143,7 @@ def analyze_video(
     bus.subscribe(StoreSink(store.events))
     result = AnalyzeResult(camera_id, str(video))
     bus.subscribe(lambda e: result.events.__setitem__(e.id, e))
-    parts = PipelineParts(media=media, events=config.events, state_dir=data_dir / "state")
+    parts = PipelineParts(media=media, events=config.events, state_dir=batch_state_dir(data_dir))
     pipeline = build_pipeline(camera_id, cam, detector, parts)
     source = VideoSource(camera_id, cam.source, fps=cam.decode_fps, width=cam.detect.width)
     counts: Bus[list[LineCount]] = Bus()
