@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -293,3 +294,41 @@ def test_demo_config_loads() -> None:
             ["person"],
         )
         assert (rule.min_duration, rule.cooldown, rule.close_after) == (2, 20, 3)
+
+
+LAUGHS = "x-l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"x-l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 10)}]\n" for n in range(1, 9)
+) + "cameras: {a: {source: {url: a.mp4}}}\n"
+DEEP = "cameras: {a: {source: {url: a.mp4}}}\nx-deep: " + "[" * 200 + "]" * 200 + "\n"
+
+
+# (YAML text, key path named, line named, words in the message); before, the
+# billion laughs took the loader to gigabytes of memory (issue 14)
+HOSTILE = [
+    (LAUGHS, "x-l", 1, "alias bomb"),
+    (DEEP, "x-deep", 2, "too deep"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "path", "line", "words"), HOSTILE)
+def test_hostile_yaml_is_refused_with_file_and_key(
+    text: str, path: str, line: int | None, words: str
+) -> None:
+    started = time.perf_counter()
+    with pytest.raises(InvalidConfigError) as caught:
+        load_config_text(text, "bomb.yml", env={})
+    assert time.perf_counter() - started < 5
+    (issue,) = caught.value.errors
+    assert issue.source == "bomb.yml" and words in issue.message
+    assert issue.path.startswith(path) and issue.line == line
+    assert str(caught.value).startswith("bomb.yml:")
+
+
+def test_an_oversized_config_file_is_refused_unread(tmp_path: Path) -> None:
+    from kuzet.config.source import MAX_CONFIG_BYTES
+
+    big = tmp_path / "big.yml"
+    with big.open("wb") as out:
+        out.truncate(MAX_CONFIG_BYTES + 1)  # sparse: nothing to read
+    with pytest.raises(InvalidConfigError, match=r"big.yml: config file is \d+ bytes; the limit"):
+        load_config(big, env={})

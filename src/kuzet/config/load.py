@@ -19,7 +19,7 @@ from kuzet.config.errors import ConfigIssue, InvalidConfigError
 from kuzet.config.issues import resolve_line, validation_issues
 from kuzet.config.merge import merge_camera_sections
 from kuzet.config.root import KuzetConfig
-from kuzet.config.source import format_path, parse_yaml
+from kuzet.config.source import MAX_CONFIG_BYTES, format_path, parse_yaml
 
 __all__ = ["load_config", "load_config_text"]
 
@@ -48,6 +48,10 @@ def load_config(
         ['plaza_1', 'plaza_2']
     """
     try:
+        size = Path(path).stat().st_size
+        if size > MAX_CONFIG_BYTES:  # refused before it is read into memory
+            message = f"config file is {size} bytes; the limit is {MAX_CONFIG_BYTES} bytes"
+            raise InvalidConfigError([ConfigIssue(str(path), "", None, message)])
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)

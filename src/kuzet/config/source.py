@@ -3,6 +3,12 @@
 The round-trip loader of ruamel.yaml keeps the position of every key and list item;
 we copy the tree into plain dicts, lists and scalars (what pydantic expects) and
 record, for each key path, the 1-based line where that key or item is written.
+
+Hostile input is refused with a ``FILE:LINE: key: message`` error, never expanded:
+text over ``MAX_CONFIG_BYTES``, nesting deeper than ``MAX_DEPTH`` and aliases that
+expand to more than ``MAX_VALUES`` values (the "billion laughs": nine lines of
+anchors that would become 10^9 values). (ruamel.yaml loads an alias inside its
+own anchor as null, so a self-referring alias cannot loop.)
 """
 
 from __future__ import annotations
@@ -17,6 +23,10 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from kuzet.config.errors import ConfigIssue, InvalidConfigError, Loc
+
+MAX_CONFIG_BYTES = 4 * 2**20  # a 1,000-camera config is ~0.5 MB
+MAX_VALUES = 200_000  # keys, items and scalars after aliases are expanded
+MAX_DEPTH = 64  # nesting of mappings and lists
 
 # ${NAME}, ${NAME:-default}; $${...} is a literal "${...}".
 _ENV_RE = re.compile(r"\$(\$?)\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
@@ -71,8 +81,13 @@ def parse_yaml(text: str, source: str, env: Mapping[str, str]) -> ParsedSource:
         The parsed source; missing variables are in `.issues` (replaced by "").
 
     Raises:
-        InvalidConfigError: The text is not valid YAML or is not a mapping at the top.
+        InvalidConfigError: The text is not valid YAML or is not a mapping at the top,
+            or is too large, too deep or an alias bomb (see the module doc).
     """
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_CONFIG_BYTES:
+        message = f"config is {size} bytes; the limit is {MAX_CONFIG_BYTES} bytes"
+        raise InvalidConfigError([ConfigIssue(source, "", None, message)])
     try:
         root = YAML(typ="rt").load(text)
     except MarkedYAMLError as exc:
@@ -83,6 +98,9 @@ def parse_yaml(text: str, source: str, env: Mapping[str, str]) -> ParsedSource:
         raise InvalidConfigError([ConfigIssue(source, "", line, message, col)]) from exc
     except YAMLError as exc:
         raise InvalidConfigError([ConfigIssue(source, "", None, str(exc))]) from exc
+    except RecursionError as exc:  # the parser itself recursing on deep nesting
+        message = f"nesting is too deep (the limit is {MAX_DEPTH} levels)"
+        raise InvalidConfigError([ConfigIssue(source, "", None, message)]) from exc
     if not isinstance(root, CommentedMap):
         found = "an empty file" if root is None else f"a {type(root).__name__}"
         raise InvalidConfigError(
@@ -114,9 +132,26 @@ class _Walker:
         self._source = source
         self._env = env
         self._parsed = parsed
+        self._values = 0
 
     def convert(self, node: Any, loc: Loc) -> Any:
         """Return the plain copy of `node`, found at key path `loc`."""
+        self._values += 1
+        if self._values > MAX_VALUES:
+            self._refuse(loc, f"more than {MAX_VALUES} values once aliases are expanded "
+                              "(an alias bomb?); write the values out or use fewer aliases")
+        if len(loc) > MAX_DEPTH:
+            self._refuse(loc, f"nesting is too deep (the limit is {MAX_DEPTH} levels)")
+        if not isinstance(node, CommentedMap | CommentedSeq):
+            return self._scalar(node, loc)
+        return self._container(node, loc)
+
+    def _refuse(self, loc: Loc, message: str) -> None:
+        line = next((self._parsed.lines[loc[:n]] for n in range(len(loc), -1, -1)
+                     if loc[:n] in self._parsed.lines), None)
+        raise InvalidConfigError([ConfigIssue(self._source, format_path(loc), line, message)])
+
+    def _container(self, node: CommentedMap | CommentedSeq, loc: Loc) -> Any:
         if isinstance(node, CommentedMap):
             out: dict[str, Any] = {}
             for key, value in node.items():
@@ -124,12 +159,13 @@ class _Walker:
                 self._parsed.lines[(*loc, name)] = _key_line(node, key)
                 out[name] = self.convert(value, (*loc, name))
             return out
-        if isinstance(node, CommentedSeq):
-            items: list[Any] = []
-            for index, value in enumerate(node):
-                self._parsed.lines[(*loc, index)] = node.lc.item(index)[0] + 1
-                items.append(self.convert(value, (*loc, index)))
-            return items
+        items: list[Any] = []
+        for index, value in enumerate(node):
+            self._parsed.lines[(*loc, index)] = node.lc.item(index)[0] + 1
+            items.append(self.convert(value, (*loc, index)))
+        return items
+
+    def _scalar(self, node: Any, loc: Loc) -> Any:
         if isinstance(node, str):
             return self._substitute(str(node), loc)
         if isinstance(node, bool):
