@@ -120,3 +120,52 @@ def test_real_sample_at_5_fps(vtest: Path) -> None:
     assert got[0].shape == (480, 640)
     np.testing.assert_allclose(np.diff([f.ts for f in got]), 0.2, atol=1e-6)
     assert [f.seq for f in got[:3]] == [0, 2, 4]
+
+
+def _raw_m4v(path: Path, frames: int = 50) -> Path:
+    # An elementary stream: no duration in any header, so only decoding can tell.
+    import av
+
+    with av.open(str(path), "w", format="m4v") as out:
+        stream = out.add_stream("mpeg4", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        for i in range(frames):
+            image = np.full((48, 64, 3), i, np.uint8)
+            for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="bgr24")):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    return path
+
+
+# (limits, words in the refusal); before, any frame size and length was decoded
+# (a file camera or `kuzet analyze` given an oversized file ate memory; issue 14)
+LIMITS = [
+    ({"max_pixels": 64 * 48 - 1},
+     "has 64x48 frames (3072 pixels); the limit is source.max_pixels = 3071"),
+    ({"max_duration": 3}, "declares 6 s of video; the limit is source.max_duration = 3 s"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("limits", "words"), LIMITS)
+def test_a_source_over_a_limit_is_refused_naming_camera_and_file(
+    make_video: VideoFactory, limits: dict[str, object], words: str
+) -> None:
+    from kuzet.ingest.source import SourceRejected
+
+    path = make_video(frames=60, fps=10)
+    with pytest.raises(SourceRejected) as caught:
+        next(_source(path, **limits).frames())
+    assert str(caught.value) == f"camera cam: {path} {words}"
+
+
+def test_a_file_without_a_declared_duration_is_stopped_while_decoding(tmp_path: Path) -> None:
+    from kuzet.ingest.source import SourceRejected
+
+    path = _raw_m4v(tmp_path / "raw.m4v")
+    assert len(list(_source(path).frames())) == 50  # under the default limit: all of it
+    seen: list[float] = []
+    with pytest.raises(SourceRejected, match="runs past 2 s of video; the limit is source.max"):
+        for frame in _source(path, max_duration=1.9).frames():
+            seen.append(frame.ts)
+    assert seen and max(seen) <= 1.9

@@ -38,6 +38,16 @@ class SourceConfig(KuzetModel):
         default=1.0, gt=0, description="First reconnect delay in seconds (doubles each try)."
     )
     reconnect_max: float = Field(default=60.0, gt=0, description="Longest reconnect delay.")
+    max_pixels: int = Field(
+        default=7680 * 4320, gt=0, le=2**31,
+        description="Largest frame accepted (width x height; default 8K): a source whose "
+        "frames are larger is refused before they are decoded, with the camera and file.",
+    )  # fmt: skip
+    max_duration: float = Field(
+        default=86_400.0, gt=0,
+        description="Files only: longest video accepted in seconds (declared in the header, "
+        "and checked again while decoding each pass).",
+    )  # fmt: skip
 
 
 class CameraConfig(KuzetModel):

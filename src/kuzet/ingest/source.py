@@ -3,6 +3,12 @@
 Every packet is decoded (inter-coded video needs it), but only the frames the
 analysis rate keeps are converted to BGR, and libswscale scales them to the
 analysis width during that conversion, which is the cheap place to do it.
+
+Sources are input too: a source whose frames exceed ``source.max_pixels``
+(checked on the stream header before anything is decoded, and on every decoded
+frame since a stream may change size) or a file longer than
+``source.max_duration`` is refused with :class:`SourceRejected`, naming the
+camera and the file.
 """
 
 from __future__ import annotations
@@ -31,6 +37,10 @@ STREAM_SCHEMES = ("rtsp", "rtsps", "rtmp", "rtmps", "http", "https", "udp", "tcp
 MAX_CORRUPT_RUN = 100
 # av raises these for I/O, protocol and codec failures; OSError covers timeouts.
 AV_ERRORS: tuple[type[BaseException], ...] = (av.error.FFmpegError, OSError)
+
+
+class SourceRejected(SourceUnavailable):
+    """The source is over a limit (``source.max_pixels``, ``source.max_duration``)."""
 
 
 def is_stream_url(url: str) -> bool:
@@ -202,20 +212,45 @@ class VideoSource:
         if not self.live:
             self._duration = _duration_s(container, stream)
         ctx = stream.codec_context
+        try:
+            self._check_size(ctx.width, ctx.height)
+            self._check_duration(self._duration, "declares")
+        except SourceRejected:
+            container.close()
+            raise
         sar = stream.sample_aspect_ratio
         size = scaled_size(ctx.width, ctx.height, self.width, float(sar) if sar else 1.0)
         if self._tap is not None:
             self._tap.open(stream, time.time())
         return _Pass(container, stream, size)
 
+    def _check_size(self, width: int, height: int) -> None:
+        if width * height > self.cfg.max_pixels:
+            raise SourceRejected(
+                f"camera {self.camera_id}: {self._label} has {width}x{height} frames "
+                f"({width * height} pixels); the limit is source.max_pixels = "
+                f"{self.cfg.max_pixels}"
+            )
+
+    def _check_duration(self, seconds: float, how: str) -> None:
+        if not self.live and seconds > self.cfg.max_duration:
+            raise SourceRejected(
+                f"camera {self.camera_id}: {self._label} {how} {seconds:.0f} s of video; "
+                f"the limit is source.max_duration = {self.cfg.max_duration:g} s"
+            )
+
     def _decode(self, current: _Pass, timeline: Timeline, sampler: FrameSampler) -> Iterator[Frame]:
+        first_ts: float | None = None
         for decoded in self._raw_frames(current):
+            self._check_size(decoded.width, decoded.height)
             wall = time.time()
             self._meter.tick()
             self._last_wall, self._state = wall, CameraState.ONLINE
             seq = self._decoded
             self._decoded += 1
             ts = timeline.stamp(decoded.pts, decoded.time_base, wall)
+            first_ts = ts if first_ts is None else first_ts
+            self._check_duration(ts - first_ts, "runs past")
             if not sampler.keep(ts):
                 continue
             w, h = current.size
