@@ -28,7 +28,8 @@ from fastapi.responses import Response
 from fastapi.routing import APIRoute
 
 from kuzet.api.deps import AppDeps, Deps, LiveDep, get_deps
-from kuzet.api.errors import document_errors
+from kuzet.api.errors import TOO_LARGE, document_errors
+from kuzet.api.uploads import read_capped, upload_fields
 from kuzet.config.security import SecurityConfig
 from kuzet.privacy.auth.tokens import TOKEN_PREFIX, ConsoleSession
 from kuzet.privacy.principal import Permission, Principal
@@ -117,16 +118,21 @@ class AuthFirstRoute(APIRoute):
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         super().__init__(path, endpoint, **kwargs)
+        self.upload_fields = upload_fields(self)
+        if self.upload_fields:
+            self.responses = {**TOO_LARGE, **self.responses}
         document_errors(self)
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        """The usual handler, behind authentication."""
+        """The usual handler, behind authentication (and an upload's size cap)."""
         handler = super().get_route_handler()
 
         async def authenticated(request: Request) -> Response:
             # An override (a test's stand-in) runs as the ordinary dependency instead.
             if current_principal not in request.app.dependency_overrides:
                 await current_principal(request, get_deps(request))
+            if self.upload_fields:
+                await read_capped(request, self.upload_fields)
             return await handler(request)
 
         return authenticated
