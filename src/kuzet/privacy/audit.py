@@ -120,6 +120,18 @@ def checkpoint_payload(seq: int, chain_hash: str, at: datetime) -> bytes:
     )
 
 
+def _fields(
+    action: str, actor: str | None, ip: str | None, camera_id: str | None,
+    target: str | None, details: Mapping[str, Any] | None,
+) -> dict[str, Any]:
+    """The stored fields of a new record (time now, details JSON-able)."""
+    return {
+        "at": datetime.now(UTC), "actor": actor, "ip": ip, "action": action,
+        "camera_id": camera_id, "target": target,
+        "details": to_jsonable(dict(details or {})),
+    }  # fmt: skip
+
+
 @dataclass(frozen=True, slots=True)
 class AuditQuery:
     """Filters for :meth:`AuditLog.list`; None means "any".
@@ -222,19 +234,29 @@ class AuditLog:
             camera_id: Camera concerned.
             target: Object concerned (event id, export file, user ...).
             details: Any JSON-able extra facts.
+
+        Raises:
+            sqlalchemy.exc.OperationalError: The store cannot take it (the API answers 503).
         """
-        fields = {
-            "at": datetime.now(UTC),
-            "actor": actor,
-            "ip": ip,
-            "action": action,
-            "camera_id": camera_id,
-            "target": target,
-            "details": to_jsonable(dict(details or {})),
-        }
+        fields = _fields(action, actor, ip, camera_id, target, details)
         with self._lock, self.engine.begin() as conn:
             seq, _ = self._append(conn, fields)
         self._maybe_checkpoint(seq)
+
+    def record_in(self, conn: Connection, action: str, *, actor: str | None,
+                  details: Mapping[str, Any] | None = None, **where: str | None) -> int:
+        """Append one record in the caller's transaction (committed or rolled back with it).
+
+        A change and its record are then one write: a store failing between them
+        cannot leave the change unrecorded. Appends stay serialised by the
+        ``audit_head`` update. ``where``: ``ip``, ``camera_id``, ``target`` as for
+        :meth:`record`. Returns the seq.
+        """
+        if unknown := set(where) - {"ip", "camera_id", "target"}:
+            raise TypeError(f"record_in() got unexpected arguments {sorted(unknown)}")
+        fields = _fields(action, actor, where.get("ip"), where.get("camera_id"),
+                         where.get("target"), details)
+        return self._append(conn, fields)[0]
 
     def _append(self, conn: Connection, fields: dict[str, Any]) -> tuple[int, str]:
         """Append in ``conn``'s transaction; returns the new (seq, hash)."""
@@ -282,16 +304,9 @@ class AuditLog:
             if head == 0 or head == last:
                 self._last_checkpoint = (head, time.monotonic())
                 return None
-            at = datetime.now(UTC)
-            fields = {
-                "at": at,
-                "actor": None,
-                "ip": None,
-                "action": CHECKPOINT_ACTION,
-                "camera_id": None,
-                "target": None,
-                "details": {"previous_seq": last, "covers_seq": head},
-            }
+            details = {"previous_seq": last, "covers_seq": head}
+            fields = _fields(CHECKPOINT_ACTION, None, None, None, None, details)
+            at = fields["at"]
             seq, chain_hash = self._append(conn, fields)
             signature = self.signer.sign(checkpoint_payload(seq, chain_hash, at)).hex()
             conn.execute(

@@ -10,13 +10,13 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -151,24 +151,38 @@ def _filtered(query: AlarmQuery) -> sa.Select[AlarmRow]:
     return stmt
 
 
+InTransaction = Callable[[Connection], object]
+"""Runs inside a repository's write transaction (e.g. ``AuditLog.record_in``)."""
+
+
 class AlarmRepo:
     """Stores alarms and their history."""
 
     def __init__(self, engine: Engine) -> None:
         self._sessions: sessionmaker[Session] = sessionmaker(engine, expire_on_commit=False)
 
-    def open(self, row: AlarmRow, actor: Actor, details: dict[str, Any]) -> bool:
-        """Insert a new alarm and its ``open`` history row; False if it already exists."""
+    def open(self, row: AlarmRow, actor: Actor, details: dict[str, Any],
+             also: InTransaction | None = None) -> bool:
+        """Insert a new alarm and its ``open`` history row; False if it already exists.
+
+        ``also`` runs in the same transaction (the audit record).
+        """
         history = AlarmHistoryRow(alarm_id=row.id, action=Action.OPEN.value, from_state=None,
                                   to_state=row.state, actor=actor.username,
                                   actor_id=actor.user_id, at=row.opened_at, reason=None,
                                   details=details)
+        inserted = False
         try:
             with self._sessions.begin() as session:
                 session.add(row)
-                session.flush()
+                session.flush()  # an IntegrityError here: the alarm exists
+                inserted = True
                 session.add(history)
+                if also is not None:
+                    also(session.connection())
         except IntegrityError:
+            if inserted:
+                raise
             return False
         return True
 
@@ -217,8 +231,11 @@ class AlarmRepo:
         rows = rows[: query.limit]
         return AlarmPage(rows, encode_cursor(rows[-1]) if more else None)
 
-    def apply(self, seen: AlarmRow, change: Change, actor: Actor, at: datetime) -> AlarmRow:
+    def apply(self, seen: AlarmRow, change: Change, actor: Actor, at: datetime,
+              also: InTransaction | None = None) -> AlarmRow:
         """Write ``change`` if the alarm is still at the version ``seen`` was read at.
+
+        ``also`` runs in the same transaction (the audit record).
 
         Raises:
             StaleError: Someone else changed the alarm first (nothing was written).
@@ -235,6 +252,8 @@ class AlarmRepo:
                 alarm_id=seen.id, action=change.action.value, from_state=seen.state,
                 to_state=change.to_state.value, actor=actor.username, actor_id=actor.user_id,
                 at=at, reason=change.reason, details=change.details))
+            if also is not None:
+                also(session.connection())
         return self.get(seen.id)
 
     def of_incident(self, incident_id: str) -> list[AlarmRow]:

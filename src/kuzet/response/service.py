@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from kuzet.config.response import Priority, ResponseConfig, TimeLimits
 from kuzet.core.types import Event
@@ -99,10 +99,11 @@ class ResponseService:
             attrs=to_jsonable({"labels": list(event.labels), **dict(event.attrs)}), version=1,
         )  # fmt: skip
         details = {"priority": priority.value, "kind": row.kind, "rule_id": row.rule_id}
-        if not self.alarms.open(row, Actor.system(), details):
+        change = Change(Action.OPEN, AlarmState.NEW, details=details)
+        opened = Applied(row, row, change)
+        if not self.alarms.open(row, Actor.system(), details, self._audit(opened, Actor.system())):
             return None
-        self._record(Applied(row, row, Change(Action.OPEN, AlarmState.NEW, details=details)),
-                     Actor.system())
+        self.publish_alarm(row, change.action.value)
         self.desk.correlate(row)
         return self.alarms.get(row.id)
 
@@ -133,12 +134,12 @@ class ResponseService:
                     + (f", owned by {row.owner}" if row.owner else ""))
             change = plan(row, request, actor, self.clock(), self.config)
             try:
-                after = self.alarms.apply(row, change, actor, self.clock())
+                after = self.alarms.apply(row, change, actor, self.clock(),
+                                          self._audit(Applied(row, row, change), actor))
             except StaleError:
                 continue  # re-read and re-check against what the other writer left
-            applied = Applied(row, after, change)
-            self._record(applied, actor)
-            return applied
+            self.publish_alarm(after, change.action.value)
+            return Applied(row, after, change)
         raise ConflictError(f"alarm {alarm_id} is changing too fast; reload it and try again")
 
     def write(self, row: AlarmRow, change: Change, actor: Actor | None = None) -> AlarmRow | None:
@@ -149,21 +150,32 @@ class ResponseService:
         """
         actor = actor or Actor.system()
         try:
-            after = self.alarms.apply(row, change, actor, self.clock())
+            after = self.alarms.apply(row, change, actor, self.clock(),
+                                      self._audit(Applied(row, row, change), actor))
         except StaleError:
             return None
-        self._record(Applied(row, after, change), actor)
+        self.publish_alarm(after, change.action.value)
         return after
 
-    def _record(self, applied: Applied, actor: Actor) -> None:
-        """Audit the change and publish it for live push."""
-        before, after, change = applied.before, applied.after, applied.change
-        details = {"from": before.state if change.action is not Action.OPEN else None,
-                   "to": after.state, "reason": change.reason, "version": after.version,
+    def _audit(self, planned: Applied, actor: Actor) -> Callable[[Connection], object]:
+        """The change's audit record, appended in the alarm's own write transaction.
+
+        A store failing mid-way then rolls back both (the outbox or the caller
+        retries the whole), never leaving an alarm change without its record.
+        """
+        before, change = planned.before, planned.change
+        opening = change.action is Action.OPEN
+        details = {"from": None if opening else before.state, "to": change.to_state.value,
+                   "reason": change.reason,
+                   "version": before.version if opening else before.version + 1,
                    **change.details}
-        self.audit.record(f"alarm.{change.action.value}", actor=actor.username, ip=actor.ip,
-                          camera_id=after.camera_id, target=after.id, details=details)
-        self.publish_alarm(after, change.action.value)
+
+        def append(conn: Connection) -> object:
+            return self.audit.record_in(
+                conn, f"alarm.{change.action.value}", actor=actor.username, ip=actor.ip,
+                camera_id=before.camera_id, target=before.id, details=details)
+
+        return append
 
     def publish_alarm(self, row: AlarmRow, action: str) -> None:
         """Publish an alarm's new state on :attr:`updates`."""
