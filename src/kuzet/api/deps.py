@@ -25,6 +25,7 @@ from kuzet.store.media import MediaStore
 
 if TYPE_CHECKING:
     from kuzet.identity.service import IdentityService
+    from kuzet.integrations.service import Integrations
     from kuzet.response.service import ResponseService
 
 
@@ -94,6 +95,15 @@ class AppDeps:
         from kuzet.response.service import ResponseService
 
         return ResponseService(self.store.engine, self.audit)
+
+    @cached_property
+    def integrations(self) -> Integrations:
+        """Webhook queue (no endpoints, no MQTT) on ``store``; the runtime assigns its own."""
+        from kuzet.config.integrations import IntegrationsConfig
+        from kuzet.integrations.service import Integrations
+
+        return Integrations.build(self.store.engine, IntegrationsConfig(), {},
+                                  self.response.clock)
 
 
 def get_deps(request: Request) -> AppDeps:

@@ -7,6 +7,7 @@ from pydantic import Field
 from kuzet.config.base import KuzetModel
 from kuzet.config.feedback import FeedbackConfig
 from kuzet.config.procedures import IncidentType, Procedure
+from kuzet.config.sectors import SectorConfig
 from kuzet.core.types import EventKind
 
 
@@ -127,4 +128,9 @@ class ResponseConfig(KuzetModel):
     procedures: dict[IncidentType, Procedure] = Field(
         default_factory=dict,
         description="Standard operating procedure per incident type (docs/response.md).",
+    )
+    sectors: dict[str, SectorConfig] = Field(
+        default_factory=dict,
+        description="Routing sectors by id: an alarm goes to the operators on shift in its "
+        "camera's sector; with none on shift, to the supervisors' queue. Empty = no routing.",
     )

@@ -11,12 +11,14 @@ from kuzet.config.events import EventsConfig
 from kuzet.config.fights import FightsConfig, SmokingConfig
 from kuzet.config.hotlists import HotlistsConfig
 from kuzet.config.identity import IdentityConfig
+from kuzet.config.integrations import IntegrationsConfig
 from kuzet.config.motion import MotionConfig
 from kuzet.config.privacy import PrivacyConfig
 from kuzet.config.record import RecordConfig
 from kuzet.config.response import ResponseConfig
 from kuzet.config.retention import RetentionConfig
 from kuzet.config.runtime import RuntimeConfig
+from kuzet.config.sectors import sector_issues
 from kuzet.config.security import SecurityConfig
 from kuzet.config.store import StoreConfig
 from kuzet.config.timezone import TimeZoneName
@@ -71,6 +73,10 @@ class KuzetConfig(KuzetModel):
     response: ResponseConfig = Field(
         default_factory=ResponseConfig, description="Alarms, incidents and escalation."
     )
+    integrations: IntegrationsConfig = Field(
+        default_factory=IntegrationsConfig,
+        description="Signed webhooks and MQTT topics of alarm and incident changes.",
+    )
 
     @model_validator(mode="after")
     def _camera_ids_valid(self) -> "KuzetConfig":
@@ -80,6 +86,8 @@ class KuzetConfig(KuzetModel):
                 message = f"camera id {cam_id!r} may use only letters, digits, _ and -"
                 issues.append((("cameras", cam_id), message))
         issues += self._response_camera_issues()
+        sites = {cam_id: cam.site for cam_id, cam in self.cameras.items()}
+        issues += sector_issues(self.response.sectors, sites)
         if issues:
             raise LocatedValueError(issues)
         return self

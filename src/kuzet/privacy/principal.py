@@ -29,6 +29,7 @@ class Permission(enum.StrEnum):
     MANAGE_CAMERAS = "manage_cameras"
     MANAGE_USERS = "manage_users"
     MANAGE_RETENTION = "manage_retention"
+    MANAGE_INTEGRATIONS = "manage_integrations"  # webhook deliveries, dead letters
     LEGAL_HOLD = "legal_hold"
     VIEW_AUDIT = "view_audit"
 

@@ -36,6 +36,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.MANAGE_CAMERAS,
             P.MANAGE_USERS,
             P.MANAGE_RETENTION,
+            P.MANAGE_INTEGRATIONS,
             P.LEGAL_HOLD,
         }
     ),

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from kuzet.response.actor import Actor
 from kuzet.response.errors import ConflictError, NotFoundError
 from kuzet.response.models import AlarmHistoryRow, AlarmRow
+from kuzet.response.shifts import OPERATORS, OperatorView
 from kuzet.response.states import QUEUE_RANK, Action, AlarmState
 
 MAX_LIMIT = 500
@@ -45,6 +46,9 @@ class AlarmQuery:
         kinds: Event kinds.
         queue: ``operators`` or ``supervisors``; None for both.
         incident_id: Only the alarms of this incident.
+        sectors: Routing sectors; empty = any.
+        view: An operator's routing filter (their on-shift sectors, unsectored alarms
+            in the operators' queue, and their own alarms); None = no filter.
         limit: Page size, 1..500.
         cursor: ``next_cursor`` of the previous page.
     """
@@ -55,6 +59,8 @@ class AlarmQuery:
     kinds: Sequence[str] = ()
     queue: str | None = None
     incident_id: str | None = None
+    sectors: Sequence[str] = ()
+    view: OperatorView | None = None
     limit: int = 50
     cursor: str | None = None
 
@@ -148,6 +154,13 @@ def _filtered(query: AlarmQuery) -> sa.Select[AlarmRow]:
         stmt = stmt.where(A.queue == query.queue)
     if query.incident_id is not None:
         stmt = stmt.where(A.incident_id == query.incident_id)
+    if query.sectors:
+        stmt = stmt.where(A.sector.in_(list(query.sectors)))
+    if query.view is not None:
+        routed = sa.and_(A.queue == OPERATORS,
+                         sa.or_(A.sector.is_(None), A.sector.in_(list(query.view.sectors))))
+        mine = A.owner_id == query.view.user_id if query.view.user_id else sa.false()
+        stmt = stmt.where(sa.or_(routed, mine))
     return stmt
 
 

@@ -27,6 +27,7 @@ from kuzet.response.models import AlarmRow
 from kuzet.response.planning import ActionRequest, plan
 from kuzet.response.priority import needs_alarm, priority_for
 from kuzet.response.referrals import ReferralDesk
+from kuzet.response.shifts import Routing
 from kuzet.response.sop import ProcedureDesk
 from kuzet.response.states import QUEUE_RANK, Action, AlarmState
 from kuzet.response.views import ResponseUpdate, alarm_json
@@ -78,6 +79,7 @@ class ResponseService:
         self.sop = ProcedureDesk(self, engine)
         self.referrals = ReferralDesk(self, engine)
         self.correlation_lock = threading.Lock()
+        self.routing = Routing(engine)  # sectors and shifts; the runtime assigns its own
 
     def open_alarm(self, event: Event) -> AlarmRow | None:
         """Open the alarm of an alert-grade event (once per event id); then correlate it.
@@ -89,16 +91,20 @@ class ResponseService:
             return None
         now = self.clock()
         priority = priority_for(event, self.config)
+        route = self.routing.route(event.camera_id, now)
         row = AlarmRow(
             id=event.id, camera_id=event.camera_id, kind=str(event.kind), rule_id=event.rule_id,
             severity=str(event.severity), priority=priority.value, priority_rank=priority.rank,
-            state=AlarmState.NEW.value, queue_rank=QUEUE_RANK[AlarmState.NEW], queue=OPERATORS,
+            state=AlarmState.NEW.value, queue_rank=QUEUE_RANK[AlarmState.NEW], queue=route.queue,
+            sector=route.sector,
             event_at=event.started_at, opened_at=now, updated_at=now,
             ack_due_at=due(now, self.config.acknowledge_within, priority),
             resolve_due_at=due(now, self.config.resolve_within, priority),
             attrs=to_jsonable({"labels": list(event.labels), **dict(event.attrs)}), version=1,
         )  # fmt: skip
-        details = {"priority": priority.value, "kind": row.kind, "rule_id": row.rule_id}
+        details = {"priority": priority.value, "kind": row.kind, "rule_id": row.rule_id,
+                   **({"sector": route.sector, "queue": route.queue, "routed": route.reason}
+                      if route.sector else {})}
         change = Change(Action.OPEN, AlarmState.NEW, details=details)
         opened = Applied(row, row, change)
         if not self.alarms.open(row, Actor.system(), details, self._audit(opened, Actor.system())):
@@ -132,6 +138,7 @@ class ResponseService:
                     f"alarm {alarm_id} changed since you loaded it (version {request.version}, "
                     f"now {row.version}): it is {row.state}"
                     + (f", owned by {row.owner}" if row.owner else ""))
+            self.routing.check(row, actor, self.clock())
             change = plan(row, request, actor, self.clock(), self.config)
             try:
                 after = self.alarms.apply(row, change, actor, self.clock(),

@@ -20,7 +20,7 @@ def alarm_json(row: AlarmRow) -> dict[str, Any]:
         "id": row.id, "event_id": row.id, "camera_id": row.camera_id, "kind": row.kind,
         "rule_id": row.rule_id, "severity": row.severity, "priority": row.priority,
         "state": row.state, "queue": row.queue, "owner": row.owner, "unit": row.unit,
-        "verdict": row.verdict, "incident_id": row.incident_id,
+        "sector": row.sector, "verdict": row.verdict, "incident_id": row.incident_id,
         "event_at": iso(row.event_at), "opened_at": iso(row.opened_at),
         "updated_at": iso(row.updated_at), "acknowledged_at": iso(row.acknowledged_at),
         "resolved_at": iso(row.resolved_at), "ack_due_at": iso(row.ack_due_at),

@@ -125,6 +125,23 @@ class EmbeddedSystem:
         self.escalation = EscalationThread(self.response, self.config.response.escalate_every)
         flags = RuleFlags(self.store.engine, self.response)  # precision floor, after verdicts
         self._unsubscribe.append(self.response.updates.subscribe(flags.on_update))
+        self._start_integrations()
+
+    def _start_integrations(self) -> None:
+        """Sector routing, and webhooks/MQTT of every alarm and incident change."""
+        from kuzet.config.sectors import sector_of_cameras
+        from kuzet.config.timezone import zone
+        from kuzet.integrations.service import Integrations
+        from kuzet.response.shifts import Routing
+
+        sites = {cid: cam.site for cid, cam in self.config.cameras.items()}
+        sectors = self.config.response.sectors
+        self.response.routing = Routing(self.store.engine, sectors,
+                                        sector_of_cameras(sectors, sites),
+                                        zone(self.config.timezone))
+        self.integrations = Integrations.build(self.store.engine, self.config.integrations,
+                                               sites, self.response.clock)
+        self.integrations.attach(self.response.updates)
 
     def _start_recording(self, media_root: Path) -> None:
         """The segment index (fed by the workers, repaired now) and recording retention."""
@@ -161,6 +178,7 @@ class EmbeddedSystem:
         )
         deps.identity = self.identity
         deps.response = self.response
+        deps.integrations = self.integrations
         return create_app(deps)
 
     def start(self) -> None:
@@ -171,6 +189,7 @@ class EmbeddedSystem:
         self.retention.start()
         self.checkpoints.start()
         self.escalation.start()
+        self.integrations.start()
         self.record_retention.start()
 
     def stop(self, reason: str = "shutdown") -> None:
@@ -184,6 +203,7 @@ class EmbeddedSystem:
         self.checkpoints.stop()
         self.supervisor.stop()
         self.escalation.stop()
+        self.integrations.stop()
         self.retention.stop()
         self.storage.stop()
         self.writes.stop()

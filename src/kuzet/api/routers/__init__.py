@@ -36,11 +36,13 @@ from kuzet.api.routers import (
     procedures,
     recordings,
     response_pages,
+    shifts,
     supervision,
     unmask,
     users,
     video_pages,
     watchlists,
+    webhooks,
 )
 
 # Public: the liveness probe and the sign-in endpoints (they carry no data).
@@ -69,6 +71,8 @@ PROTECTED_ROUTERS = (
     supervision.router,
     alarm_history.router,
     response_pages.router,
+    shifts.router,
+    webhooks.router,
 )
 
 

@@ -27,6 +27,7 @@ from kuzet.privacy.principal import Permission, Principal
 from kuzet.response.alarms import MAX_LIMIT, AlarmQuery
 from kuzet.response.planning import ActionRequest
 from kuzet.response.referrals import referral_json
+from kuzet.response.shifts import OperatorView
 from kuzet.response.states import Action, AlarmState, Verdict
 from kuzet.response.views import alarm_history_json, alarm_json
 
@@ -45,6 +46,7 @@ class AlarmFilters(BaseModel):
     camera: list[str] = Field(default_factory=list, description="Camera id; repeatable.")
     kind: list[EventKind] = Field(default_factory=list, description="Event kind; repeatable.")
     queue: Literal["operators", "supervisors"] | None = Field(None, description="Queue.")
+    sector: list[str] = Field(default_factory=list, description="Routing sector; repeatable.")
     incident: str | None = Field(None, description="Only the alarms of this incident.")
     limit: int = Field(50, ge=1, le=MAX_LIMIT, description="Page size.")
     cursor: str | None = Field(None, description="`next_cursor` of the previous page.")
@@ -97,23 +99,33 @@ class EscalateIn(NoteIn):
 
 
 @router.get("", responses=BAD_QUERY)
-def list_alarms(deps: Deps, scope: ScopedCameras, _user: Reader,
+def list_alarms(request: Request, deps: Deps, scope: ScopedCameras, user: Reader,
                 filters: Annotated[AlarmFilters, Query()]) -> dict[str, Any]:
     """Alarms of the caller's cameras: unhandled first, by priority, then oldest first.
 
     Keyset pages: pass ``next_cursor`` as ``cursor``. A camera outside the caller's
-    scope is 403.
+    scope is 403. With sectors configured, an operator's queue holds only alarms of
+    the sectors they are on shift in, of cameras in no sector, and their own.
     """
     cameras = scope.query_cameras(filters.camera) if filters.camera else scoped_cameras(scope)
     query = AlarmQuery(states=[str(s) for s in filters.state],
                        priorities=[str(p) for p in filters.priority], cameras=cameras,
                        kinds=[str(k) for k in filters.kind], queue=filters.queue,
-                       incident_id=filters.incident, limit=filters.limit, cursor=filters.cursor)
+                       incident_id=filters.incident, sectors=filters.sector,
+                       view=_routing_view(deps, request, user), limit=filters.limit,
+                       cursor=filters.cursor)
     try:
         page = deps.response.alarms.page(query)
     except ValueError as error:
         raise HTTPException(400, str(error)) from error
     return {"items": [alarm_json(a) for a in page.items], "next_cursor": page.next_cursor}
+
+
+def _routing_view(deps: Deps, request: Request, user: Principal) -> OperatorView | None:
+    """Routing applies to those who handle alarms, not to readers (analysts, auditors)."""
+    if not user.can(Permission.HANDLE_EVENTS):
+        return None
+    return deps.response.routing.view(actor_of(request, user), deps.response.clock())
 
 
 @router.get("/{alarm_id}")
