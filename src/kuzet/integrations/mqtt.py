@@ -66,6 +66,7 @@ class ResponseMqtt:
         self.sites = dict(sites)
         self.failures = 0
         self.connected = threading.Event()
+        self._closing = False
         self.available = f"{cfg.topic_prefix.rstrip('/')}/available"
         self._client = client or mqtt.Client(CallbackAPIVersion.VERSION2,
                                              client_id=f"kuzet-response-{uuid.uuid4().hex[:8]}")
@@ -93,6 +94,8 @@ class ResponseMqtt:
 
     def _on_disconnect(self, _c: Any, _u: Any, _flags: Any, reason: Any, _props: Any) -> None:
         self.connected.clear()
+        if self._closing:
+            return
         log.warning("MQTT disconnected from %s: %s (reconnecting)", self.cfg.host, reason)
 
     def publish(self, message: Mapping[str, Any]) -> None:
@@ -111,6 +114,7 @@ class ResponseMqtt:
 
     def close(self) -> None:
         """Say ``offline`` (retained), disconnect and stop the network thread."""
+        self._closing = True
         if self.connected.is_set():
             info = self._client.publish(self.available, OFFLINE, qos=1, retain=True)
             info.wait_for_publish(2.0)

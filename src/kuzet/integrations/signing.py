@@ -52,15 +52,15 @@ def verify(secret: str, headers: Mapping[str, str], body: bytes, now: float,
 
     Args:
         secret: The shared secret.
-        headers: Request headers (case-insensitive lookup is the caller's; pass
-            a mapping with the names above, e.g. Starlette's ``Headers``).
+        headers: Request headers (names in any case).
         body: The raw request body, exactly as received.
         now: The receiver's UNIX time.
         tolerance_s: Largest accepted clock difference.
     """
+    lower = {name.lower(): value for name, value in headers.items()}
     try:
-        timestamp = int(headers[TIMESTAMP])
-        given = headers[SIGNATURE]
+        timestamp = int(lower[TIMESTAMP.lower()])
+        given = lower[SIGNATURE.lower()]
     except (KeyError, ValueError):
         return False
     if abs(now - timestamp) > tolerance_s:
