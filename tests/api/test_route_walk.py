@@ -92,6 +92,8 @@ def _ids_for(param: str, camera: str) -> str:
         "incident_id": f"inc-{camera.removeprefix('cam-')}",
         "step_id": "confirm",  # a step of the incidents' procedure (see the fixture)
         "notice_id": "1",
+        "shift_id": "no-such-shift",
+        "delivery_id": "no-such-delivery",
     }
     if param not in values:
         raise AssertionError(f"route parameter {{{param}}} has no test value: add it here")
@@ -239,3 +241,35 @@ def test_scoped_streams(two_cameras: AppDeps) -> None:
         assert other.status_code == 403 and SECRET_MARK not in other.text.replace(B, "")
         unknown = httpx.get(mjpeg.format("cam-nope"), headers=headers, timeout=TIMEOUT)
         assert unknown.status_code == 403  # scoped users cannot probe camera ids
+
+
+ROLE_USERS = {"operator": "olive", "supervisor": "sam", "analyst": "al", "auditor": "aud",
+              "field_officer": "fay", "admin": "admin"}
+NEW_ROUTES = [  # (method, path, body, {role: status}); other roles get 403
+    ("GET", "/api/sectors", None,
+     {r: 200 for r in ("operator", "supervisor", "analyst", "auditor", "field_officer", "admin")}),
+    ("GET", "/api/shifts", None,
+     {"operator": 200, "supervisor": 200, "field_officer": 200, "admin": 200}),
+    ("POST", "/api/shifts", {"username": "olive", "sectors": ["nowhere"],
+                             "start": "2026-12-03T08:00", "end": "2026-12-03T20:00"},
+     {"supervisor": 422, "admin": 422}),
+    ("DELETE", "/api/shifts/no-such-shift", None, {"supervisor": 404, "admin": 404}),
+    ("GET", "/api/webhooks", None, {"admin": 200}),
+    ("GET", "/api/webhooks/deliveries?state=dead", None, {"admin": 200}),
+    ("POST", "/api/webhooks/deliveries/no-such-delivery/retry", None, {"admin": 404}),
+]
+
+
+def test_routing_and_webhook_permissions(two_cameras: AppDeps) -> None:
+    """Who may read sectors and shifts, change the rota, and see webhook deliveries
+    (one table, one set of users: each user costs an argon2 hash)."""
+    for role, name in ROLE_USERS.items():
+        if name != "admin":
+            make_user(two_cameras, name, role)
+    headers = {name: bearer(two_cameras, name) for name in ROLE_USERS.values()}
+    with TestClient(create_app(two_cameras)) as client:
+        for method, path, body, allowed in NEW_ROUTES:
+            for role, name in ROLE_USERS.items():
+                answer = client.request(method, path, json=body, headers=headers[name])
+                expected = allowed.get(role, 403)
+                assert answer.status_code == expected, (method, path, role, answer.text)
