@@ -41,6 +41,7 @@ from schemathesis.specs.openapi.checks import (
 from kuzet.api import AppDeps, create_app
 from kuzet.api.testing import FakeLiveView, make_jpeg, serve_in_thread
 from kuzet.config.hotlists import HotlistsConfig
+from kuzet.config.sectors import SectorConfig
 from kuzet.core.sightings import PlateRead
 from kuzet.core.types import Event, EventKind, EventPhase, Evidence, Severity
 from kuzet.events.bus import Bus
@@ -48,6 +49,7 @@ from kuzet.identity.plate_reads import ReadQuery
 from kuzet.identity.plates_service import HotlistService
 from kuzet.privacy.keys import Signer
 from kuzet.privacy.principal import Role
+from kuzet.response.shifts import Routing
 from kuzet.store import MediaStore, open_store
 
 pytestmark = pytest.mark.fuzz
@@ -122,6 +124,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
         store, MediaStore(tmp / "media"), Bus(), FakeLiveView.with_cameras("gate", "hall")
     )
     deps.audit.signer = Signer.load_or_create(tmp / "keys")
+    sectors = {"north": SectorConfig(cameras=["gate"])}
+    deps.response.routing = Routing(store.engine, sectors, {"gate": "north"})
     headers = _seed(deps)
     app = create_app(deps)
     with serve_in_thread(app) as url:
@@ -159,6 +163,11 @@ def _seed_over_http(url: str, admin: dict[str, str], deps: AppDeps) -> dict[str,
     )  # fmt: skip
     service.handle(read)
     known["plate_read_id"] = service.reads.search(ReadQuery(None, None, None, None, 1))[0]["id"]
+    start = datetime.now(UTC)
+    known["shift_id"] = post("/api/shifts", {
+        "username": "victim", "sectors": ["north"], "start": start.isoformat(),
+        "end": (start + timedelta(hours=8)).isoformat()})
+    known["delivery_id"] = deps.integrations.queue.enqueue(["gone"], "alarm", "{}", start)[0]
     return known
 
 

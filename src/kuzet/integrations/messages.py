@@ -13,28 +13,57 @@ alarm message and an ``escalation`` message for the supervisors, which adds
 
 from __future__ import annotations
 
-from typing import Any
-
-from kuzet.response.views import ResponseUpdate
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
 
 LIMIT_OF_ACTION = {"skip": "acknowledge", "breach": "resolve"}
 TYPES = ("alarm", "incident", "escalation")
 
 
-def message(update: ResponseUpdate) -> dict[str, Any]:
+class Change(Protocol):
+    """One alarm or incident change (``kuzet.response.views.ResponseUpdate`` is one).
+
+    Integrations sit beside ``response`` in the layer order, so they take its
+    updates by shape rather than by import.
+    """
+
+    @property
+    def topic(self) -> str:
+        """``alarm`` or ``incident``."""
+
+    @property
+    def id(self) -> str:
+        """The object's id."""
+
+    @property
+    def action(self) -> str:
+        """What happened."""
+
+    @property
+    def cameras(self) -> Sequence[str]:
+        """Cameras concerned."""
+
+    @property
+    def data(self) -> Mapping[str, Any]:
+        """The object's JSON after the change."""
+
+
+def message(update: Change) -> dict[str, Any]:
     """The message of one change."""
     return {
         "type": update.topic, "action": update.action, "id": update.id,
         "at": update.data.get("updated_at"), "cameras": list(update.cameras),
-        "sector": update.data.get("sector"), "data": update.data,
+        "sector": update.data.get("sector"), "data": dict(update.data),
     }  # fmt: skip
 
 
-def messages(update: ResponseUpdate) -> list[dict[str, Any]]:
+def messages(update: Change) -> list[dict[str, Any]]:
     """The change's message, plus an ``escalation`` message for a breached time limit.
 
     Example:
-        >>> update = ResponseUpdate("alarm", "ev-1", "skip", ("gate",), {"state": "skipped"})
+        >>> from types import SimpleNamespace
+        >>> update = SimpleNamespace(topic="alarm", id="ev-1", action="skip", cameras=("gate",),
+        ...                          data={"state": "skipped"})
         >>> [m["type"] for m in messages(update)]
         ['alarm', 'escalation']
     """

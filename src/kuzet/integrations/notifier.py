@@ -9,9 +9,8 @@ from datetime import datetime
 from typing import Protocol
 
 from kuzet.config.integrations import WebhookConfig
-from kuzet.integrations.messages import messages
+from kuzet.integrations.messages import Change, messages
 from kuzet.integrations.webhooks import WebhookQueue
-from kuzet.response.views import ResponseUpdate
 
 
 class Publisher(Protocol):
@@ -41,7 +40,7 @@ class Notifier:
     publishers: Sequence[Publisher] = field(default_factory=list)
     wake: Callable[[], None] | None = None
 
-    def __call__(self, update: ResponseUpdate) -> None:
+    def __call__(self, update: Change) -> None:
         """Handle one change."""
         queued = False
         for message in messages(update):

@@ -9,12 +9,13 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 
 from kuzet.config.integrations import IntegrationsConfig, WebhookConfig
-from kuzet.events.bus import Bus
 from kuzet.integrations.delivery import WebhookSender
+from kuzet.integrations.messages import Change
 from kuzet.integrations.mqtt import ResponseMqtt
 from kuzet.integrations.notifier import Notifier, Publisher
 from kuzet.integrations.webhooks import WebhookQueue
-from kuzet.response.views import ResponseUpdate
+
+Subscribe = Callable[[Callable[[Change], None]], Callable[[], None]]
 
 
 @dataclass
@@ -22,7 +23,7 @@ class Integrations:
     """What the composition root starts and stops, and what the admin API reads.
 
     Build with :meth:`build`; :meth:`attach` subscribes the notifier to the
-    response service's updates.
+    response service's updates (``attach(service.updates.subscribe)``).
     """
 
     queue: WebhookQueue
@@ -43,9 +44,9 @@ class Integrations:
         notifier = Notifier(queue, cfg.webhooks, clock, publishers, sender.wake)
         return cls(queue, list(cfg.webhooks), sender, notifier, mqtt)
 
-    def attach(self, updates: Bus[ResponseUpdate]) -> None:
-        """Push every change published on ``updates``."""
-        self._detach.append(updates.subscribe(self.notifier))
+    def attach(self, subscribe: Subscribe) -> None:
+        """Push every change: ``subscribe`` is e.g. ``ResponseService.updates.subscribe``."""
+        self._detach.append(subscribe(self.notifier))
 
     def start(self) -> None:
         """Start delivering (what a previous run queued goes first, as it is oldest)."""
