@@ -3,7 +3,8 @@
 Stores N alarms (default 10,000; 20 cameras, mixed kinds, a quarter resolved)
 straight into the tables, then times with the real repository and service:
 the first queue page (50), a filtered page (new + high, one camera of a scoped
-user's five), a page deep in the queue (keyset cursor), one alarm's history, an
+user's five), a page deep in the queue (keyset cursor), a routed operator's
+queue (their sector: half the cameras), one alarm's history, an
 acknowledge (compare-and-set, history row and audit record) and a resolve.
 
 Usage:
@@ -28,6 +29,7 @@ from kuzet.response.alarms import AlarmQuery
 from kuzet.response.models import AlarmRow
 from kuzet.response.planning import ActionRequest
 from kuzet.response.service import ResponseService
+from kuzet.response.shifts import OperatorView
 from kuzet.response.states import QUEUE_RANK, Action, AlarmState, Verdict
 from kuzet.store import open_store
 
@@ -45,6 +47,7 @@ def _rows(n: int, start: datetime) -> list[AlarmRow]:
             id=f"ev-{i:06d}", camera_id=f"cam-{i % 20:02d}", kind=KINDS[i % len(KINDS)],
             rule_id="r", severity="alert", priority=prio.value, priority_rank=prio.rank,
             state=state.value, queue_rank=QUEUE_RANK[state], queue="operators", event_at=at,
+            sector="north" if i % 20 < 10 else "south",
             opened_at=at, updated_at=at, attrs={"labels": ["person"]}, version=1))
     return rows
 
@@ -85,6 +88,8 @@ def main() -> None:
             "new+high, 5 cameras": _ms(lambda: repo.page(AlarmQuery(
                 states=["new"], priorities=["high"], cameras=scoped)), args.runs),
             "page after 500": _ms(lambda: repo.page(AlarmQuery(cursor=deep)), args.runs),
+            "routed operator (north)": _ms(lambda: repo.page(AlarmQuery(
+                view=OperatorView("u1", ("north",)))), args.runs),
             "one alarm + history": _ms(lambda: repo.history(["ev-000001"]), args.runs),
             "acknowledge + resolve": _ms(ack_and_resolve, args.runs),
         }
