@@ -138,3 +138,20 @@ def test_backoff_is_capped(store: Store) -> None:
     assert [retry_delay(n, capped) for n in range(1, 6)] == [2, 4, 8, 10, 10]
 
 
+
+
+def test_delivered_rows_are_pruned_dead_ones_kept(store: Store) -> None:
+    from datetime import timedelta
+
+    from kuzet.integrations.webhooks import Attempt, WebhookQueue
+
+    queue = WebhookQueue(store.engine)
+    now = datetime.now(UTC)
+    cad = hook("http://127.0.0.1:1/", max_attempts=1)
+    old, dead, fresh = queue.enqueue(["cad"] * 3, "alarm", "{}", now - timedelta(days=9))
+    queue.record(queue.get(old), Attempt(200), now - timedelta(days=8), cad)
+    queue.record(queue.get(dead), Attempt(500), now - timedelta(days=8), cad)
+    queue.record(queue.get(fresh), Attempt(204), now - timedelta(days=1), cad)
+    assert queue.prune("other", now - timedelta(days=7)) == 0
+    assert queue.prune("cad", now - timedelta(days=7)) == 1
+    assert queue.counts() == {"cad": {"dead": 1, "delivered": 1}}

@@ -73,6 +73,11 @@ class IntegrationsConfig(KuzetModel):
     poll: float = Field(
         default=1.0, gt=0, le=60, description="Seconds between checks for due webhook retries."
     )
+    keep_delivered_days: float = Field(
+        default=7.0, gt=0, le=3650,
+        description="Delivered webhook deliveries are deleted after this many days; dead "
+        "ones stay until an administrator retries them.",
+    )
 
     @field_validator("webhooks")
     @classmethod

@@ -10,10 +10,11 @@ from __future__ import annotations
 import http.client
 import logging
 import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import IO, Any
 
 from kuzet.config.integrations import WebhookConfig
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 Post = Callable[[str, bytes, Mapping[str, str], float], Attempt]
 ERROR_CHARS = 500
+PRUNE_EVERY_S = 3600.0
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
@@ -57,6 +59,7 @@ class WebhookSender:
         hooks: Endpoints from the config.
         clock: UTC now (tests move it by hand).
         poll: Seconds between looks for due retries.
+        keep: How long delivered rows are kept (pruned hourly); None = for ever.
         send: The HTTP POST (tests may pass their own).
 
     Example:
@@ -65,8 +68,9 @@ class WebhookSender:
     """
 
     def __init__(self, queue: WebhookQueue, hooks: Sequence[WebhookConfig], clock: Clock,
-                 poll: float = 1.0, send: Post = post) -> None:
+                 poll: float = 1.0, keep: timedelta | None = None, send: Post = post) -> None:
         self.queue = queue
+        self.keep = keep
         self.hooks = {hook.name: hook for hook in hooks}
         self.clock = clock
         self.poll = poll
@@ -116,8 +120,12 @@ class WebhookSender:
 
     def _loop(self, name: str) -> None:
         wake = self._wake[name]
+        pruned = -PRUNE_EVERY_S
         while not self._stop.is_set():
             try:
+                if self.keep is not None and time.monotonic() - pruned >= PRUNE_EVERY_S:
+                    pruned = time.monotonic()
+                    self.queue.prune(name, self.clock() - self.keep)
                 tried = self.send_due(name)
             except Exception:  # thread boundary: a store hiccup is logged and retried
                 log.exception("webhook %s: delivery pass failed", name)

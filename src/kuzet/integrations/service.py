@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 
@@ -38,7 +38,8 @@ class Integrations:
               clock: Callable[[], datetime]) -> Integrations:
         """Queue and sender on ``engine``; MQTT when configured (it connects in the background)."""
         queue = WebhookQueue(engine)
-        sender = WebhookSender(queue, cfg.webhooks, clock, cfg.poll)
+        keep = timedelta(days=cfg.keep_delivered_days)
+        sender = WebhookSender(queue, cfg.webhooks, clock, cfg.poll, keep)
         mqtt = ResponseMqtt(cfg.mqtt, sites) if cfg.mqtt is not None else None
         publishers: list[Publisher] = [mqtt] if mqtt is not None else []
         notifier = Notifier(queue, cfg.webhooks, clock, publishers, sender.wake)

@@ -176,6 +176,14 @@ class WebhookQueue:
                                     next_attempt_at=now))
         return self.get(delivery_id)
 
+    def prune(self, endpoint: str, before: datetime) -> int:
+        """Delete ``endpoint``'s deliveries delivered before ``before``; returns how many."""
+        d = WebhookDeliveryRow
+        stmt = sa.delete(d).where(d.endpoint == endpoint, d.state == DeliveryState.DELIVERED.value,
+                                  d.delivered_at < before)
+        with self._sessions.begin() as session:
+            return int(session.execute(stmt).rowcount)  # type: ignore[attr-defined]
+
     def counts(self) -> dict[str, dict[str, int]]:
         """Endpoint -> state -> number of deliveries."""
         d = WebhookDeliveryRow
