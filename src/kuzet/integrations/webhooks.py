@@ -32,7 +32,7 @@ class DeliveryState(StrEnum):
 
 
 class WebhookDeliveryRow(Base):
-    """One change to deliver to one endpoint (migration ``r0013_integrations``)."""
+    """One change to deliver to one endpoint (migration ``r0015_integrations``)."""
 
     __tablename__ = "webhook_deliveries"
     __table_args__ = (

@@ -68,7 +68,7 @@ class AlarmRow(Base):
     state: Mapped[str] = mapped_column(sa.String(16))
     queue_rank: Mapped[int] = mapped_column(sa.Integer)
     queue: Mapped[str] = mapped_column(sa.String(16))
-    sector: Mapped[str | None] = mapped_column(sa.String(64))  # r0013: routing sector
+    sector: Mapped[str | None] = mapped_column(sa.String(64))  # r0015: routing sector
     owner: Mapped[str | None] = mapped_column(sa.String(128))
     owner_id: Mapped[str | None] = mapped_column(sa.String(32))
     unit: Mapped[str | None] = mapped_column(sa.String(128))

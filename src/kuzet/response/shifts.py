@@ -32,7 +32,7 @@ OPERATORS, SUPERVISORS = "operators", "supervisors"
 
 
 class ShiftRow(Base):
-    """One user on duty in some sectors for one period (migration ``r0013_integrations``)."""
+    """One user on duty in some sectors for one period (migration ``r0015_integrations``)."""
 
     __tablename__ = "shifts"
     __table_args__ = (sa.Index("ix_shifts_end_start", "end_at", "start_at"),

@@ -1,7 +1,7 @@
 """Alarm routing and webhook deliveries: alarms.sector, shifts, webhook_deliveries.
 
-Revision ID: r0013_integrations
-Revises: r0012_feedback (depends on r0002_auth, r0009_response)
+Revision ID: r0015_integrations
+Revises: r0014_procedures (depends on r0002_auth, r0009_response)
 Create Date: 2026-12-03
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 from kuzet.store.models import UTCDateTime
 
-revision: str = "r0013_integrations"
-down_revision: str | None = "r0012_feedback"
+revision: str = "r0015_integrations"
+down_revision: str | None = "r0014_procedures"
 branch_labels: str | Sequence[str] | None = None
 # alarms (r0009) and users (r0002) are on branches of their own
 depends_on: str | Sequence[str] | None = ("r0002_auth", "r0009_response")
