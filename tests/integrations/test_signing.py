@@ -39,3 +39,4 @@ def test_signature_is_hmac_sha256_over_timestamp_dot_body() -> None:
     expected = hmac.new(SECRET.encode(), b"1764763200." + BODY, hashlib.sha256).hexdigest()
     assert signature(SECRET, NOW, BODY) == f"v1={expected}"
     assert _headers()["X-Kuzet-Signature"] == f"v1={expected}"
+

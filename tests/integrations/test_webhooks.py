@@ -105,8 +105,8 @@ def test_topics_choose_what_an_endpoint_gets(store: Store, service: ResponseServ
         message = got.wait_for(1)[0].json
         time.sleep(0.3)
         assert len(got.got) == 1  # the alarm's own changes went elsewhere
-    assert (message["type"], message["action"], message["limit"]) == (
-        "escalation", "skip", "acknowledge")
+    assert (message["type"], message["action"], message["limit"], message["cause"]) == (
+        "escalation", "skip", "acknowledge", "acknowledge_limit")
     assert message["audience"] == "supervisors" and message["data"]["queue"] == "supervisors"
 
 

@@ -6,9 +6,11 @@
      "cameras": ["gate_1"], "sector": "north", "data": {...the alarm as GET /api/alarms/ev-1...}}
 
 ``type`` is ``alarm``, ``incident`` or ``escalation``. A time limit breached
-(``skip``: not acknowledged in time; ``breach``: not resolved in time) gives the
-alarm message and an ``escalation`` message for the supervisors, which adds
-``limit`` (``acknowledge`` | ``resolve``) and ``audience: "supervisors"``.
+(``skip``: not acknowledged in time; ``breach``: not resolved in time) or a
+procedure step skipped (incident ``step_skip``) gives the change's message and
+an ``escalation`` message for the supervisors, which adds ``cause``
+(``acknowledge_limit`` | ``resolve_limit`` | ``step_skipped``), ``limit``
+(``acknowledge`` | ``resolve`` | null) and ``audience: "supervisors"``.
 """
 
 from __future__ import annotations
@@ -16,7 +18,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-LIMIT_OF_ACTION = {"skip": "acknowledge", "breach": "resolve"}
+ESCALATIONS: dict[tuple[str, str], tuple[str, str | None]] = {
+    ("alarm", "skip"): ("acknowledge_limit", "acknowledge"),
+    ("alarm", "breach"): ("resolve_limit", "resolve"),
+    ("incident", "step_skip"): ("step_skipped", None),
+}  # (type, action) -> (cause, limit)
 TYPES = ("alarm", "incident", "escalation")
 
 
@@ -58,7 +64,7 @@ def message(update: Change) -> dict[str, Any]:
 
 
 def messages(update: Change) -> list[dict[str, Any]]:
-    """The change's message, plus an ``escalation`` message for a breached time limit.
+    """The change's message, plus an ``escalation`` message for the supervisors when due.
 
     Example:
         >>> from types import SimpleNamespace
@@ -68,8 +74,10 @@ def messages(update: Change) -> list[dict[str, Any]]:
         ['alarm', 'escalation']
     """
     first = message(update)
-    if update.topic != "alarm" or update.action not in LIMIT_OF_ACTION:
+    escalates = ESCALATIONS.get((update.topic, update.action))
+    if escalates is None:
         return [first]
-    escalation = first | {"type": "escalation", "limit": LIMIT_OF_ACTION[update.action],
+    cause, limit = escalates
+    escalation = first | {"type": "escalation", "cause": cause, "limit": limit,
                           "audience": "supervisors"}
     return [first, escalation]
