@@ -9,13 +9,18 @@ STAMP  := $(VENV)/.installed
 # pytest arguments, e.g. `make test PYTEST_ARGS="-k tracker"`
 PYTEST_ARGS ?=
 
-.PHONY: demo test setup system venv models web lint typecheck bench clean
+.PHONY: demo test test-slow setup system venv models web lint typecheck bench clean
 
 demo: setup
 	$(BIN)/kuzet demo
 
+# The main tier; the fault-injection and fuzzing tier (about 6 min more) is
+# `make test-slow`. CI (.ci/run) runs both.
 test: setup
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not faults and not fuzz" $(PYTEST_ARGS)
+
+test-slow: setup
+	$(BIN)/python -m pytest -m "faults or fuzz" $(PYTEST_ARGS)
 
 setup: system venv models web
 
