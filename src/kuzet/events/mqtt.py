@@ -27,23 +27,29 @@ def event_topic(prefix: str, camera_id: str) -> str:
     return f"{prefix.rstrip('/')}/{camera_id}/events"
 
 
-class MqttSink:
-    """Bus subscriber that publishes events to an MQTT broker (QoS 1).
+class MqttPublisher:
+    """A paho client that connects in the background and publishes JSON at QoS 1.
+
+    The one connection logic of every MQTT publisher (events here, alarm changes in
+    ``kuzet.integrations.mqtt``): reconnects with backoff, queues at most 1,000
+    messages while the broker is away, counts and logs failures, never raises them.
 
     Args:
         cfg: Broker settings.
         client: A paho client to use instead of a new one (tests).
-
-    Example:
-        >>> sink = MqttSink(MqttConfig(host="broker"))  # doctest: +SKIP
-        >>> unsubscribe = bus.subscribe(sink)  # doctest: +SKIP
+        name: Client id prefix, e.g. ``kuzet`` -> ``kuzet-1a2b3c4d``.
+        will: ``(topic, payload)`` the broker publishes, retained, if we vanish.
     """
 
-    def __init__(self, cfg: MqttConfig, client: Any | None = None) -> None:
+    def __init__(self, cfg: MqttConfig, client: Any | None = None, name: str = "kuzet",
+                 will: tuple[str, str] | None = None) -> None:
         self.cfg = cfg
         self.failures = 0
         self.connected = threading.Event()
-        self._client = client if client is not None else self._new_client(cfg)
+        self._closing = False
+        self._client = client if client is not None else self._new_client(cfg, name)
+        if will is not None:
+            self._client.will_set(will[0], will[1], qos=1, retain=True)
         self._client.on_connect = self._on_connect
         self._client.on_disconnect = self._on_disconnect
         self._client.on_connect_fail = self._on_connect_fail
@@ -56,9 +62,9 @@ class MqttSink:
             log.warning("MQTT %s:%s not reachable: %s", cfg.host, cfg.port, error)
 
     @staticmethod
-    def _new_client(cfg: MqttConfig) -> mqtt.Client:
+    def _new_client(cfg: MqttConfig, name: str) -> mqtt.Client:
         client = mqtt.Client(
-            CallbackAPIVersion.VERSION2, client_id=f"kuzet-{uuid.uuid4().hex[:8]}"
+            CallbackAPIVersion.VERSION2, client_id=f"{name}-{uuid.uuid4().hex[:8]}"
         )
         if cfg.username is not None:
             client.username_pw_set(cfg.username, cfg.password)
@@ -70,22 +76,27 @@ class MqttSink:
         if getattr(reason, "is_failure", False):
             log.warning("MQTT connect to %s refused: %s", self.cfg.host, reason)
             return
+        self._on_connected()
         self.connected.set()
         log.info("MQTT connected to %s:%s", self.cfg.host, self.cfg.port)
 
+    def _on_connected(self) -> None:
+        """Called on every (re)connection before ``connected`` is set."""
+
     def _on_disconnect(self, _c: Any, _u: Any, _flags: Any, reason: Any, _props: Any) -> None:
         self.connected.clear()
+        if self._closing:
+            return
         log.warning("MQTT disconnected from %s: %s (reconnecting)", self.cfg.host, reason)
 
     def _on_connect_fail(self, _c: Any, _u: Any) -> None:
         log.warning("MQTT connect to %s:%s failed (retrying)", self.cfg.host, self.cfg.port)
 
-    def __call__(self, event: Event) -> None:
-        """Publish one event update; failures are logged and counted, not raised."""
-        topic = event_topic(self.cfg.topic_prefix, event.camera_id)
-        payload = json.dumps(event_to_json(event), separators=(",", ":"))
+    def publish_json(self, topic: str, payload: Any) -> None:
+        """Publish one JSON payload; failures are logged and counted, not raised."""
+        body = json.dumps(payload, separators=(",", ":"))
         try:
-            info = self._client.publish(topic, payload, qos=1)
+            info = self._client.publish(topic, body, qos=1)
         except (OSError, ValueError, RuntimeError) as error:
             self.failures += 1
             log.warning("MQTT publish to %s failed: %s", topic, error)
@@ -96,5 +107,27 @@ class MqttSink:
 
     def close(self) -> None:
         """Disconnect and stop the network thread."""
+        self._closing = True
         self._client.disconnect()
         self._client.loop_stop()
+
+
+class MqttSink(MqttPublisher):
+    """Bus subscriber that publishes events to an MQTT broker (QoS 1).
+
+    Args:
+        cfg: Broker settings.
+        client: A paho client to use instead of a new one (tests).
+
+    Example:
+        >>> sink = MqttSink(MqttConfig(host="broker"))  # doctest: +SKIP
+        >>> unsubscribe = bus.subscribe(sink)  # doctest: +SKIP
+    """
+
+    def __init__(self, cfg: MqttConfig, client: Any | None = None) -> None:
+        super().__init__(cfg, client)
+
+    def __call__(self, event: Event) -> None:
+        """Publish one event update; failures are logged and counted, not raised."""
+        self.publish_json(event_topic(self.cfg.topic_prefix, event.camera_id),
+                          event_to_json(event))

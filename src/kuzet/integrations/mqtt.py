@@ -14,18 +14,15 @@ retained. The paho network loop runs in its own thread and reconnects by itself.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
-import threading
-import uuid
 from collections.abc import Mapping
 from typing import Any
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
 
 from kuzet.config.events import MqttConfig
+from kuzet.events.mqtt import MqttPublisher
 
 log = logging.getLogger(__name__)
 ONLINE, OFFLINE = "online", "offline"
@@ -51,7 +48,7 @@ def topic_of(prefix: str, message: Mapping[str, Any], sites: Mapping[str, str | 
     return f"{root}/{message['type']}s"
 
 
-class ResponseMqtt:
+class ResponseMqtt(MqttPublisher):
     """Publishes messages to the broker; availability is retained with a last will.
 
     Args:
@@ -62,55 +59,16 @@ class ResponseMqtt:
 
     def __init__(self, cfg: MqttConfig, sites: Mapping[str, str | None],
                  client: mqtt.Client | None = None) -> None:
-        self.cfg = cfg
         self.sites = dict(sites)
-        self.failures = 0
-        self.connected = threading.Event()
-        self._closing = False
         self.available = f"{cfg.topic_prefix.rstrip('/')}/available"
-        self._client = client or mqtt.Client(CallbackAPIVersion.VERSION2,
-                                             client_id=f"kuzet-response-{uuid.uuid4().hex[:8]}")
-        if cfg.username is not None:
-            self._client.username_pw_set(cfg.username, cfg.password)
-        if cfg.tls:
-            self._client.tls_set()
-        self._client.will_set(self.available, OFFLINE, qos=1, retain=True)
-        self._client.on_connect = self._on_connect
-        self._client.on_disconnect = self._on_disconnect
-        self._client.reconnect_delay_set(min_delay=1, max_delay=30)
-        self._client.max_queued_messages_set(1000)
-        try:
-            self._client.connect_async(cfg.host, cfg.port, keepalive=30)
-            self._client.loop_start()
-        except (OSError, ValueError) as error:
-            log.warning("MQTT %s:%s not reachable: %s", cfg.host, cfg.port, error)
+        super().__init__(cfg, client, name="kuzet-response", will=(self.available, OFFLINE))
 
-    def _on_connect(self, _c: Any, _u: Any, _flags: Any, reason: Any, _props: Any) -> None:
-        if getattr(reason, "is_failure", False):
-            log.warning("MQTT connect to %s refused: %s", self.cfg.host, reason)
-            return
+    def _on_connected(self) -> None:
         self._client.publish(self.available, ONLINE, qos=1, retain=True)
-        self.connected.set()
-
-    def _on_disconnect(self, _c: Any, _u: Any, _flags: Any, reason: Any, _props: Any) -> None:
-        self.connected.clear()
-        if self._closing:
-            return
-        log.warning("MQTT disconnected from %s: %s (reconnecting)", self.cfg.host, reason)
 
     def publish(self, message: Mapping[str, Any]) -> None:
         """Publish one message; failures are logged and counted, never raised."""
-        topic = topic_of(self.cfg.topic_prefix, message, self.sites)
-        payload = json.dumps(message, separators=(",", ":"))
-        try:
-            info = self._client.publish(topic, payload, qos=1)
-        except (OSError, ValueError, RuntimeError) as error:
-            self.failures += 1
-            log.warning("MQTT publish to %s failed: %s", topic, error)
-            return
-        if info.rc not in (mqtt.MQTT_ERR_SUCCESS, mqtt.MQTT_ERR_NO_CONN):
-            self.failures += 1
-            log.warning("MQTT publish to %s failed: %s", topic, mqtt.error_string(info.rc))
+        self.publish_json(topic_of(self.cfg.topic_prefix, message, self.sites), message)
 
     def close(self) -> None:
         """Say ``offline`` (retained), disconnect and stop the network thread."""
@@ -118,5 +76,4 @@ class ResponseMqtt:
         if self.connected.is_set():
             info = self._client.publish(self.available, OFFLINE, qos=1, retain=True)
             info.wait_for_publish(2.0)
-        self._client.disconnect()
-        self._client.loop_stop()
+        super().close()
