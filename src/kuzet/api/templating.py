@@ -30,3 +30,8 @@ def auth_context(request: Request) -> dict[str, Any]:
 
 
 templates = Jinja2Templates(directory=WEB_DIR / "templates", context_processors=[auth_context])
+templates.env.add_extension("jinja2.ext.i18n")
+# UI strings are marked `{{ _("...") }}` / `{% trans %}` so they can be extracted into
+# message catalogues; until catalogues are loaded per request they render as written.
+templates.env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+

@@ -55,8 +55,17 @@ window.kuzet = (function () {
     if (el) el.textContent = `${formatTime(new Date().toISOString())} ${zoneLabel}`;
   }
 
+  /* A UI string from scripts: t("Open {n} alarms", {n: 3}). Marked for the message
+     catalogues; the translation table is filled from the page's catalogue when loaded. */
+  const messages = {};
+  function t(text, vars) {
+    let s = messages[text] || text;
+    if (vars) Object.keys(vars).forEach((k) => { s = s.split(`{${k}}`).join(String(vars[k])); });
+    return s;
+  }
+
   tick();
   setInterval(tick, 1000);
   document.addEventListener("DOMContentLoaded", () => localiseTimes());
-  return { formatTime, formatClock, formatAge, localiseTimes, zone: zoneLabel };
+  return { formatTime, formatClock, formatAge, localiseTimes, t, messages, zone: zoneLabel };
 })();
