@@ -23,6 +23,7 @@ from kuzet.detect.base import DetectorInfo
 from kuzet.privacy.redaction import Redactor
 from kuzet.record import Recorder, Segment
 from kuzet.render.live import render_live
+from kuzet.runtime.capacity import RateWatch, shortfall_reason
 from kuzet.runtime.live_redaction import frame_regions
 from kuzet.runtime.messages import (
     CountsMessage,
@@ -197,6 +198,18 @@ def live_frame(
     return LiveFrame(camera_id, frame.seq, jpeg, regions)
 
 
+def _with_rate(health: CameraHealth, rate: RateWatch, now: float, analysed: int) -> CameraHealth:
+    # Judged only while the source delivers: a lost stream reports its own state.
+    if health.state is not CameraState.ONLINE:
+        rate.reset()
+        return health
+    achieved = rate.update(now, analysed)
+    if achieved is None:
+        return health
+    reason = shortfall_reason(achieved, rate.target_fps, health.fps_in)
+    return replace(health, state=CameraState.DEGRADED, reason=reason)
+
+
 def _report_health(  # noqa: PLR0913
     inputs: tuple[Any, Recorder | None],
     pipeline: Any,
@@ -208,6 +221,7 @@ def _report_health(  # noqa: PLR0913
 ) -> None:
     source, recorder = inputs
     analysed_before, t_before = 0, time.monotonic()
+    rate = RateWatch(pipeline.cfg.detect.fps)
     while not stop.wait(HEALTH_EVERY_S):
         now = time.monotonic()
         dt = max(now - t_before, 1e-6)
@@ -221,6 +235,7 @@ def _report_health(  # noqa: PLR0913
         if health.state is CameraState.ONLINE and remote.drops and stats.frames:
             if stats.detect_drops / max(stats.frames, 1) > 0.2:
                 health = replace(health, state=CameraState.DEGRADED, reason="detector overloaded")
+        health = _with_rate(health, rate, now, stats.analysed)
         health = with_recording(health, recorder)
         analysed_before, t_before = stats.analysed, now
         try:
