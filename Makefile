@@ -33,8 +33,8 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
-	# rapidocr pins the GUI build of OpenCV; its real needs are in pyproject.toml
-	$(BIN)/python -m pip install -q --no-deps 'rapidocr-onnxruntime==1.4.4'
+	# rapidocr and trackeval pin the GUI build of OpenCV; their real needs are in pyproject.toml
+	$(BIN)/python -m pip install -q --no-deps 'rapidocr-onnxruntime==1.4.4' 'trackeval==1.3.0'
 	touch $(STAMP)
 
 models: venv

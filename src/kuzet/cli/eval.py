@@ -1,4 +1,4 @@
-"""``kuzet eval events|counts|crowd``: measure the pipeline against ground truth.
+"""``kuzet eval events|counts|tracks|crowd``: measure the pipeline against ground truth.
 
 Every command prints a human summary and, with ``--json``, one JSON object as
 the last line of stdout. Errors go to stderr with exit code 2.
@@ -103,6 +103,32 @@ def counts_cmd(
         f"{summary['frames']} frames ({summary['fps']} frames/s), {summary['total']} crossings"
     ]
     lines += [f"  {c}: in {n['in']}, out {n['out']}" for c, n in summary["counts"].items()]
+    emit(summary, lines, as_json)
+
+
+@eval_app.command("tracks")
+def tracks_cmd(
+    folder: Annotated[
+        Path,
+        typer.Argument(help="MOTChallenge sequence folder: seqinfo.ini, gt/gt.txt and a video "
+                       "(frame k = MOT frame k+1) or img1/ frames."),
+    ],
+    as_json: JsonOpt = False,
+) -> None:
+    """Track people through the pipeline on a MOT sequence: HOTA, MOTA, IDF1, ID switches."""
+    from kuzet.eval.tracks import evaluate_tracks
+
+    try:
+        summary = evaluate_tracks(folder)
+    except KuzetError as error:
+        fail(error)
+    lines = [
+        f"{summary['sequence']}: {summary['frames']} frames, {summary['gt_tracks']} people, "
+        f"{summary['tracks']} tracks",
+        f"  HOTA {summary['hota']:.3f}  MOTA {summary['mota']:.3f}  IDF1 {summary['idf1']:.3f}",
+        f"  ID switches {summary['id_switches']} ({summary['id_switches_per_100_tracks']} per "
+        f"100 tracks), fragmentations {summary['fragmentations']}",
+    ]
     emit(summary, lines, as_json)
 
 

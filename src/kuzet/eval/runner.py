@@ -9,8 +9,9 @@ analysis resolution back to pixels of the original video.
 
 from __future__ import annotations
 
+import dataclasses
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -205,3 +206,32 @@ def run_clip(config: KuzetConfig, video: Path, camera: str | None = None) -> Cli
     pipeline = build_pipeline(camera_id, cam, detector, PipelineParts(events=config.events))
     source = VideoSource(camera_id, cam.source, fps=cam.decode_fps, width=cam.detect.width)
     return _drive(pipeline, source.frames(), info)
+
+
+def run_tracks(
+    config: KuzetConfig, video: Path, size: tuple[int, int]
+) -> Iterator[tuple[int, Detections]]:
+    """The first camera's tracked detections on every frame of ``video``.
+
+    Args:
+        config: One-camera config (detect settings; ``detect.fps`` should be the
+            video's own rate so that every frame is analysed).
+        video: The clip (a file, or an FFmpeg image-sequence pattern).
+        size: (width, height) of the original frames; boxes are mapped to them.
+
+    Yields:
+        (decoded frame index from 0, tracked detections in original pixels).
+    """
+    from kuzet.ingest import VideoSource
+    from kuzet.runtime.build import PipelineParts, build_pipeline, local_detector
+
+    camera_id, cam = camera_for_clip(config, video, None)
+    detector = local_detector(cam, config.runtime)
+    pipeline = build_pipeline(camera_id, cam, detector, PipelineParts(events=config.events))
+    source = VideoSource(camera_id, cam.source, fps=cam.decode_fps, width=cam.detect.width)
+    for frame in source.frames():
+        out = pipeline.process(frame)
+        h, w = frame.shape
+        scale = np.array([size[0] / w, size[1] / h] * 2, np.float32)
+        dets = out.detections
+        yield frame.seq, dataclasses.replace(dets, xyxy=dets.xyxy * scale)
