@@ -79,10 +79,17 @@ def test_counts_reports_classes_and_directions(short_clip: Path, nanodet_install
 
     if "line_crossing" not in available_kinds():
         pytest.skip("the line_crossing rule is not in this tree yet")
+    truth = short_clip.parent / "truth.csv"
+    truth.write_text("t_s,class,direction,note\n500,person,in,after the clip ends\n")
     proc = _kuzet(
-        "counts", str(short_clip), "--line", "38,346,730,346", "--classes", "person", "--json"
+        "counts", str(short_clip), "--line", "38,346,730,346", "--classes", "person", "--json",
+        "--truth", str(truth), "--anchor", "centre",
     )
     summary = _last_json(proc)
+    # the one true crossing lies past the clip: nothing can match it
+    assert (summary["matched"], summary["missed"]) == (0, 1)
+    assert summary["extra"] == summary["total"]
+    assert summary["by_direction"]["in"]["truth"] == 1
     assert summary["line"] == pytest.approx([0.0495, 0.6007, 0.9505, 0.6007], abs=1e-3)
     assert set(summary["counts"]) <= {"person"}
     assert summary["total"] == sum(r["in"] + r["out"] for r in summary["counts"].values())
@@ -95,6 +102,13 @@ def test_counts_reports_classes_and_directions(short_clip: Path, nanodet_install
 def test_counts_rejects_a_bad_line(tmp_path: Path, sample_video: Path) -> None:
     proc = _kuzet("counts", str(sample_video), "--line", "0,0.5,1")
     assert proc.returncode == 2 and "4 numbers" in proc.stderr
+
+
+def test_counts_names_the_bad_truth_row(tmp_path: Path, sample_video: Path) -> None:
+    truth = tmp_path / "truth.csv"
+    truth.write_text("t_s,class,direction\n1.5,car,in\n2.0,car,sideways\n")
+    proc = _kuzet("counts", str(sample_video), "--line", "0,0.5,1,0.5", "--truth", str(truth))
+    assert proc.returncode == 2 and "truth.csv:3: direction must be in or out" in proc.stderr
 
 
 @pytest.mark.models

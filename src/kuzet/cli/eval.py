@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from kuzet.cli.output import JsonOpt, emit, fail
-from kuzet.core.errors import KuzetError
+from kuzet.core.errors import ConfigError, KuzetError
 
 eval_app = typer.Typer(
     name="eval",
@@ -70,7 +70,7 @@ def events_cmd(
 
 
 @eval_app.command("counts")
-def counts_cmd(
+def counts_cmd(  # noqa: PLR0913 (one parameter per command-line option)
     video: Annotated[Path, typer.Argument(help="Video file.")],
     line: Annotated[
         str,
@@ -88,14 +88,30 @@ def counts_cmd(
         float | None,
         typer.Option(help="Analysis frames per second (default: detect.fps, 5).", min=0.1, max=60),
     ] = None,
+    truth: Annotated[
+        Path | None,
+        typer.Option(help="Ground-truth CSV with header t_s,class,direction (other columns "
+                     "ignored): matched one-to-one in time to the counted crossings."),
+    ] = None,
+    anchor: Annotated[
+        str, typer.Option(help="Point of a box that crosses: bottom (centre) or centre.")
+    ] = "bottom",
+    tolerance: Annotated[
+        float, typer.Option(help="Seconds within which a crossing matches the truth.", min=0)
+    ] = 1.5,
     as_json: JsonOpt = False,
 ) -> None:
     """Count line crossings by class and direction through the pipeline."""
-    from kuzet.eval.counts import count_crossings
+    from kuzet.eval.count_truth import read_truth
+    from kuzet.eval.counts import CountsRequest, count_crossings
 
     names = [c.strip() for item in classes or [] for c in item.split(",") if c.strip()]
     try:
-        report = count_crossings(video, line, names or None, fps)
+        if anchor not in ("bottom", "centre"):
+            raise ConfigError(f"--anchor must be bottom or centre, got {anchor!r}")
+        rows = read_truth(truth) if truth is not None else None
+        request = CountsRequest(video, line, names or None, fps, anchor, rows, tolerance)
+        report = count_crossings(request)
     except KuzetError as error:
         fail(error)
     summary = report.to_json()
@@ -103,7 +119,25 @@ def counts_cmd(
         f"{summary['frames']} frames ({summary['fps']} frames/s), {summary['total']} crossings"
     ]
     lines += [f"  {c}: in {n['in']}, out {n['out']}" for c, n in summary["counts"].items()]
+    if rows is not None:
+        lines += _truth_lines(summary)
     emit(summary, lines, as_json)
+
+
+def _truth_lines(summary: dict[str, Any]) -> list[str]:
+    lines = [
+        f"against the truth: {summary['matched']} matched, {summary['missed']} missed, "
+        f"{summary['extra']} extra; class right for {summary['class_right']} of "
+        f"{summary['matched']} matched"
+    ]
+    for d, row in summary["by_direction"].items():
+        lines.append(f"  {d}: truth {row['truth']}, counted {row['counted']} "
+                     f"({row['error_pct']}%)")
+    for label, dirs in summary["by_class"].items():
+        cells = ", ".join(f"{d} {c['counted']}/{c['truth']} (matched {c['matched']})"
+                          for d, c in dirs.items())
+        lines.append(f"  {label}: {cells}")
+    return lines
 
 
 @eval_app.command("tracks")

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from kuzet.core.errors import ConfigError
+from kuzet.eval.count_truth import Crossing, match_crossings
 from kuzet.eval.defaults import available_kinds, config_with_rules
 from kuzet.eval.runner import ClipRun, probe_video, run_clip
 
@@ -55,6 +56,8 @@ class CountsReport:
     video: Path
     line: RelLine
     run: ClipRun
+    truth: list[Crossing] | None = None
+    tolerance_s: float = 1.5
 
     def counts(self) -> dict[str, dict[str, int]]:
         """{class: {"in": n, "out": n}} as the line rule counted them."""
@@ -89,19 +92,41 @@ class CountsReport:
             "elapsed_s": round(self.run.elapsed_s, 3),
             "video_fps": round(self.run.video.fps, 3),
             "crossings": self.crossings(),
+            **self._against_truth(),
         }
 
+    def _against_truth(self) -> dict[str, Any]:
+        if self.truth is None:
+            return {}
+        counted = [Crossing(c["t_s"], c["label"], c["direction"]) for c in self.crossings()]
+        return match_crossings(self.truth, counted, self.tolerance_s)
 
-def count_crossings(
-    video: Path, line: str, classes: list[str] | None = None, fps: float | None = None
-) -> CountsReport:
-    """Run the clip with one counting line and tally crossings.
 
-    Args:
+@dataclass(frozen=True)
+class CountsRequest:
+    """What ``kuzet eval counts`` was asked.
+
+    Attributes:
         video: The clip.
         line: ``x1,y1,x2,y2`` (relative 0-1, or pixels of the video if any value > 1).
         classes: Classes counted (default: the line rule's defaults).
         fps: Analysis frames per second (default: the ``detect.fps`` default).
+        anchor: ``bottom`` or ``centre``: the point of a box that crosses.
+        truth: Ground-truth crossings to match against, if given.
+        tolerance_s: Seconds within which a counted crossing matches a true one.
+    """
+
+    video: Path
+    line: str
+    classes: list[str] | None = None
+    fps: float | None = None
+    anchor: str = "bottom"
+    truth: list[Crossing] | None = None
+    tolerance_s: float = 1.5
+
+
+def count_crossings(request: CountsRequest) -> CountsReport:
+    """Run the clip with one counting line and tally crossings (and match the truth).
 
     Raises:
         ConfigError: Bad line, or no ``line_crossing`` rule in this installation.
@@ -110,19 +135,20 @@ def count_crossings(
     """
     if "line_crossing" not in available_kinds():
         raise ConfigError("the line_crossing rule is not available in this installation")
-    info = probe_video(video)
-    rel = parse_line(line, info.width, info.height)
+    info = probe_video(request.video)
+    rel = parse_line(request.line, info.width, info.height)
     rule: dict[str, Any] = {
         "kind": "line_crossing",
         "id": "eval_counts",
         "line": LINE_NAME,
         "emit_events": True,
         "cooldown": 0.0,
+        "anchor": request.anchor,
     }
-    detect: dict[str, Any] = {} if fps is None else {"fps": fps}
-    if classes:
+    detect: dict[str, Any] = {} if request.fps is None else {"fps": request.fps}
+    if request.classes:
         # The detection filter must keep the counted classes too.
-        rule["classes"] = detect["classes"] = classes
+        rule["classes"] = detect["classes"] = request.classes
     lines = {LINE_NAME: {"start": rel[:2], "end": rel[2:]}}
-    run = run_clip(config_with_rules([rule], lines=lines, detect=detect), video)
-    return CountsReport(video, rel, run)
+    run = run_clip(config_with_rules([rule], lines=lines, detect=detect), request.video)
+    return CountsReport(request.video, rel, run, request.truth, request.tolerance_s)

@@ -1,9 +1,10 @@
 """Line crossing: directional counts per class, wrong-way alerts.
 
-A crossing is the segment between two consecutive bottom-centre positions of
-the SAME track intersecting the line segment (never "centroid in a thin
-polygon"). Direction follows the line's start->end: coming from its left and
-ending on its right is ``in``. In image coordinates (y grows downwards)::
+A crossing is the segment between two consecutive anchor positions (bottom
+centre, or box centre with ``anchor: centre``) of the SAME track intersecting the
+line segment (never "centroid in a thin polygon"). Direction follows the line's
+start->end: coming from its left and ending on its right is ``in``. In image
+coordinates (y grows downwards)::
 
         start ●───────────────► end
                    left (out side)
@@ -144,7 +145,8 @@ class LineCrossingRule:
         labels = dets.labels
         watched = np.asarray([label in self._classes for label in labels], dtype=bool)
         ids = dets.track_id[watched].tolist()
-        points = dets.bottom_center[watched].astype(np.float64)
+        anchors = dets.bottom_center if self.cfg.anchor == "bottom" else _centres(dets.xyxy)
+        points = anchors[watched].astype(np.float64)
         kept = [labels[i] for i in np.flatnonzero(watched)]
         events: list[Event] = []
         for tid, label, direction in self._crossings_of(ids, points, kept, obs.ts):
@@ -222,6 +224,11 @@ class LineCrossingRule:
     def close_all(self, ts: float, wall: float) -> list[Event]:
         """Crossing events close on the frame they open; nothing stays open."""
         return self._wrong_way.close_all(ts, wall) + self._crossings.close_all(ts, wall)
+
+
+
+def _centres(xyxy: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    return np.column_stack([(xyxy[:, 0] + xyxy[:, 2]) / 2, (xyxy[:, 1] + xyxy[:, 3]) / 2])
 
 
 def build(ctx: RuleContext, cfg: LineCrossingRuleConfig) -> LineCrossingRule:

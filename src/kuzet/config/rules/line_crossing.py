@@ -27,6 +27,14 @@ class LineCrossingRuleConfig(RuleBase):
             "side of the line for a crossing to count."
         ),
     )
+    anchor: Literal["bottom", "centre"] = Field(
+        default="bottom",
+        description=(
+            "Point of a box that crosses the line: `bottom` (bottom centre, where the "
+            "object meets the ground: right for a line drawn on the road) or `centre` "
+            "(box centre: for lines across a view where the bottoms are hidden)."
+        ),
+    )
     recount_after: float = Field(
         default=10.0, ge=0,
         description="Seconds before the same track may count again in the same direction.",
