@@ -7,6 +7,8 @@
 #   libpangoft2-1.0-0 - Pango, which WeasyPrint uses to lay out the handover report PDF
 #   librtsp-server-perl - a real RTSP server for the RTSP camera test (library only:
 #                the rtsp-server-perl package would also install a boot service)
+#   postgresql - a real PostgreSQL server: the store's tests run on SQLite and on it
+#                (the tests start their own cluster on loopback and stop it by PID)
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
@@ -15,6 +17,7 @@ command -v npm >/dev/null 2>&1 || need+=(npm)
 [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
 dpkg -s libpangoft2-1.0-0 >/dev/null 2>&1 || need+=(libpangoft2-1.0-0)
 [ -f /usr/share/perl5/RTSP/Server.pm ] || need+=(librtsp-server-perl)
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi

@@ -70,3 +70,36 @@ def enroller() -> Any:
     from kuzet.identity.enrol import Enroller
 
     return Enroller(IdentityConfig())
+
+
+# The store's engines: every test that takes `db_url` runs on both (issue 21).
+ENGINES = ("sqlite", "postgresql")
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Any:
+    """A real PostgreSQL server on loopback for the whole run (stopped by PID)."""
+    from pg import running_server
+
+    yield from running_server()
+
+
+@pytest.fixture(scope="session")
+def pg_template(postgres: Any) -> str:
+    """A database migrated to head once, copied for each test."""
+    from kuzet.store.db import create_db_engine, upgrade
+
+    url = postgres.create_database()
+    engine = create_db_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    return str(url.rsplit("/", 1)[1])
+
+
+@pytest.fixture(params=ENGINES)
+def db_url(request: pytest.FixtureRequest) -> str | None:
+    """None (the default SQLite file in the data folder) or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return None
+    server = request.getfixturevalue("postgres")
+    return str(server.create_database(request.getfixturevalue("pg_template")))

@@ -42,9 +42,12 @@ def _identities() -> dict[str, list[str]]:
 
 
 @pytest.fixture
-def system(tmp_path: Path, enroller: Enroller) -> Iterator[tuple[IdentityService, list[Event]]]:
-    """An identity service on a fresh store; the events it publishes are collected."""
-    store = open_store(None, tmp_path)
+def system(
+    tmp_path: Path, enroller: Enroller, db_url: str | None
+) -> Iterator[tuple[IdentityService, list[Event]]]:
+    """An identity service on a fresh store (both engines); the events it publishes are
+    collected."""
+    store = open_store(db_url, tmp_path)
     bus: Bus[Event] = Bus()
     events: list[Event] = []
     bus.subscribe(events.append)

@@ -56,8 +56,8 @@ def plate_read(text: str = "123ABC01", **overrides: Any) -> PlateRead:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = open_store(None, tmp_path)
+def store(tmp_path: Path, db_url: str | None) -> Iterator[Store]:
+    opened = open_store(db_url, tmp_path)
     yield opened
     opened.close()
 

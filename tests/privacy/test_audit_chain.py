@@ -4,7 +4,6 @@ record is found and named; a clean chain passes; the real CLI agrees."""
 from __future__ import annotations
 
 import json
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -13,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from kuzet.privacy.audit import AuditLog, AuditQuery
 from kuzet.privacy.audit_verify import verify_audit
@@ -21,8 +21,12 @@ from kuzet.store import Store, open_store
 
 
 @pytest.fixture
-def opened(tmp_path: Path) -> Iterator[tuple[Store, AuditLog, Signer]]:
-    store = open_store(None, tmp_path)
+def opened(tmp_path: Path, db_url: str | None) -> Iterator[tuple[Store, AuditLog, Signer]]:
+    store = open_store(db_url, tmp_path)
+    if db_url is not None:  # the CLI finds the PostgreSQL store through a config file
+        (tmp_path / "store.yml").write_text(
+            f"store:\n  url: {db_url}\ncameras:\n  gate:\n    source: {{url: gate.mp4}}\n"
+        )
     signer = Signer.load_or_create(tmp_path)
     yield store, AuditLog(store.engine, signer, checkpoint_every=10), signer
     store.close()
@@ -40,11 +44,16 @@ def _fill(audit: AuditLog, n: int = 30) -> None:
         )
 
 
-def _sql(tmp_path: Path, statement: str) -> None:
-    conn = sqlite3.connect(tmp_path / "kuzet.db")
-    conn.execute(statement)
-    conn.commit()
-    conn.close()
+def _sql(store: Store, statement: str) -> None:
+    """Tamper with the database directly, as an attacker with database access would."""
+    with store.engine.begin() as conn:
+        conn.execute(sa.text(statement))
+
+
+def _where(tmp_path: Path) -> list[str]:
+    """The CLI's options to open the test's store (SQLite in the folder, or PostgreSQL)."""
+    config = tmp_path / "store.yml"
+    return ["--data-dir", str(tmp_path), *(["-c", str(config)] if config.is_file() else [])]
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -62,7 +71,7 @@ def test_clean_chain_passes(opened: tuple[Store, AuditLog, Signer], tmp_path: Pa
     # each signed: seqs 11, 22 and 28
     assert (report.records, report.checkpoints) == (28, 3)
     assert (report.last_checkpoint_seq, report.unsigned) == (28, 0)
-    proc = _cli("audit", "verify", "--data-dir", str(tmp_path))
+    proc = _cli("audit", "verify", *_where(tmp_path))
     assert proc.returncode == 0, proc.stderr
     assert "OK: 28 records" in proc.stdout
 
@@ -86,12 +95,12 @@ def test_editing_a_row_is_named(
     store, audit, signer = opened
     _fill(audit, 25)
     audit.close()
-    _sql(tmp_path, f"UPDATE audit_log SET {assignment} WHERE seq = {seq}")
+    _sql(store, f"UPDATE audit_log SET {assignment} WHERE seq = {seq}")
     report = verify_audit(store.engine, signer.public_pem())
     assert report.first_issue is not None
     assert report.first_issue.seq == seq
     assert report.first_issue.kind == "hash_mismatch"
-    proc = _cli("audit", "verify", "--data-dir", str(tmp_path), "--json")
+    proc = _cli("audit", "verify", *_where(tmp_path), "--json")
     assert proc.returncode == 1
     assert json.loads(proc.stdout)["first_issue"]["seq"] == seq
 
@@ -107,7 +116,7 @@ def test_rehashed_edit_breaks_the_next_link(
 
     forged = replace(record, actor="mallory")
     _sql(
-        tmp_path,
+        store,
         f"UPDATE audit_log SET actor='mallory', hash='{forged.compute_hash()}' WHERE seq=3",
     )
     first = verify_audit(store.engine, signer.public_pem()).first_issue
@@ -120,10 +129,10 @@ def test_deleting_a_middle_row_is_detected(
     store, audit, signer = opened
     _fill(audit, 25)
     audit.close()
-    _sql(tmp_path, "DELETE FROM audit_log WHERE seq = 14")
+    _sql(store, "DELETE FROM audit_log WHERE seq = 14")
     first = verify_audit(store.engine, signer.public_pem()).first_issue
     assert first is not None and (first.seq, first.kind) == (14, "missing")
-    proc = _cli("audit", "verify", "--data-dir", str(tmp_path))
+    proc = _cli("audit", "verify", *_where(tmp_path))
     assert proc.returncode == 1
     assert "FAILED at record 14: missing" in proc.stderr
 
@@ -135,10 +144,10 @@ def test_deleting_the_newest_rows_is_detected(
     store, audit, signer = opened
     _fill(audit, 25)
     audit.close()  # checkpoint at 28
-    _sql(tmp_path, "DELETE FROM audit_log WHERE seq >= 24")
+    _sql(store, "DELETE FROM audit_log WHERE seq >= 24")
     if fix_head:  # a careful forger also rewinds the head row; the checkpoint still tells
         _sql(
-            tmp_path,
+            store,
             "UPDATE audit_head SET seq = 23, hash = (SELECT hash FROM audit_log WHERE seq = 23)",
         )
     report = verify_audit(store.engine, signer.public_pem())
@@ -146,7 +155,7 @@ def test_deleting_the_newest_rows_is_detected(
     assert any(i.seq == 28 and i.kind == "missing" for i in report.issues)
     assert report.first_issue is not None
     assert report.first_issue.seq == (28 if fix_head else 24)
-    proc = _cli("audit", "verify", "--data-dir", str(tmp_path))
+    proc = _cli("audit", "verify", *_where(tmp_path))
     assert proc.returncode == 1
 
 
@@ -155,7 +164,7 @@ def test_forged_checkpoint_signature_fails(
 ) -> None:
     store, audit, signer = opened
     _fill(audit, 12)
-    _sql(tmp_path, "UPDATE audit_checkpoints SET signature = '" + "ab" * 64 + "' WHERE seq = 11")
+    _sql(store, "UPDATE audit_checkpoints SET signature = '" + "ab" * 64 + "' WHERE seq = 11")
     first = verify_audit(store.engine, signer.public_pem()).first_issue
     assert first is not None and (first.seq, first.kind) == (11, "checkpoint")
 
@@ -172,7 +181,7 @@ def test_pruned_prefix_verifies_from_its_anchor(
     assert report.ok, report.issues
     assert report.anchor_seq == 22 and report.first_seq == 23
     assert audit.list(AuditQuery(limit=1)).items[0].action == "audit.pruned"
-    _sql(tmp_path, "DELETE FROM audit_log WHERE seq = 23")  # still detected after pruning
+    _sql(store, "DELETE FROM audit_log WHERE seq = 23")  # still detected after pruning
     first = verify_audit(store.engine, signer.public_pem()).first_issue
     assert first is not None and (first.seq, first.kind) == (23, "missing")
 
@@ -200,7 +209,7 @@ def test_list_filters_and_pages(opened: tuple[Store, AuditLog, Signer], tmp_path
         r.seq for r in audit.list(AuditQuery(actor="user1", before_seq=page.next_before)).items
     ] == [5, 2]
     assert [r.seq for r in audit.list(AuditQuery(action="export.")).items] == [10]
-    proc = _cli("audit", "list", "--data-dir", str(tmp_path), "--actor", "user1", "--json")
+    proc = _cli("audit", "list", *_where(tmp_path), "--actor", "user1", "--json")
     assert proc.returncode == 0, proc.stderr
     assert [json.loads(line)["seq"] for line in proc.stdout.splitlines()] == [10, 8, 5, 2]
 
@@ -227,6 +236,6 @@ def test_deleting_the_oldest_rows_without_retention_is_detected(
 ) -> None:
     store, audit, signer = opened
     _fill(audit, 25)
-    _sql(tmp_path, "DELETE FROM audit_log WHERE seq <= 11")  # up to a real checkpoint
+    _sql(store, "DELETE FROM audit_log WHERE seq <= 11")  # up to a real checkpoint
     first = verify_audit(store.engine, signer.public_pem()).first_issue
     assert first is not None and (first.seq, first.kind) == (1, "missing")

@@ -23,8 +23,8 @@ PASSWORD = "a-long-enough-password"
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = open_store(None, tmp_path)
+def store(tmp_path: Path, db_url: str | None) -> Iterator[Store]:
+    opened = open_store(db_url, tmp_path)
     yield opened
     opened.close()
 

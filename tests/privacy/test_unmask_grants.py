@@ -12,8 +12,8 @@ from kuzet.store import open_store
 
 
 @pytest.fixture
-def grants(tmp_path: Path) -> Iterator[UnmaskGrants]:
-    store = open_store(None, tmp_path)
+def grants(tmp_path: Path, db_url: str | None) -> Iterator[UnmaskGrants]:
+    store = open_store(db_url, tmp_path)
     yield UnmaskGrants(store.engine)
     store.close()
 

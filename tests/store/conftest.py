@@ -1,4 +1,4 @@
-"""Store fixtures: a migrated SQLite file per test."""
+"""Store fixtures: a migrated store per test, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from kuzet.store import Store, open_store
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    """A fresh store on a SQLite file in tmp_path."""
-    opened = open_store(None, tmp_path)
+def store(tmp_path: Path, db_url: str | None) -> Iterator[Store]:
+    """A fresh store: a SQLite file in tmp_path, or a PostgreSQL database (both engines)."""
+    opened = open_store(db_url, tmp_path)
     yield opened
     opened.close()

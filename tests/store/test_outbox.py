@@ -44,7 +44,11 @@ def read_only(store: Store) -> Iterator[list[bool]]:
     flag = [False]
 
     def on_checkout(dbapi_conn: Any, _record: object, _proxy: object) -> None:
-        dbapi_conn.execute(f"PRAGMA query_only={int(flag[0])}")
+        if store.engine.dialect.name == "sqlite":
+            dbapi_conn.execute(f"PRAGMA query_only={int(flag[0])}")
+        else:  # PostgreSQL: the session's transactions are read-only
+            dbapi_conn.execute(f"SET default_transaction_read_only = {'on' if flag[0] else 'off'}")
+            dbapi_conn.commit()
 
     sa.event.listen(store.engine, "checkout", on_checkout)
     yield flag
@@ -60,7 +64,8 @@ def test_writes_wait_while_the_store_is_read_only_then_apply_in_order(
     outbox.put("event", make_event(phase=EventPhase.CLOSE, ended_at=MINUTE))
     assert outbox.drain_once() == 0
     state = outbox.state()
-    assert state.degraded and state.pending == 3 and "readonly" in state.last_error
+    assert state.degraded and state.pending == 3
+    assert "readonly" in state.last_error or "read-only" in state.last_error
     assert store.events.get("ev-1") is None
     read_only[0] = False
     assert outbox.drain_once() == 3

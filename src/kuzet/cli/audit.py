@@ -155,8 +155,9 @@ def verify(
 
 
 @audit_app.command("list")
-def list_records(
+def list_records(  # noqa: PLR0913 - one parameter per CLI option
     data_dir: DataDirOpt = None,
+    config: ConfigOpt = None,
     actor: Annotated[str | None, typer.Option(help="Only this actor.")] = None,
     action: Annotated[str | None, typer.Option(help="Action, or a prefix ending in '.'.")] = None,
     since: Annotated[str | None, typer.Option(help="ISO time (UTC if naive).")] = None,
@@ -173,7 +174,7 @@ def list_records(
         until=parse_time(until),
         limit=500,
     )
-    with open_data(None, resolve(data_dir)) as store:
+    with open_data(config, resolve(data_dir)) as store:
         page = AuditLog(store.engine).list(query)
     for rec in page.items:
         if as_json:

@@ -56,9 +56,20 @@ def store_unavailable(error: BaseException) -> bool:
     """Whether ``error`` means "the store cannot take writes now" (retry later).
 
     SQLite's locked, read-only, disk-full and I/O errors and a lost database
-    connection are all ``OperationalError``s.
+    connection are all ``OperationalError``s. PostgreSQL raises some of these as
+    other classes (a read-only standby after a failover is an ``InternalError``),
+    so its SQLSTATE decides: connection lost, out of resources (disk full, too
+    many connections), server shutting down, read-only transaction, serialization
+    failure, deadlock, lock not available, system I/O error.
     """
-    return isinstance(error, sa.exc.OperationalError | sqlite3.OperationalError | OSError)
+    if isinstance(error, sa.exc.OperationalError | sqlite3.OperationalError | OSError):
+        return True
+    sqlstate = getattr(getattr(error, "orig", None), "sqlstate", None)
+    return isinstance(sqlstate, str) and sqlstate.startswith(_PG_RETRY_LATER)
+
+
+# SQLSTATE classes and codes of PostgreSQL that mean "not now", not "never".
+_PG_RETRY_LATER = ("08", "53", "57P", "58", "25006", "40001", "40P01", "55P03")
 
 
 @dataclass(frozen=True, slots=True)
