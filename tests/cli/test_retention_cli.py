@@ -17,6 +17,7 @@ from kuzet.core.types import Event, EventKind, EventPhase, Evidence, Severity
 from kuzet.identity.models import FaceSightingRow
 from kuzet.privacy.audit import AuditLog
 from kuzet.privacy.keys import Signer
+from kuzet.response.field_models import PositionRow
 from kuzet.store import MediaStore, Store, open_store
 from kuzet.store.models import AuditCheckpointRow, AuditRow, PlateReadRow
 
@@ -81,6 +82,13 @@ def _seed_face_sightings(store: Store, media: MediaStore, data_dir: Path) -> Non
         session.add(row)
 
 
+def _seed_field_positions(store: Store, media: MediaStore, data_dir: Path) -> None:
+    row = PositionRow(user_id="u-dan", username="dan", unit="P-12", lat=43.24, lon=76.91,
+                      accuracy_m=12.0, at=_ago(DEFAULTS.field_positions))
+    with sa.orm.Session(store.engine) as session, session.begin():
+        session.add(row)
+
+
 def _seed_audit(store: Store, media: MediaStore, data_dir: Path) -> None:
     audit = AuditLog(store.engine, Signer.load_or_create(data_dir))
     audit.record("user.login", actor="ana")
@@ -97,6 +105,7 @@ SEEDS: dict[str, Callable[[Store, MediaStore, Path], None]] = {
     "clips": _seed_clips,
     "plate_reads": _seed_plate_reads,
     "face_sightings": _seed_face_sightings,
+    "field_positions": _seed_field_positions,
     "audit": _seed_audit,
 }
 
@@ -135,6 +144,7 @@ def test_retention_cli_purges_every_data_class(tmp_path: Path) -> None:
         assert kept is not None and kept.snapshot_key is None
         assert _count(store, PlateReadRow.__table__) == 0
         assert _count(store, FaceSightingRow.__table__) == 0
+        assert _count(store, PositionRow.__table__) == 0
         left = sorted(p.relative_to(media.root).as_posix() for p in media.root.rglob("*.*"))
         assert left == [], left
         with store.engine.connect() as conn:  # the seeded record went; the run's own stay

@@ -56,6 +56,8 @@ def open_service(path: Path, config: ResponseConfig | None = None,
 REQUESTS: dict[Action, ActionRequest] = {
     Action.ACKNOWLEDGE: ActionRequest(Action.ACKNOWLEDGE),
     Action.DISPATCH: ActionRequest(Action.DISPATCH, unit="patrol-7"),
+    Action.ACCEPT: ActionRequest(Action.ACCEPT),
+    Action.EN_ROUTE: ActionRequest(Action.EN_ROUTE),
     Action.ON_SCENE: ActionRequest(Action.ON_SCENE),
     Action.HOLD: ActionRequest(Action.HOLD, reason="waiting for the owner of the shop"),
     Action.RESUME: ActionRequest(Action.RESUME),

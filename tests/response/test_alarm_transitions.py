@@ -29,7 +29,7 @@ PATHS: dict[AlarmState, list[Action]] = {
 LEGAL = {
     (Action.ACKNOWLEDGE, S.NEW), (Action.ACKNOWLEDGE, S.SKIPPED),
     (Action.DISPATCH, S.ACKNOWLEDGED), (Action.DISPATCH, S.ON_HOLD),
-    (Action.ON_SCENE, S.DISPATCHED),
+    (Action.ON_SCENE, S.DISPATCHED), (Action.ACCEPT, S.DISPATCHED), (Action.EN_ROUTE, S.DISPATCHED),
     *((Action.HOLD, s) for s in (S.ACKNOWLEDGED, S.DISPATCHED, S.ON_SCENE)),
     (Action.RESUME, S.ON_HOLD),
     *((Action.RESOLVE, s) for s in (S.ACKNOWLEDGED, S.DISPATCHED, S.ON_SCENE, S.ON_HOLD)),
@@ -134,3 +134,37 @@ def test_supervisor_acts_on_anyones_alarm(service: ResponseService, clock: FakeC
     assert service.act(alarm_id, REQUESTS[Action.ON_SCENE], BOB).state == S.ON_SCENE
     with pytest.raises(ForbiddenError):
         service.act(alarm_id, REQUESTS[Action.RESOLVE], ANA)
+
+
+UNIT = [
+    # (actor, action, allowed): the alarm is ana's, dispatched to patrol-7
+    (Actor("dan", "u-dan", units=("patrol-7",)), Action.ACCEPT, True),
+    (Actor("dan", "u-dan", units=("patrol-7",)), Action.EN_ROUTE, True),
+    (Actor("dan", "u-dan", units=("patrol-7",)), Action.ON_SCENE, True),
+    (Actor("dan", "u-dan", units=("patrol-7",)), Action.RESOLVE, True),
+    (Actor("dan", "u-dan", units=("patrol-7",)), Action.HOLD, False),  # not a unit move
+    (Actor("dan", "u-dan", units=("patrol-7",)), Action.DISPATCH, False),
+    (Actor("eve", "u-eve", units=("patrol-9",)), Action.ACCEPT, False),  # another unit
+    (Actor("eve", "u-eve"), Action.ON_SCENE, False),
+    (ANA, Action.ACCEPT, True),  # the owner may record the unit's progress
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", UNIT, ids=[f"{a.name}-{act}" for a, act, _ in UNIT])
+def test_dispatched_unit_moves(service: ResponseService, clock: FakeClock,
+                               case: tuple[Actor, Action, bool]) -> None:
+    actor, action, allowed = case
+    alarm_id = _reach(service, clock, S.DISPATCHED)
+    request_ = REQUESTS[action]
+    if action is Action.DISPATCH:
+        alarm_id = service.act(alarm_id, REQUESTS[Action.HOLD], ANA).id
+    if not allowed:
+        with pytest.raises(ForbiddenError, match="ana's"):
+            service.act(alarm_id, request_, actor)
+        return
+    after = service.act(alarm_id, request_, actor)
+    last = service.alarms.history([alarm_id])[-1]
+    assert (last.action, last.actor) == (action.value, actor.username)
+    assert after.owner == "ana"  # the unit works the alarm; the operator still owns it
+    if action in (Action.ACCEPT, Action.EN_ROUTE):
+        assert after.state == S.DISPATCHED and last.details == {"unit": "patrol-7"}

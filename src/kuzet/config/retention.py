@@ -23,6 +23,10 @@ class RetentionConfig(KuzetModel):
     face_sightings: int | None = Field(
         default=7, ge=1, le=MAX_DAYS, description="Face sightings (unknown faces are never kept)."
     )
+    field_positions: int | None = Field(
+        default=7, ge=1, le=MAX_DAYS,
+        description="Positions shared by field officers on duty (field app).",
+    )
     audit: int | None = Field(
         default=3650,
         ge=1,

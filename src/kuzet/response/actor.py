@@ -17,12 +17,15 @@ class Actor:
         ip: Client address, if known.
         supervisor: May assign, escalate and take skipped alarms
             (``supervise_alarms``); the server counts as one.
+        units: Call signs of the units the user is on duty in (field officers);
+            they may move alarms dispatched to those units (``Move.unit_may``).
     """
 
     username: str | None
     user_id: str | None = None
     ip: str | None = None
     supervisor: bool = False
+    units: tuple[str, ...] = ()
 
     @classmethod
     def system(cls) -> Actor:

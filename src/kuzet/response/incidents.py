@@ -49,6 +49,7 @@ class IncidentAction(StrEnum):
     PROCEDURE = "procedure"  # the procedure (and version) the incident follows
     STEP_DONE = "step_done"
     STEP_SKIP = "step_skip"
+    PHOTO = "photo"  # a photo from the field attached as evidence (field app)
 
 
 @dataclass(frozen=True, slots=True)

@@ -76,6 +76,10 @@ def _dispatch(c: Context) -> Details:
     return {"unit": c.request.unit}, {"unit": c.request.unit}
 
 
+def _unit(c: Context) -> Details:
+    return {}, {"unit": c.row.unit}
+
+
 def _hold(c: Context) -> Details:
     _needs(c.request.reason, "a reason", Action.HOLD)
     return {}, {}
@@ -122,6 +126,7 @@ DETAILS: dict[Action, Callable[[Context], Details]] = {
     Action.ACKNOWLEDGE: _acknowledge, Action.DISPATCH: _dispatch, Action.HOLD: _hold,
     Action.COMMENT: _comment, Action.RESOLVE: _resolve, Action.ASSIGN: _assign,
     Action.ESCALATE: _escalate, Action.ON_SCENE: _nothing, Action.RESUME: _nothing,
+    Action.ACCEPT: _unit, Action.EN_ROUTE: _unit,
 }  # fmt: skip
 
 
@@ -134,7 +139,8 @@ def check_allowed(row: AlarmRow, action: Action, actor: Actor) -> AlarmState:
 
     Raises:
         ConflictError: Illegal from the current state (the message names it).
-        ForbiddenError: Supervisor-only from this state, or another operator's alarm.
+        ForbiddenError: Supervisor-only from this state, or another operator's alarm
+            (not dispatched to a unit the actor is on duty in, where that suffices).
     """
     state = AlarmState(row.state)
     try:
@@ -145,7 +151,8 @@ def check_allowed(row: AlarmRow, action: Action, actor: Actor) -> AlarmState:
     if state in move.supervisor_from and not actor.supervisor:
         raise ForbiddenError(f"only a supervisor can {action.value} alarm {row.id} "
                              f"while it is {state.value}")
-    if move.owner_only and not actor.supervisor and row.owner_id != actor.user_id:
+    in_unit = move.unit_may and row.unit is not None and row.unit in actor.units
+    if move.owner_only and not actor.supervisor and row.owner_id != actor.user_id and not in_unit:
         raise ForbiddenError(f"alarm {row.id} is {row.owner or 'nobody'}'s; only they or a "
                              f"supervisor can {action.value} it")
     return to_state

@@ -137,11 +137,14 @@ class Routing:
 
         Raises:
             ForbiddenError: The alarm is in the supervisors' queue, or in a sector
-                the operator is not on shift in (their own alarms are always theirs).
+                the operator is not on shift in (their own alarms, and alarms
+                dispatched to a unit they are on duty in, are always theirs).
         """
         view = self.view(actor, now)
         if view is None or (row.owner_id is not None and row.owner_id == actor.user_id):
             return
+        if row.unit is not None and row.unit in actor.units:
+            return  # dispatched to the actor's unit: theirs, whatever the sector
         if row.queue == SUPERVISORS:
             raise ForbiddenError(f"alarm {row.id} is in the supervisors' queue; a supervisor "
                                  "takes it or assigns it")

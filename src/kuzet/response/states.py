@@ -9,7 +9,9 @@
     skipped --acknowledge (supervisor)--> acknowledged          (resolve + verdict)
 
 ``comment`` is legal in every state and ``breach`` / ``escalate`` in every open
-one; they leave the state as it is but are history rows like any move.
+one; ``accept`` and ``en_route`` (the dispatched unit's progress, from the field
+app) only while ``dispatched``. They leave the state as it is but are history
+rows like any move.
 """
 
 from __future__ import annotations
@@ -49,6 +51,8 @@ class Action(StrEnum):
     OPEN = "open"
     ACKNOWLEDGE = "acknowledge"
     DISPATCH = "dispatch"
+    ACCEPT = "accept"  # the dispatched unit takes the job (field app); state stays dispatched
+    EN_ROUTE = "en_route"  # the dispatched unit is on its way; state stays dispatched
     ON_SCENE = "on_scene"
     HOLD = "hold"
     RESUME = "resume"
@@ -82,12 +86,15 @@ class Move:
     Attributes:
         targets: State after the action, per state it may be taken from.
         owner_only: Only the alarm's owner (or a supervisor) may take it.
+        unit_may: With ``owner_only``, a member of the unit the alarm is dispatched
+            to (a field officer on duty in it) may take it too.
         supervisor_from: States from which only a supervisor may take it.
         system: Taken by the server itself (time limits), never through the API.
     """
 
     targets: Mapping[AlarmState, AlarmState]
     owner_only: bool = False
+    unit_may: bool = False
     supervisor_from: frozenset[AlarmState] = frozenset()
     system: bool = False
 
@@ -97,11 +104,13 @@ MOVES: dict[Action, Move] = {
                              supervisor_from=frozenset({S.SKIPPED})),
     Action.DISPATCH: Move({S.ACKNOWLEDGED: S.DISPATCHED, S.ON_HOLD: S.DISPATCHED},
                           owner_only=True),
-    Action.ON_SCENE: Move({S.DISPATCHED: S.ON_SCENE}, owner_only=True),
+    Action.ACCEPT: Move(_same(frozenset({S.DISPATCHED})), owner_only=True, unit_may=True),
+    Action.EN_ROUTE: Move(_same(frozenset({S.DISPATCHED})), owner_only=True, unit_may=True),
+    Action.ON_SCENE: Move({S.DISPATCHED: S.ON_SCENE}, owner_only=True, unit_may=True),
     Action.HOLD: Move({s: S.ON_HOLD for s in (S.ACKNOWLEDGED, S.DISPATCHED, S.ON_SCENE)},
                       owner_only=True),
     Action.RESUME: Move({S.ON_HOLD: S.ACKNOWLEDGED}, owner_only=True),
-    Action.RESOLVE: Move({s: S.RESOLVED for s in WORKING}, owner_only=True),
+    Action.RESOLVE: Move({s: S.RESOLVED for s in WORKING}, owner_only=True, unit_may=True),
     Action.COMMENT: Move(_same(frozenset(AlarmState))),
     Action.ASSIGN: Move({S.NEW: S.ACKNOWLEDGED, S.SKIPPED: S.ACKNOWLEDGED} | _same(WORKING),
                         supervisor_from=OPEN_STATES),

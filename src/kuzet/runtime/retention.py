@@ -16,12 +16,14 @@ from kuzet.identity.plate_reads import PlateReadPurger
 from kuzet.identity.sightings import SightingPurger
 from kuzet.privacy.audit import AuditLog
 from kuzet.privacy.retention import Purger, RetentionJob
+from kuzet.response.field import FieldPositionPurger
 from kuzet.store.media import MediaStore
 
 
 def retention_purgers(engine: Engine, media: MediaStore) -> list[Purger]:
     """The purgers of the data classes kept outside the events table."""
-    return [PlateReadPurger(engine, media), SightingPurger(engine, media)]
+    return [PlateReadPurger(engine, media), SightingPurger(engine, media),
+            FieldPositionPurger(engine)]
 
 
 def retention_job(
