@@ -26,6 +26,7 @@ from kuzet.store.media import MediaStore
 if TYPE_CHECKING:
     from kuzet.identity.service import IdentityService
     from kuzet.integrations.service import Integrations
+    from kuzet.response.field import FieldDesk
     from kuzet.response.service import ResponseService
 
 
@@ -95,6 +96,13 @@ class AppDeps:
         from kuzet.response.service import ResponseService
 
         return ResponseService(self.store.engine, self.audit)
+
+    @cached_property
+    def field(self) -> FieldDesk:
+        """Field officers' duty, positions and photos on ``store`` (the response clock)."""
+        from kuzet.response.field import FieldDesk
+
+        return FieldDesk(self.store.engine, self.response.clock)
 
     @cached_property
     def integrations(self) -> Integrations:

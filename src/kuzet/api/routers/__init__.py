@@ -26,6 +26,9 @@ from kuzet.api.routers import (
     counts,
     events,
     evidence,
+    field,
+    field_pages,
+    field_photos,
     handover,
     health,
     identity_pages,
@@ -73,6 +76,9 @@ PROTECTED_ROUTERS = (
     response_pages.router,
     shifts.router,
     webhooks.router,
+    field_photos.router,  # before field: /alarms/{id}/photos is not an /alarms/{id}/{action}
+    field.router,
+    field_pages.router,
 )
 
 
