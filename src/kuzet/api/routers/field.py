@@ -9,10 +9,11 @@ the caller acts as a member of the unit they are on duty in
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from kuzet.api.alarm_access import Handler, http_errors, load_alarm, scoped_cameras
@@ -78,6 +79,24 @@ class PositionOut(BaseModel):
     lon: float
     accuracy_m: float | None
     at: str
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who calls a field route that acts: the request, the app, the scope, the user."""
+
+    request: Request
+    deps: AppDeps
+    scope: CameraScope
+    user: Principal
+
+
+def field_caller(request: Request, deps: Deps, scope: ScopedCameras, user: Handler) -> Caller:
+    """The :class:`Caller` of a request (``handle_events`` required)."""
+    return Caller(request, deps, scope, user)
+
+
+FieldCaller = Annotated[Caller, Depends(field_caller)]
 
 
 def duty_json(row: DutyRow | None) -> dict[str, Any]:
@@ -200,22 +219,23 @@ def assignments(deps: Deps, scope: ScopedCameras, user: Handler) -> dict[str, An
 
 
 @router.post("/alarms/{alarm_id}/{action}", responses=OFF_DUTY)
-def field_action(alarm_id: str, action: FieldAction, body: FieldActionIn, request: Request,
-                 deps: Deps, scope: ScopedCameras, user: Handler) -> dict[str, Any]:
+def field_action(alarm_id: str, action: FieldAction, body: FieldActionIn,
+                 caller: FieldCaller) -> dict[str, Any]:
     """Accept, en route, on scene or resolve an alarm dispatched to the caller's unit.
 
     403 when it is not dispatched to that unit; 409 off duty or when the move is
     illegal in the alarm's state (the message names it); 422 resolving without a verdict.
     """
+    deps, user = caller.deps, caller.user
     duty = current_duty(deps, user)
-    row = load_alarm(deps.response, alarm_id, scope)
+    row = load_alarm(deps.response, alarm_id, caller.scope)
     if row.unit != duty.unit:
         raise HTTPException(403, f"alarm {alarm_id} is not dispatched to your unit "
                                  f"{duty.unit}")
     request_ = ActionRequest(Action(action.value), reason=body.note, verdict=body.verdict,
                              version=body.version)
     with http_errors():
-        after = deps.response.act(alarm_id, request_, field_actor(request, user, duty))
+        after = deps.response.act(alarm_id, request_, field_actor(caller.request, user, duty))
     progress = deps.field.assignments([duty.unit], [after.camera_id]).progress
     return _alarm_card(after, progress, _camera_names(deps))
 

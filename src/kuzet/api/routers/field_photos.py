@@ -24,11 +24,11 @@ from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from kuzet.api.alarm_access import Handler, Reader, load_alarm, load_incident
+from kuzet.api.alarm_access import Reader, load_alarm, load_incident
 from kuzet.api.auth import AuthFirstRoute, ScopedCameras, audit
 from kuzet.api.deps import AppDeps, Deps, MediaDep
 from kuzet.api.errors import JPEG, TOO_LARGE, ErrorOut, Responses
-from kuzet.api.routers.field import field_actor, photo_json
+from kuzet.api.routers.field import FieldCaller, field_actor, photo_json
 from kuzet.api.unmasking import unmask_until
 from kuzet.core.types import Image
 from kuzet.privacy.principal import Permission, Principal
@@ -96,13 +96,13 @@ async def _checked(photo: UploadFile) -> tuple[bytes, bytes, Image]:
 
 
 @router.post("/api/field/alarms/{alarm_id}/photos", status_code=201, responses=REFUSED)
-async def upload_photo(alarm_id: str, request: Request, deps: Deps, media: MediaDep,
-                       scope: ScopedCameras, user: Handler,
+async def upload_photo(alarm_id: str, caller: FieldCaller,
                        photo: Annotated[UploadFile, File(description="JPEG, PNG, WebP or BMP.")],
                        note: Annotated[str | None, Form(max_length=2000)] = None,
                        ) -> dict[str, Any]:
     """Attach a photo from the phone to an alarm (and its incident) as evidence."""
-    row = load_alarm(deps.response, alarm_id, scope)
+    request, deps, user = caller.request, caller.deps, caller.user
+    row = load_alarm(deps.response, alarm_id, caller.scope)
     duty = deps.field.duty_of(user.user_id)
     if not _may_attach(row, user, duty):
         raise HTTPException(403, f"alarm {alarm_id} is not dispatched to your unit, nor yours")
@@ -110,7 +110,7 @@ async def upload_photo(alarm_id: str, request: Request, deps: Deps, media: Media
     new = NewPhoto(row, jpeg, hashlib.sha256(data).hexdigest(), str(photo.content_type),
                    int(image.shape[1]), int(image.shape[0]),
                    duty.unit if duty is not None else None, note or None, user.username)
-    stored = await run_in_threadpool(_store, deps, media, new)
+    stored = await run_in_threadpool(_store, deps, deps.media, new)
     details = {"photo": stored["id"], "sha256": stored["sha256"], "bytes": len(data),
                "upload_sha256": new.upload_sha256, "upload_type": new.upload_type,
                "incident_id": row.incident_id, "unit": new.unit}

@@ -172,16 +172,22 @@
     refresh();
   }
 
+  /* Attaches a resolve form to a card; the handlers read the card they are given now. */
+  function bindResolve(form, card, li) {
+    form.onsubmit = (e) => {
+      e.preventDefault();
+      const data = new FormData(form);
+      form.remove();
+      run(card, "resolve", { verdict: data.get("verdict"), note: data.get("note") || null });
+    };
+    form.querySelector('[data-testid="resolve-cancel"]').onclick = () => form.remove();
+    li.append(form);
+  }
+
   function resolveForm(card, li) {
     if (li.querySelector('[data-testid="resolve-form"]')) return;
     const form = document.getElementById("resolve-form").content.firstElementChild.cloneNode(true);
-    form.addEventListener("submit", (e) => {
-      e.preventDefault();
-      const data = new FormData(form);
-      run(card, "resolve", { verdict: data.get("verdict"), note: data.get("note") || null });
-    });
-    form.querySelector('[data-testid="resolve-cancel"]').addEventListener("click", () => form.remove());
-    li.append(form);
+    bindResolve(form, card, li);
     form.querySelector("select").focus();
   }
 
@@ -229,12 +235,22 @@
     }
   }
 
+  /* Redraws the cards; an open resolve form (with what was typed) moves to the new card. */
   function render() {
     const list = $('[data-testid="assignments"]');
+    const open = {};
+    list.querySelectorAll('[data-testid="assignment"]').forEach((li) => {
+      const form = li.querySelector('[data-testid="resolve-form"]');
+      if (form) open[li.dataset.key] = form;
+    });
     list.replaceChildren();
     $('[data-testid="assignment-count"]').textContent = String(items.length);
     $('[data-testid="assignments-empty"]').hidden = items.length > 0 || !duty.on_duty;
-    items.forEach((card) => list.append(renderCard(card)));
+    items.forEach((card) => {
+      const li = renderCard(card);
+      if (open[card.key] && card.alarms.some((a) => LEGAL.resolve(a))) bindResolve(open[card.key], card, li);
+      list.append(li);
+    });
   }
 
   function renderCard(card) {
