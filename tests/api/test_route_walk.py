@@ -94,6 +94,7 @@ def _ids_for(param: str, camera: str) -> str:
         "notice_id": "1",
         "shift_id": "no-such-shift",
         "delivery_id": "no-such-delivery",
+        "action": "accept",  # a field move (/api/field/alarms/{alarm_id}/{action})
     }
     if param not in values:
         raise AssertionError(f"route parameter {{{param}}} has no test value: add it here")
@@ -163,10 +164,12 @@ def test_public_routes_carry_no_data(two_cameras: AppDeps) -> None:
         assert anon.get("/auth/oidc/callback").status_code == 404
         mounts = [r for r in _flat(app) if isinstance(r, Mount)]
         assert [m.path for m in mounts] == ["/static/apidocs", "/static"]
-        # Static files are code, style and the queue's generated chime only (no data);
-        # the login page needs them.
+        # Static files are code, style, the queue's generated chime and the field app's
+        # icons only (no data); the login page needs them.
         static = sorted(p.suffix for p in (WEB_DIR / "static").iterdir() if p.is_file())
-        assert set(static) <= {".css", ".js", ".wav"}
+        assert set(static) <= {".css", ".js", ".wav", ".png", ".svg"}
+        icons = {p.name for p in (WEB_DIR / "static").iterdir() if p.suffix in {".png", ".svg"}}
+        assert icons <= {"field-icon.svg", "field-icon-192.png", "field-icon-512.png"}
         # Browser libraries from the npm registry (make web): code and their licences.
         vendor = {p.suffix for p in (WEB_DIR / "static" / "vendor").glob("*")}
         assert vendor <= {".js", ".md"}

@@ -227,8 +227,8 @@ def field_action(alarm_id: str, action: FieldAction, body: FieldActionIn,
     illegal in the alarm's state (the message names it); 422 resolving without a verdict.
     """
     deps, user = caller.deps, caller.user
+    row = load_alarm(deps.response, alarm_id, caller.scope)  # out of scope: 403 first
     duty = current_duty(deps, user)
-    row = load_alarm(deps.response, alarm_id, caller.scope)
     if row.unit != duty.unit:
         raise HTTPException(403, f"alarm {alarm_id} is not dispatched to your unit "
                                  f"{duty.unit}")
