@@ -83,6 +83,7 @@ class FieldDesk:
     """
 
     def __init__(self, engine: Engine, clock: Clock) -> None:
+        self.engine = engine
         self._sessions: sessionmaker[Session] = sessionmaker(engine, expire_on_commit=False)
         self.clock = clock
 
