@@ -122,6 +122,14 @@ def test_loose_formats_never_justify_a_change() -> None:
         ("123ABC02", ("KZ",), "KZ current"),
         ("123ABC99", ("KZ",), None),  # region 99 does not exist
         ("123AB17", ("KZ",), "KZ current legal entity"),
+        # Kazakh special series: police KP, foreigners F and foreign companies H
+        ("123KP02", ("KZ",), "KZ police"),
+        ("123PK02", ("KZ",), "KZ current legal entity"),  # only KP is the police series
+        ("123KP21", ("KZ",), None),  # no region 21
+        ("F123402", ("KZ",), "KZ foreign individual"),
+        ("H000117", ("KZ",), "KZ foreign company"),
+        ("F123421", ("KZ",), "KZ 1993 legal entity"),  # no region 21: not the foreign series
+        ("A123402", ("KZ",), "KZ 1993 legal entity"),
         ("A123BC77", ("RU",), "RU private"),
         ("AB123C77", ("RU",), None),
         ("AA1234BB", ("UA",), "UA 2004"),
@@ -137,6 +145,16 @@ def test_loose_formats_never_justify_a_change() -> None:
 def test_classify(text: str, countries: tuple[str, ...], name: str | None) -> None:
     found = classify(text, countries)
     assert (found.name if found else None) == name
+
+
+def test_a_series_letter_is_chosen_only_among_the_ocr_alternatives() -> None:
+    # F read at 0.6 with E at 0.35: the foreign series makes F the likelier plate;
+    # an uncertain first letter whose alternatives hold no F or H is left as read.
+    foreign = [seg("E", 0.55, ("F", 0.4)), *sure("123402")]
+    assert rerank(foreign, ("KZ",)).plate_format == "KZ foreign individual"
+    assert rerank(foreign, ("KZ",)).text == "F123402"
+    other = [seg("A", 0.6, ("R", 0.3)), *sure("123402")]
+    assert rerank(other, ("KZ",)).text == "A123402"
 
 
 def test_match_on_plain_text_never_changes_it() -> None:

@@ -38,6 +38,8 @@ class PlateFormat:
         loose: Expanded from a variable (``X{m,n}``) template: names a read that
             fits as read, never justifies a change.
         twins: (letter, character) pairs of one glyph on these plates (I = 1 in CN).
+        series: (first index, allowed codes) spans that mark a special series
+            (the ``F``/``H`` of Kazakh plates of foreigners, the ``KP`` of police).
     """
 
     country: str
@@ -47,18 +49,37 @@ class PlateFormat:
     regions: tuple[int, frozenset[str]] | None = None
     loose: bool = False
     twins: tuple[tuple[str, str], ...] = ()
+    series: tuple[tuple[int, frozenset[str]], ...] = ()
 
     def twin(self, char: str) -> str:
         """The character ``char`` is the glyph of on this format's plates (itself if none)."""
         return next((b for a, b in self.twins if a == char), char)
 
     def allows(self, text: str) -> bool:
-        """Whether ``text`` (already of the template's classes) passes the region check."""
-        if self.regions is None:
-            return True
-        at, codes = self.regions
-        width = len(next(iter(codes)))
-        return text[at : at + width] in codes
+        """Whether ``text`` (of the template's classes) passes the region and series checks."""
+        return all(_in_span(text, at, codes) for at, codes in self.spans)
+
+    @property
+    def spans(self) -> tuple[tuple[int, frozenset[str]], ...]:
+        """The region span (if any) and the series spans."""
+        return self.series if self.regions is None else (self.regions, *self.series)
+
+    def fits_at(self, char: str, pos: int) -> bool:
+        """Whether ``char`` may stand at ``pos``: its class, and the region and series
+        codes that cover ``pos`` (a necessary check; :meth:`allows` checks whole codes).
+        """
+        if not char_fits(char, self.template[pos]):
+            return False
+        for at, codes in self.spans:
+            width = len(next(iter(codes)))
+            if at <= pos < at + width and char not in {code[pos - at] for code in codes}:
+                return False
+        return True
+
+
+def _in_span(text: str, at: int, codes: frozenset[str]) -> bool:
+    width = len(next(iter(codes)))
+    return text[at : at + width] in codes
 
 
 def char_fits(char: str, cls: str) -> bool:
@@ -116,11 +137,12 @@ def _formats(country: str, rows: list[dict[str, Any]]) -> list[PlateFormat]:
         region = (int(regions["at"]), _codes(list(regions["codes"]))) if regions else None
         spec = str(row["template"])
         twins = tuple((str(a), str(b)) for a, b in dict(row.get("twins") or {}).items())
+        series = tuple((int(s["at"]), _codes(list(s["codes"]))) for s in row.get("series") or ())
         for template in expand(spec):
             out.append(
                 PlateFormat(
                     country, str(row["name"]), template, float(row["prior"]), region,
-                    loose="{" in spec, twins=twins,
+                    loose="{" in spec, twins=twins, series=series,
                 )  # fmt: skip
             )
     return out

@@ -123,7 +123,7 @@ def _fit(segments: list[Segment], fmt: PlateFormat) -> tuple[str, float, int] | 
 def _choose(seg: Segment, fmt: PlateFormat, pos: int, locked: bool) -> tuple[str, float] | None:
     options = seg.alternatives[:1] if locked else seg.alternatives
     twins = ((fmt.twin(c), p) for c, p in options)  # a twin is the same glyph, not a guess
-    return next(((c, p) for c, p in twins if char_fits(c, fmt.template[pos])), None)
+    return next(((c, p) for c, p in twins if fmt.fits_at(c, pos)), None)
 
 
 def _as_read(segments: list[Segment], countries: tuple[str, ...]) -> tuple[GrammarMatch, float]:
