@@ -105,6 +105,40 @@ def test_track_sequence_raises_exactly_one_event(store: Store, media: MediaStore
     assert len(other_track) == 1  # another vehicle with the plate alerts again
 
 
+def test_a_track_decision_is_stored_once_and_hits_once(store: Store, media: MediaStore) -> None:
+    # The early read (one confident look) hits; the final read of the same track
+    # decision replaces it in the store and does not hit again, even long after.
+    hotlist_with(store, entry_values("123 ABC 01"))
+    service = make_service(store, media, repeat_s=0.0)
+    wall = datetime.now(UTC).timestamp()
+    early = plate_read(final=False, decision_id="d1", looks=1, wall=wall)
+    final = plate_read(final=True, decision_id="d1", looks=4, confidence=0.97, wall=wall + 900)
+    assert len(service.handle(early, "outbox-1")) == 1
+    assert service.handle(final, "outbox-2") == []
+    with store.engine.connect() as conn:
+        rows = conn.execute(sa.select(PlateReadRow)).all()
+    assert [(r.id, r.final, r.looks, r.confidence) for r in rows] == [("d1", True, 4, 0.97)]
+    assert rows[0].crop_key is not None and media.get(rows[0].crop_key) == CROP  # the evidence
+    (event,) = plate_hit_events(store)
+    assert (event.attrs["looks"], event.attrs["final_read"]) == (1, False)
+    assert service.handle(final, "outbox-2") == []  # replayed: no second row, no second hit
+
+
+def test_a_final_decision_replaces_an_early_read_that_hit_nothing(
+    store: Store, media: MediaStore
+) -> None:
+    hotlist_with(store, entry_values("123 ABC 01"))
+    service = make_service(store, media)
+    assert service.handle(plate_read("723XYZ07", final=False, decision_id="d2")) == []
+    (hit,) = service.handle(plate_read("123ABC01", final=True, decision_id="d2", looks=3))
+    attrs = hit.attrs
+    assert (attrs["plate"], attrs["looks"], attrs["final_read"]) == ("123ABC01", 3, True)
+    with store.engine.connect() as conn:
+        rows = conn.execute(sa.select(PlateReadRow)).all()
+    assert [(r.id, r.text, r.final) for r in rows] == [("d2", "123ABC01", True)]
+    assert sorted(p.name for p in (media.root / "plates").rglob("*.jpg")) == ["d2-final.jpg"]
+
+
 @pytest.mark.parametrize(("fuzzy", "hits"), [(True, 1), (False, 0)])
 def test_near_miss_hits_only_with_fuzzy(
     store: Store, media: MediaStore, fuzzy: bool, hits: int

@@ -30,6 +30,15 @@ class PlatesConfig(KuzetModel):
     min_confidence: float = Field(
         default=0.5, ge=0, le=1, description="Voted reads below this confidence are dropped."
     )
+    early_confidence: float = Field(
+        default=0.9,
+        ge=0,
+        le=1,
+        description="A single read at least this confident, every character sure and "
+        "fitting a national (not a loose) format, is sent at once as the track's early "
+        "read (hotlist hits need not wait for more looks); the track keeps being read "
+        "and its final read is the vote over all its reads.",
+    )
     countries: list[PlateCountry] = Field(
         default_factory=lambda: list(DEFAULT_COUNTRIES),
         min_length=1,

@@ -74,6 +74,10 @@ class PlateRead:
         scene: The vehicle and its surroundings in the best frame, if captured.
         plate_format: Name of the plate format the text fits (``KZ current``,
             ``RU private``), or None when it fits none (format unknown).
+        looks: Reads of the track the decision combines.
+        decision_id: Id of the track's decision, the same on its early and final
+            read: the store keeps one read per decision (the final one replaces
+            the early one) and a hotlist hits it once.
     """
 
     camera_id: str
@@ -89,3 +93,5 @@ class PlateRead:
     final: bool = True
     scene: PlateScene | None = None
     plate_format: str | None = None
+    looks: int = 1
+    decision_id: str | None = None

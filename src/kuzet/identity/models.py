@@ -117,6 +117,7 @@ class FaceMatchRow(Base):
     matched_at: Mapped[datetime]
     frame_ts: Mapped[float] = mapped_column(sa.Float)
     decided_at: Mapped[datetime | None]
+    looks: Mapped[int] = mapped_column(sa.Integer, default=1, server_default="1")  # r0020
 
 
 class MatchConfirmationRow(Base):

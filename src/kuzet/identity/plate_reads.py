@@ -29,7 +29,7 @@ MAX_LIMIT = 500
 BATCH = 500
 READ_FIELDS = (
     "id", "camera_id", "frame_ts", "text", "confidence", "country", "crop_key",
-    "vehicle_class", "track_id", "final", "plate_format",
+    "vehicle_class", "track_id", "final", "plate_format", "looks",
 )  # fmt: skip
 
 
@@ -81,32 +81,55 @@ class PlateReadRepo:
     def add(self, read: PlateRead, read_id: str | None = None) -> PlateReadRow:
         """Store one read and its crop (if any); returns the stored row.
 
+        A read with a ``decision_id`` is stored under that id: the track's final
+        read replaces its early read (text, confidence, format, looks, crop), so
+        the store holds one read per track, its track-level decision.
+
         Args:
             read: The read.
             read_id: Its id (the outbox key, so a replayed read is stored once);
                 None = a new id. A read already stored under ``read_id`` is returned.
         """
-        if read_id is not None and (stored := self.get(read_id)) is not None:
+        read_id = read.decision_id or read_id
+        stored = self.get(read_id) if read_id is not None else None
+        if stored is not None and not (read.final and not stored.final):
             return stored
-        at = datetime.fromtimestamp(read.wall, UTC)
         read_id = read_id or uuid.uuid4().hex
-        key = None
-        if read.crop_jpeg:
-            key = crop_key(read.camera_id, at, read_id)
-            try:
-                self.media.put(key, read.crop_jpeg)
-            except OSError as error:  # disk full or media paused: the read counts more
-                log.warning("plate crop of %s not stored: %s", read_id, error)
-                key = None
+        at = datetime.fromtimestamp(read.wall, UTC)
+        if stored is not None and self.hit_event_ids(read_id):
+            key = stored.crop_key  # the evidence of a hit: kept as it was hashed
+        else:
+            key = self._put_crop(read, at, read_id + ("-final" if stored is not None else ""))
+            if stored is not None and stored.crop_key:
+                self.media.path(stored.crop_key).unlink(missing_ok=True)
         row = PlateReadRow(
             id=read_id, camera_id=read.camera_id, at=at, frame_ts=read.ts,
             text=normalise_plate(read.text), confidence=read.confidence, country=read.country,
             crop_key=key, vehicle_class=read.vehicle_class, track_id=read.track_id,
-            final=read.final, plate_format=read.plate_format,
+            final=read.final, plate_format=read.plate_format, looks=read.looks,
         )  # fmt: skip
         with self.sessions.begin() as session:
-            session.add(row)
+            session.merge(row)
         return row
+
+    def _put_crop(self, read: PlateRead, at: datetime, name: str) -> str | None:
+        if not read.crop_jpeg:
+            return None
+        key = crop_key(read.camera_id, at, name)
+        try:
+            self.media.put(key, read.crop_jpeg)
+        except OSError as error:  # disk full or media paused: the read counts more
+            log.warning("plate crop of %s not stored: %s", name, error)
+            return None
+        return key
+
+    def has_hit(self, read_id: str, entry_id: str) -> bool:
+        """Whether ``read_id`` already hit ``entry_id`` (a track's decision hits once)."""
+        stmt = sa.select(PlateHitRow.id).where(
+            PlateHitRow.read_id == read_id, PlateHitRow.entry_id == entry_id
+        )
+        with self.sessions() as session:
+            return session.scalars(stmt.limit(1)).first() is not None
 
     def add_hit(self, read_id: str, entry_id: str, distance: float, event_id: str) -> None:
         """Record that ``read_id`` hit ``entry_id`` and raised ``event_id``."""

@@ -3,9 +3,15 @@
 :class:`HotlistService` is subscribed to the supervisor's plate-read bus in the
 main process. For every :class:`~kuzet.core.sightings.PlateRead` it stores the
 read and its crop, loads the entries that are active and unexpired *now*, and
-publishes one ``plate_hit`` event per (camera, track, entry) within
-``hotlists.repeat_s`` seconds, so the early and final reads of one vehicle
-alert once. The event's snapshot is the vehicle in its surroundings, stored with
+publishes one ``plate_hit`` event per track decision and entry: a track's early
+and final reads share a ``decision_id``, are stored as one read (the final
+replaces the early) and an entry that hit it is not hit again, so a vehicle
+alerts once, from its early read when that was confident, else from the
+combined final read. (Reads without a decision id fall back to one hit per
+camera, track and entry within ``hotlists.repeat_s`` seconds.) The event
+carries the decision's number of looks.
+
+The event's snapshot is the vehicle in its surroundings, stored with
 a redacted copy (the plate blurred, ``privacy.plate_evidence``) that viewers
 without an unmask grant get; a read without a scene falls back to the plate
 crop, whose redacted copy is pixelated. ``attrs["snapshot"]`` says which.
@@ -91,7 +97,10 @@ class HotlistService:
         now = datetime.now(UTC)
         events: list[Event] = []
         for entry, hotlist, distance in self.matches(row.text, now):
-            if not self._first_alert((read.camera_id, read.track_id, entry.id), read.wall):
+            if self.reads.has_hit(row.id, entry.id):
+                continue  # the track's decision already hit this entry
+            key = (read.camera_id, read.track_id, entry.id)
+            if read.decision_id is None and not self._first_alert(key, read.wall):
                 continue
             event = self._event(read, row, entry, hotlist, distance)
             self.reads.add_hit(row.id, entry.id, distance, event.id)
@@ -141,7 +150,7 @@ class HotlistService:
             "entry_plate": entry.plate,
             "match": entry.match, "hotlist": hotlist.name, "hotlist_reason": hotlist.reason,
             "reason": entry.reason, "priority": entry.priority, "case_ref": entry.case_ref,
-            "distance": round(distance, 3), "final_read": read.final,
+            "distance": round(distance, 3), "final_read": read.final, "looks": read.looks,
             "snapshot": "scene" if read.scene is not None else "plate_crop",
         }  # fmt: skip
         event_id = new_event_id()

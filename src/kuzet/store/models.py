@@ -278,6 +278,7 @@ class PlateReadRow(Base):
     track_id: Mapped[int] = mapped_column(sa.Integer)
     final: Mapped[bool] = mapped_column(sa.Boolean)
     plate_format: Mapped[str | None] = mapped_column(sa.String(64))  # r0013_plate_format
+    looks: Mapped[int] = mapped_column(sa.Integer, default=1, server_default="1")  # r0020
 
 
 class PlateHitRow(Base):

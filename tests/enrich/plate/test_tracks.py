@@ -3,25 +3,30 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from factories import make_detections, make_frame
 from kuzet.config.plates import PlatesConfig
+from kuzet.core.sightings import PlateRead
 from kuzet.core.types import FloatArray, Image
 from kuzet.enrich.plate.reader import PlateCandidate
 from kuzet.enrich.plate.tracks import TrackPlates
 
 
 class FixedReader:
-    def __init__(self, text: str = "123ABC01", score: float = 0.9) -> None:
-        self.text, self.score, self.calls = text, score, 0
+    def __init__(
+        self, text: str = "123ABC01", score: float = 0.9, probs: tuple[float, ...] = ()
+    ) -> None:
+        self.text, self.score, self.probs, self.calls = text, score, probs, 0
 
     def read_vehicle(self, image: Image, vehicle: FloatArray) -> PlateCandidate:
         self.calls += 1
         box = (float(vehicle[0]), float(vehicle[3]) - 20, float(vehicle[0]) + 80, float(vehicle[3]))
         crop = np.full((20, 80, 3), 128, np.uint8)
         return PlateCandidate(
-            self.text, self.text, "KZ", self.score, self.score, 1.0, box, crop, 3.0
-        )
+            self.text, self.text, "KZ", self.score, self.score, 1.0, box, crop, 3.0,
+            "KZ current", self.probs,
+        )  # fmt: skip
 
 
 def _plates(reader: FixedReader, **cfg: object) -> TrackPlates:
@@ -72,3 +77,42 @@ def test_low_confidence_votes_are_dropped() -> None:
     dets = make_detections([[0, 0, 300, 200]], classes="car", track_ids=[1])
     plates.update(make_frame(ts=0.0), dets, ())
     assert plates.finish_all() == [] and plates.open_tracks == 0
+
+
+def _track_reads(plates: TrackPlates, frames: int) -> list[PlateRead]:
+    dets = make_detections([[0, 0, 300, 200]], classes="car", track_ids=[1])
+    reads = []
+    for i in range(frames):
+        reads += plates.update(make_frame(ts=i * 0.5), dets, ())
+    return reads + plates.finish_all()
+
+
+@pytest.mark.parametrize(
+    ("score", "probs", "early_after"),
+    [
+        (0.95, (0.99,) * 8, 1),  # one confident read decides early
+        (0.95, (0.99,) * 7 + (0.6,), 3),  # an unsure character: wait for a stable vote
+        (0.85, (0.99,) * 8, 3),  # below early_confidence: wait for a stable vote
+    ],
+)
+def test_early_read_from_one_confident_read_else_from_a_stable_vote(
+    score: float, probs: tuple[float, ...], early_after: int
+) -> None:
+    reader = FixedReader(score=score, probs=probs)
+    plates = _plates(reader, early_confidence=0.9)
+    dets = make_detections([[0, 0, 300, 200]], classes="car", track_ids=[1])
+    sent_at = None
+    for i in range(5):
+        if plates.update(make_frame(ts=i * 0.5), dets, ()) and sent_at is None:
+            sent_at = reader.calls
+    assert sent_at == early_after
+
+
+def test_one_decision_per_track_early_and_final_share_it() -> None:
+    reader = FixedReader(score=0.95, probs=(0.99,) * 8)
+    reads = _track_reads(_plates(reader, early_confidence=0.9), 8)
+    early, final = reads
+    assert (early.final, final.final) == (False, True)
+    assert early.decision_id is not None and early.decision_id == final.decision_id
+    assert (early.looks, final.looks) == (1, 3)  # the vote went on until stable
+    assert reader.calls == 3  # then attempts stopped

@@ -80,3 +80,31 @@ def test_empty_reads_are_ignored_and_bad_scores_rejected() -> None:
     assert len(vote) == 0
     with pytest.raises(ValueError, match="0-1"):
         vote.add("123ABC01", 1.5)
+
+
+def test_characters_are_weighted_by_their_own_probability_and_settled_by_format() -> None:
+    # Two frames read an unsure 8 where the plate has B; one frame reads B surely.
+    # A vote of whole reads would take 8 (two against one); per character, the
+    # frames split about evenly and the KZ format (a letter there) settles it on B,
+    # which the frames did read.
+    vote = PlateVote(("KZ",))
+    unsure = (0.99, 0.99, 0.99, 0.99, 0.5, 0.99, 0.99, 0.99)
+    vote.add("123A8C01", 0.9, probs=unsure)
+    vote.add("123A8C01", 0.9, probs=unsure)
+    vote.add("123ABC01", 0.9, probs=(0.99,) * 8)
+    result = vote.result()
+    assert result is not None
+    assert (result.text, result.plate_format, result.reads) == ("123ABC01", "KZ current", 3)
+
+
+def test_characters_the_frames_agree_on_are_never_rewritten() -> None:
+    vote = PlateVote(("KZ",))
+    for _ in range(3):
+        vote.add("123A8C01", 0.9, probs=(0.99,) * 8)
+    result = vote.result()
+    assert result is not None and (result.text, result.plate_format) == ("123A8C01", None)
+
+
+def test_probabilities_must_match_the_text() -> None:
+    with pytest.raises(ValueError, match="character probabilities"):
+        PlateVote().add("123ABC01", 0.9, probs=(0.9, 0.9))

@@ -40,6 +40,8 @@ MAX_DROPS = 2  # uncertain positions dropped at most (besides a band code)
 MIN_P = 1e-6
 BAND_CODES = ("KZ", "RUS", "RU", "UA", "D", "PL", "CZ", "SK", "BG", "F", "I", "NL", "GB", "BR")
 DEFAULT_COUNTRIES = ("KZ", "RU", "EU", "US", "CN")
+Probs = tuple[float, ...]
+_State = tuple[float, str, int, Probs]  # log-likelihood, text, changes, probabilities
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +54,8 @@ class GrammarMatch:
         plate_format: Name of that format (e.g. ``KZ current``), or None.
         changed: Positions replaced or dropped relative to the read as recognised.
         score: 0-1 plausibility of the format (its prior; ``UNKNOWN_PRIOR`` if none).
+        probs: OCR probability of each character of ``text`` (for track votes).
+        loose: The format is a loose one (names a read, never justifies a change).
     """
 
     text: str
@@ -59,6 +63,8 @@ class GrammarMatch:
     plate_format: str | None
     changed: int
     score: float
+    probs: Probs = ()
+    loose: bool = False
 
 
 @cache
@@ -84,8 +90,8 @@ def classify(text: str, countries: tuple[str, ...] = DEFAULT_COUNTRIES) -> Plate
     return None
 
 
-def _fit(segments: list[Segment], fmt: PlateFormat) -> tuple[str, float, int] | None:
-    """Best (text, log-likelihood, changes) of ``segments`` in ``fmt``, or None.
+def _fit(segments: list[Segment], fmt: PlateFormat) -> tuple[str, float, int, Probs] | None:
+    """Best (text, log-likelihood, changes, probabilities) of ``segments`` in ``fmt``, or None.
 
     Dynamic programme over (segments used, template positions filled): a
     segment fills the next position with its most probable fitting alternative,
@@ -96,16 +102,18 @@ def _fit(segments: list[Segment], fmt: PlateFormat) -> tuple[str, float, int] | 
     if not 0 <= n - m <= MAX_DROPS:
         return None
     neg = -math.inf
-    best: list[list[tuple[float, str, int]]] = [[(neg, "", 0)] * (m + 1) for _ in range(n + 1)]
-    best[0][0] = (0.0, "", 0)
+    start: _State = (neg, "", 0, ())
+    best: list[list[_State]] = [[start] * (m + 1) for _ in range(n + 1)]
+    best[0][0] = (0.0, "", 0, ())
     for i, seg in enumerate(segments):
         locked = seg.p >= LOCKED
         for j in range(m + 1):
-            score, text, changes = best[i][j]
+            score, text, changes, probs = best[i][j]
             if score == neg:
                 continue
-            if not locked and score + math.log(max(seg.p_delete, MIN_P)) > best[i + 1][j][0]:
-                best[i + 1][j] = (score + math.log(max(seg.p_delete, MIN_P)), text, changes + 1)
+            dropped = score + math.log(max(seg.p_delete, MIN_P))
+            if not locked and dropped > best[i + 1][j][0]:
+                best[i + 1][j] = (dropped, text, changes + 1, probs)
             if j == m:
                 continue
             choice = _choose(seg, fmt, j, locked)
@@ -113,11 +121,11 @@ def _fit(segments: list[Segment], fmt: PlateFormat) -> tuple[str, float, int] | 
                 total = score + math.log(max(choice[1], MIN_P))
                 if total > best[i + 1][j + 1][0]:
                     changed = changes + (choice[0] != seg.char)
-                    best[i + 1][j + 1] = (total, text + choice[0], changed)
-    score, text, changes = best[n][m]
+                    best[i + 1][j + 1] = (total, text + choice[0], changed, (*probs, choice[1]))
+    score, text, changes, probs = best[n][m]
     if score == neg or not fmt.allows(text):
         return None
-    return text, score, changes
+    return text, score, changes, probs
 
 
 def _choose(seg: Segment, fmt: PlateFormat, pos: int, locked: bool) -> tuple[str, float] | None:
@@ -128,11 +136,14 @@ def _choose(seg: Segment, fmt: PlateFormat, pos: int, locked: bool) -> tuple[str
 
 def _as_read(segments: list[Segment], countries: tuple[str, ...]) -> tuple[GrammarMatch, float]:
     text = "".join(s.char for s in segments)
-    loglik = sum(math.log(max(s.p, MIN_P)) for s in segments)
+    probs = tuple(s.p for s in segments)
+    loglik = sum(math.log(max(p, MIN_P)) for p in probs)
     fmt = classify(text, countries)
     if fmt is None:
-        return GrammarMatch(text, None, None, 0, UNKNOWN_PRIOR), loglik + math.log(UNKNOWN_PRIOR)
-    return GrammarMatch(text, fmt.country, fmt.name, 0, fmt.prior), loglik + math.log(fmt.prior)
+        unknown = GrammarMatch(text, None, None, 0, UNKNOWN_PRIOR, probs)
+        return unknown, loglik + math.log(UNKNOWN_PRIOR)
+    found = GrammarMatch(text, fmt.country, fmt.name, 0, fmt.prior, probs, fmt.loose)
+    return found, loglik + math.log(fmt.prior)
 
 
 def _spans(segments: list[Segment]) -> list[tuple[int, int, float]]:
@@ -187,7 +198,9 @@ def rerank(segments: list[Segment], countries: tuple[str, ...] = DEFAULT_COUNTRI
                 if score > best_score:
                     best_score = score
                     changed = fitted[2] + start + len(segments) - end
-                    best = GrammarMatch(fitted[0], fmt.country, fmt.name, changed, fmt.prior)
+                    best = GrammarMatch(
+                        fitted[0], fmt.country, fmt.name, changed, fmt.prior, fitted[3]
+                    )
     return best
 
 

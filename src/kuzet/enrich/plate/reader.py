@@ -48,6 +48,9 @@ class PlateCandidate:
         crop: BGR plate crop.
         ms: Milliseconds this attempt took (localisation + recognition).
         plate_format: Name of the format the text fits (``KZ current``), or None.
+        char_probs: OCR probability of each character of ``text`` (empty if unknown).
+        loose: The format is a loose one (US generic, German): it names the read
+            but says little about it.
     """
 
     text: str
@@ -60,6 +63,8 @@ class PlateCandidate:
     crop: Image
     ms: float
     plate_format: str | None = None
+    char_probs: tuple[float, ...] = ()
+    loose: bool = False
 
 
 class VehiclePlateReader(Protocol):
@@ -164,6 +169,8 @@ class PlateReader:
             crop=crop,
             ms=(time.perf_counter() - start) * 1000.0,
             plate_format=fitted.plate_format,
+            char_probs=fitted.probs,
+            loose=fitted.loose,
         )
 
     def candidates(self, image: Image, vehicle: FloatArray) -> list[PlateCandidate]:

@@ -1,15 +1,21 @@
-"""Plate reading on vehicle tracks: a few OCR attempts per track, voted.
+"""Plate reading on vehicle tracks: a few OCR attempts per track, one decision.
 
 Per track: an attempt every ``every_s`` seconds (frame time) at most, up to
 ``max_attempts``, and only while the vehicle box is wide enough to hold a
-readable plate. Once the vote is stable an early read (``final=False``) is sent
-and attempts stop; when the track ends its final read (``final=True``) is sent.
-So a track gives at most one early and exactly one final read (if any attempt
-read something). Per-track state is dropped on ``forget``.
+readable plate. The reads are combined character by character
+(:mod:`kuzet.enrich.plate.vote`) into the track's decision. An early read
+(``final=False``) is sent as soon as the vote is stable, or at once when one
+read is already confident (``early_confidence``, every character sure, a
+national format); attempts stop once the vote is stable. When the track ends
+its final read (``final=True``), the vote over all its reads, is sent. Both
+carry the track's ``decision_id`` and its number of looks, so the store keeps
+one read per track (the final replaces the early) and a hotlist hits it once.
+Per-track state is dropped on ``forget``.
 """
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 
 import cv2
@@ -18,6 +24,7 @@ import numpy as np
 from kuzet.config.plates import PlatesConfig
 from kuzet.core.sightings import PlateRead, PlateScene
 from kuzet.core.types import Detections, Frame
+from kuzet.enrich.plate.grammar import LOCKED
 from kuzet.enrich.plate.reader import PlateCandidate, VehiclePlateReader
 from kuzet.enrich.plate.vote import PlateVote
 from kuzet.render.jpeg import encode_jpeg
@@ -53,7 +60,8 @@ class _Track:
     best_ts: float = 0.0
     best_wall: float = 0.0
     best_scene: PlateScene | None = None
-    done: bool = field(default=False)
+    done: bool = False
+    decision_id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
 
 class TrackPlates:
@@ -125,12 +133,15 @@ class TrackPlates:
         self.stats.total_ms += candidate.ms
         if (candidate.box[2] - candidate.box[0]) < self.cfg.min_plate_px:
             return None
-        track.vote.add(candidate.text, candidate.score, candidate.quality)
+        probs = candidate.char_probs if len(candidate.char_probs) == len(candidate.text) else ()
+        track.vote.add(candidate.text, candidate.score, candidate.quality, probs)
         if track.best is None or _rank(candidate) > _rank(track.best):
             track.best, track.best_ts, track.best_wall = candidate, frame.ts, frame.wall
             track.best_scene = plate_scene(frame.image, box, candidate.box)
-        if track.vote.stable and not track.early_sent:
-            track.early_sent = track.done = True
+        track.done = track.vote.stable
+        early = track.done or confident(candidate, self.cfg.early_confidence)
+        if early and not track.early_sent:
+            track.early_sent = True
             return self._read(track_id, track, final=False)
         return None
 
@@ -174,6 +185,8 @@ class TrackPlates:
             crop_jpeg=jpeg,
             final=final,
             scene=track.best_scene,
+            looks=vote.reads,
+            decision_id=track.decision_id,
         )
 
     @property
@@ -217,6 +230,24 @@ def plate_scene(
         return (bx1, by1, bx2, by2)
 
     return PlateScene(jpeg, local(plate), local(tuple(float(v) for v in vehicle)))
+
+
+def confident(candidate: PlateCandidate, threshold: float) -> bool:
+    """Whether one read may decide a track early: at least ``threshold`` confident,
+    every character sure (>= ``grammar.LOCKED``), fitting a national format.
+
+    Example:
+        >>> confident(candidate, 0.9)  # doctest: +SKIP
+        True
+    """
+    probs = candidate.char_probs
+    return (
+        candidate.plate_format is not None
+        and not candidate.loose
+        and len(probs) == len(candidate.text) > 0
+        and min(probs) >= LOCKED
+        and candidate.score >= threshold
+    )
 
 
 def _rank(candidate: PlateCandidate) -> float:
