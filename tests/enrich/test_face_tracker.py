@@ -10,6 +10,7 @@ import pytest
 
 from kuzet.config.faces import FacesConfig
 from kuzet.core.types import Detections, Frame, Image
+from kuzet.enrich.face.decision import aggregate
 from kuzet.enrich.face.quality import face_quality, pose
 from kuzet.enrich.face.tracker import FaceTracker
 
@@ -86,36 +87,65 @@ def test_pose_symmetry() -> None:
     assert pose(turned) < 0.3
 
 
-def test_best_few_per_track_then_stops(photo: Image, tracker_models: tuple[object, object]) -> None:
-    tracker = make(photo, tracker_models, per_track=2, every_s=0.5, min_quality=0.1)
+def test_budget_embeds_only_the_best_looks_into_one_decision(
+    photo: Image, tracker_models: tuple[object, object]
+) -> None:
+    # Six looks, sharper every time; no face is good enough for an early probe.
+    # The track's decision embeds only its two best (sharpest) faces and sends one
+    # combined probe when its looks run out; nothing more is looked at.
+    tracker = make(photo, tracker_models, per_track=2, max_looks=6, early_quality=1.0,
+                   min_quality=0.1)  # fmt: skip
     probes = []
-    # The face gets sharper every look: each one beats the last, until per_track is reached.
-    for i, blur in enumerate([2.5, 1.5, 0.8, 0.0, 0.0, 0.0]):
+    for i, blur in enumerate([2.5, 1.5, 0.8, 0.0, 1.2, 2.0]):
         probes += tracker.update(frame(i, scene(photo, blur)), people(PERSON_A))
-    assert len(probes) == 2
-    assert probes[1].quality > probes[0].quality
-    assert {p.track_id for p in probes} == {1} and probes[0].camera_id == "cam"
-    p = probes[0]
+    assert tracker.stats.faces == 6 and tracker.stats.embeds == 2
+    (p,) = probes
+    assert (p.final, p.looks, p.track_id, p.camera_id) == (True, 2, 1, "cam")
+    assert p.quality > 0.75  # the sharpest face's quality goes with the decision
     assert p.embedding.shape == (128,) and p.embedding.dtype == np.float32
     assert p.crop_jpeg[:2] == b"\xff\xd8"
     assert PERSON_A[0] <= p.box[0] < p.box[2] <= PERSON_A[2]
-    looks = tracker.stats.looks
-    assert looks == 2  # done after per_track: no more face detection for this track
     tracker.update(frame(7, scene(photo)), people(PERSON_A))
-    assert tracker.stats.looks == looks
-    tracker.forget(1)
+    assert tracker.stats.looks == 6  # decided: no more looks
+    assert tracker.finish(1) is None and tracker.tracked == 0
+
+
+def test_a_very_good_face_goes_early_then_the_track_decides_at_its_end(
+    photo: Image, tracker_models: tuple[object, object]
+) -> None:
+    tracker = make(photo, tracker_models, per_track=3, early_quality=0.75, min_quality=0.1)
+    probes = []
+    for i, blur in enumerate([0.0, 2.5, 0.8, 0.0]):
+        probes += tracker.update(frame(i, scene(photo, blur)), people(PERSON_A))
+    (early,) = probes
+    assert (early.final, early.looks) == (False, 1)
+    final = tracker.finish(1)
+    assert final is not None and (final.final, final.looks) == (True, 3)
+    assert tracker.stats.embeds == 3  # the budget; the blurriest look was never embedded
+    assert float(np.linalg.norm(final.embedding - early.embedding)) < 0.3  # same face
     assert tracker.tracked == 0
 
 
-def test_same_face_again_is_not_resent(photo: Image, tracker_models: tuple[object, object]) -> None:
-    tracker = make(photo, tracker_models, per_track=3, every_s=0.5)
+def test_one_decision_per_track(photo: Image, tracker_models: tuple[object, object]) -> None:
+    tracker = make(photo, tracker_models, per_track=2, early_quality=1.0)
     probes = []
-    for i in range(6):
+    for i in range(3):
         probes += tracker.update(frame(i, scene(photo, second=True)), people(PERSON_A, PERSON_B))
-    assert sorted(p.track_id for p in probes) == [1, 2]  # one per track, no better one came
-    assert tracker.stats.looks == 12
+    assert probes == [] and tracker.stats.embeds == 0  # nothing decided yet, nothing embedded
+    probes = tracker.finish_all()
+    assert sorted((p.track_id, p.looks) for p in probes) == [(1, 2), (2, 2)]
     first, second = sorted(probes, key=lambda p: p.track_id)
     assert float(np.linalg.norm(first.embedding - second.embedding)) < 0.6  # same person
+    assert tracker.tracked == 0
+
+
+def test_aggregate_weights_by_quality_and_keeps_the_length() -> None:
+    a, b = np.array([3.0, 0.0], np.float32), np.array([0.0, 1.0], np.float32)
+    combined = aggregate([(a, 3.0), (b, 1.0)])
+    assert float(np.linalg.norm(combined)) == pytest.approx(2.0)  # mean length of a and b
+    assert combined[0] > combined[1] * 8  # the better face dominates
+    with pytest.raises(ValueError, match="at least one"):
+        aggregate([])
 
 
 def test_every_s_and_non_person_tracks(photo: Image, tracker_models: tuple[object, object]) -> None:

@@ -7,6 +7,7 @@ installed model pack; skips cleanly when either is absent.
 from __future__ import annotations
 
 import csv
+import dataclasses
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -201,3 +202,23 @@ def test_a_probe_replayed_by_the_outbox_is_stored_once(
         matches = list(session.scalars(sa.select(FaceMatchRow)))
     assert [m.id for m in matches] == [first.id]
     assert {e.id for e in events} == {first.event_id}, "the replay re-published the same event"
+
+
+def test_a_track_decision_carries_its_looks_and_does_not_repeat_the_early_match(
+    system: tuple[IdentityService, list[Event]],
+) -> None:
+    # A track's early probe (one face) matches; its decision (two faces combined)
+    # matches the same entry: one match for the track, recorded with its looks.
+    service, events = system
+    entry_id = enrol(service, "obama", DATA / ENROL)
+    early, other = (probe_of(service.enroller, DATA / f, track=1) for f in SAME)
+    combined = np.mean([early.embedding, other.embedding], axis=0).astype(np.float32)
+    decision = dataclasses.replace(early, embedding=combined, final=True, looks=2)
+    first = service.handle(dataclasses.replace(early, final=False, looks=1))
+    assert [(m.entry_id, m.looks) for m in first] == [(entry_id, 1)]
+    assert service.handle(decision) == []  # the track already has this entry's match
+    # Another track decided from two looks: its match and event carry the looks.
+    (match,) = service.handle(dataclasses.replace(decision, track_id=2))
+    assert match.looks == 2 and events[-1].attrs["looks"] == 2
+    with service.matches._sessions() as session:  # stored, not only in memory
+        assert session.get(FaceMatchRow, match.id).looks == 2  # type: ignore[union-attr]

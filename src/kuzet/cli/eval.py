@@ -257,9 +257,19 @@ def plates_cmd(
         Path | None,
         typer.Option("--config", "-c", help="Deployment YAML whose countries are the default."),
     ] = None,
+    views: Annotated[
+        int,
+        typer.Option(
+            "--views",
+            min=0,
+            help="Simulate a vehicle track per image: N degraded views (far to near, blur, "
+            "JPEG), each read, then voted; reports per-frame against per-track exact reads.",
+        ),
+    ] = 0,
     as_json: JsonOpt = False,
 ) -> None:
     """Read licence plates and compare with the labels (exact, characters, found, confusions)."""
+    from kuzet.eval.plate_tracks import evaluate_plate_tracks, track_lines
     from kuzet.eval.plates import deployment_countries, evaluate_plates, summary_lines
 
     names = [c.strip().upper() for item in countries or [] for c in item.split(",") if c.strip()]
@@ -270,11 +280,16 @@ def plates_cmd(
 
             cfg = load_config(config)
         reader, detector = _plate_models(folder, tuple(names) or deployment_countries(cfg))
-        report = evaluate_plates(folder, reader, detector)
+        if views:
+            tracks = evaluate_plate_tracks(folder, reader, detector, views)
+        else:
+            summary = evaluate_plates(folder, reader, detector).to_json()
     except (KuzetError, ValueError) as error:
         fail(error)
-    summary = report.to_json()
-    emit(summary, summary_lines(summary), as_json)
+    if views:
+        emit(tracks, track_lines(tracks), as_json)
+    else:
+        emit(summary, summary_lines(summary), as_json)
 
 
 @eval_app.command("fights")

@@ -8,8 +8,9 @@ from kuzet.config.base import KuzetModel
 class FacesConfig(KuzetModel):
     """Face capture on person tracks; off unless a camera turns it on.
 
-    The camera keeps the best few faces of each person track, embeds them and
-    sends them to the main process for matching; it holds no watchlist data.
+    The camera keeps the best few faces of each person track, embeds them, combines
+    them into one decision per track and sends it to the main process for matching;
+    it holds no watchlist data.
     """
 
     enabled: bool = Field(
@@ -25,7 +26,19 @@ class FacesConfig(KuzetModel):
         default=40, ge=8, le=1000, description="Smallest face width, pixels of the analysed frame."
     )
     per_track: int = Field(
-        default=3, ge=1, le=20, description="Most face probes sent per person track."
+        default=2,
+        ge=1,
+        le=20,
+        description="Face cost budget: most face embeddings made per person track. The "
+        "track's best faces (quality x detector score) are embedded and combined into one "
+        "decision; the others are never embedded.",
+    )
+    early_quality: float = Field(
+        default=0.75,
+        ge=0,
+        le=1,
+        description="A face at least this good is embedded and matched at once (an early "
+        "probe); the track's combined decision follows when it ends or its looks run out.",
     )
     every_s: float = Field(
         default=0.5, gt=0, le=60, description="Seconds between face looks at one track."

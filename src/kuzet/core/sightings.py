@@ -16,17 +16,21 @@ import numpy.typing as npt
 
 @dataclass(frozen=True, slots=True)
 class FaceProbe:
-    """One good-quality face of one person track.
+    """The face decision of one person track (or its early probe).
 
     Attributes:
         camera_id: Camera.
         track_id: Person track the face belongs to.
         ts: Frame timestamp (seconds).
         wall: Frame wall-clock UNIX time.
-        embedding: (128,) float32 dlib face descriptor (L2 norm ~ 1).
-        quality: 0-1 face quality (size, sharpness, pose).
-        box: Face box xyxy in the analysed frame.
+        embedding: (128,) float32 dlib face descriptor (L2 norm ~ 1); for a
+            decision, the quality-weighted mean of the track's best faces.
+        quality: 0-1 quality of the track's best face (size, sharpness, pose).
+        box: Face box xyxy in the analysed frame (of the best face).
         crop_jpeg: JPEG of the face crop (the probe shown to verifiers).
+        final: True for the track's decision (its best faces combined), False
+            for an early probe (one very good face, sent at once).
+        looks: Face embeddings combined into ``embedding``.
     """
 
     camera_id: str
@@ -37,6 +41,8 @@ class FaceProbe:
     quality: float
     box: tuple[float, float, float, float]
     crop_jpeg: bytes
+    final: bool = True
+    looks: int = 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,10 @@
 """The central identity service: face probes in, pending ``face_match`` events out.
 
 Subscribed to ``Supervisor.face_probes`` in the main process (camera workers
-never hold watchlist data). For each probe:
+never hold watchlist data). A probe is a person track's face decision (its best
+faces' embeddings combined; ``looks`` says how many) or its early probe (one
+very good face); the track's decision is matched like any probe, and an entry an
+early probe already matched for the track is not matched again. For each probe:
 
 1. match against every matchable entry (:class:`~kuzet.identity.matching.Matcher`);
 2. for each entry hit not yet reported for this (camera, track, entry): store the
@@ -54,7 +57,7 @@ def match_event(row: FaceMatchRow, phase: EventPhase, wall: float) -> Event:
         severity = Severity.CRITICAL if wanted else Severity.ALERT
     attrs = {"match_id": row.id, "watchlist": row.watchlist_name,
              "watchlist_kind": row.watchlist_kind, "entry_name": row.entry_name,
-             "score": round(row.score, 4), "status": row.status}
+             "score": round(row.score, 4), "status": row.status, "looks": row.looks}
     return Event(id=row.event_id, camera_id=row.camera_id, kind=EventKind.FACE_MATCH,
                  rule_id=f"watchlist:{row.watchlist_id}", phase=phase,
                  started_at=row.matched_at, severity=severity, track_ids=(row.track_id,),
@@ -146,7 +149,7 @@ class IdentityService:
             score=float(hit.distance), threshold=float(hit.watchlist.threshold),
             quality=float(probe.quality), probe_key=key, probe_sha256=digest,
             status=MatchStatus.PENDING.value, matched_at=at, frame_ts=float(probe.ts),
-            decided_at=None,
+            decided_at=None, looks=int(probe.looks),
         )
         self.matches.add(row)
         log.info("face match %s: camera %s track %d ~ %s (%s), distance %.3f", match_id,

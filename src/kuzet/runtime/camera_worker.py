@@ -183,6 +183,9 @@ def _run(
         reads = pipeline.close_plates()
         if reads:
             outbox.send(PlateReadsMessage(tuple(reads)))
+        probes = pipeline.close_faces()
+        if probes:
+            outbox.send(FaceProbesMessage(tuple(probes)))
 
 
 def live_frame(

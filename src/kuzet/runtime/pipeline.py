@@ -277,12 +277,15 @@ class CameraPipeline:
         """Final plate reads of the vehicle tracks still open (camera stopping)."""
         return [] if self.plates is None else self.plates.finish_all()
 
+    def close_faces(self) -> list[FaceProbe]:
+        """Face decisions of the person tracks still open (camera stopping)."""
+        return [] if self.faces is None else self.faces.finish_all()
+
     def _face_probes(self, frame: Frame, dets: Detections, ended: Iterable[int]) -> list[FaceProbe]:
         if self.faces is None:
             return []
-        for track_id in ended:
-            self.faces.forget(track_id)
-        return self.faces.update(frame, dets)
+        decided = [self.faces.finish(track_id) for track_id in ended]
+        return [p for p in decided if p is not None] + self.faces.update(frame, dets)
 
     def _run_detector(self, frame: Frame, motion: Motion) -> Detections | None:
         if motion.full_frame or not self.cfg.detect.motion_gating:
