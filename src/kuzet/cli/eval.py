@@ -196,8 +196,14 @@ def crowd_cmd(
 
 
 @eval_app.command("faces")
-def faces_cmd(
-    folder: Annotated[Path, typer.Argument(help="Folder with pairs.csv (image_a,image_b,same).")],
+def faces_cmd(  # noqa: PLR0913 - typer options
+    folder: Annotated[
+        Path,
+        typer.Argument(
+            help="Folder with pairs.csv (image_a,image_b,same) for verification, or with "
+            "identities.csv (file,identity; paths relative to it) for --gallery/--probes."
+        ),
+    ],
     threshold: Annotated[
         float | None,
         typer.Option(help="Same-person distance (default: identity.default_threshold)."),
@@ -210,17 +216,44 @@ def faces_cmd(
         Path | None,
         typer.Option("--config", "-c", help="Deployment YAML whose identity threshold is used."),
     ] = None,
+    gallery: Annotated[
+        str | None,
+        typer.Option(
+            help="Identification mode: sub-folder of FOLDER whose identities.csv images are "
+            "enrolled (one entry per identity)."
+        ),
+    ] = None,
+    probes: Annotated[
+        str,
+        typer.Option(help="Sub-folder whose other identities.csv images are searched ('.': all)."),
+    ] = ".",
+    embedder: Annotated[
+        str, typer.Option(help="Face embedder: dlib (shipped) or faceres (model pack).")
+    ] = "dlib",
+    probe_face_px: Annotated[
+        int | None,
+        typer.Option(help="Scale each probe down until its face is this wide (CCTV-like).", min=8),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Face verification on the labelled pairs in FOLDER: TPR/FPR, ROC, TAR@FAR, a threshold."""
+    """Faces: verification on pairs.csv (TPR/FPR, ROC, TAR@FAR, a threshold), or with
+    --gallery, open-set identification (rank-1/5, FNIR at FPIR, false alerts per 1,000).
+    """
     from kuzet.eval.faces import evaluate_faces
+    from kuzet.eval.identification import evaluate_identification, identification_lines
 
     try:
         if threshold is None and config is not None:
             from kuzet.config.load import load_config
 
             threshold = load_config(config).identity.default_threshold
-        summary = evaluate_faces(folder, threshold, far)
+        if gallery is not None:
+            found = evaluate_identification(
+                folder, gallery, probes, threshold, embedder, probe_face_px
+            )
+            emit(found, identification_lines(found), as_json)
+            return
+        summary = evaluate_faces(folder, threshold, far, embedder)
     except KuzetError as error:
         fail(error)
     lines = [

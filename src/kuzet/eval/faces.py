@@ -27,6 +27,7 @@ from kuzet.eval.roc import rates, roc_points, threshold_at_far
 DLIB_THRESHOLD = 0.6  # dlib's standard same-person distance
 SMALL_SIDE = 640  # images smaller than this are upscaled x2 before face detection
 DEFAULT_FAR = 1e-3  # false-accept rate the calibrated threshold is chosen for
+EMBEDDERS = ("dlib", "faceres")  # dlib ResNet (shipped), FaceRes from the model pack
 F64 = npt.NDArray[np.float64]
 
 
@@ -73,16 +74,33 @@ def read_pairs(folder: Path) -> list[Pair]:
     return pairs
 
 
+def load_embedder(name: str) -> Any:
+    """The face embedder called ``name`` (one of ``EMBEDDERS``).
+
+    Raises:
+        KuzetError: An unknown name.
+        ModelError: Its model is not installed.
+    """
+    if name == "dlib":
+        from kuzet.enrich.face.embedder import FaceEmbedder
+
+        return FaceEmbedder()
+    if name == "faceres":
+        from kuzet.enrich.face.faceres import FaceResEmbedder
+
+        return FaceResEmbedder()
+    raise KuzetError(f"unknown embedder {name!r}; known: {', '.join(EMBEDDERS)}")
+
+
 class _Embeddings:
     """Largest-face embedding per image file, computed once."""
 
-    def __init__(self) -> None:
+    def __init__(self, embedder: str = "dlib") -> None:
         from kuzet.enrich.face.detector import FaceDetector
-        from kuzet.enrich.face.embedder import FaceEmbedder
         from kuzet.models.paths import require_model
 
         self._detector = FaceDetector(require_model("centerface"), min_score=0.5)
-        self._embedder = FaceEmbedder()
+        self._embedder = load_embedder(embedder)
         self._cache: dict[Path, FloatArray | None] = {}
 
     @property
@@ -147,7 +165,7 @@ def tar_at_far(dist: F64, same: npt.NDArray[np.bool_], far: float) -> float:
 
 
 def evaluate_faces(
-    folder: Path, threshold: float | None = None, far: float = DEFAULT_FAR
+    folder: Path, threshold: float | None = None, far: float = DEFAULT_FAR, embedder: str = "dlib"
 ) -> dict[str, Any]:
     """Verification metrics of the pairs in ``folder``.
 
@@ -155,6 +173,7 @@ def evaluate_faces(
         folder: Directory with ``pairs.csv``.
         threshold: Same-person distance (default: :func:`default_threshold`).
         far: False-accept rate to choose ``threshold_at_far`` for.
+        embedder: ``dlib`` (shipped) or ``faceres`` (for comparison).
 
     Returns:
         ``accuracy``, ``tpr`` and ``fpr`` at ``threshold``; ``best_threshold``,
@@ -171,7 +190,7 @@ def evaluate_faces(
     start = time.perf_counter()
     pairs = read_pairs(folder)
     limit = default_threshold() if threshold is None else threshold
-    embeddings = _Embeddings()
+    embeddings = _Embeddings(embedder)
     dists, labels = [], []
     for pair in pairs:
         ea, eb = embeddings.get(pair.a), embeddings.get(pair.b)
@@ -186,6 +205,7 @@ def evaluate_faces(
     at_far = threshold_at_far(dist, same, far) if (~same).any() else float("nan")
     tpr_far, fpr_far = rates(dist, same, at_far)
     return {
+        "embedder": embedder,
         "accuracy": round(float(((dist <= limit) == same).mean()), 4),
         "threshold": limit,
         "tpr": round(tpr, 4),
