@@ -5,7 +5,7 @@ and a face match the decision of a person track (its best faces' embeddings
 combined); ``looks`` is how many reads or face embeddings it combines.
 
 Revision ID: r0020_track_decisions
-Revises: r0015_integrations
+Revises: r0018_field_app
 Create Date: 2026-12-03
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "r0020_track_decisions"
-down_revision: str | None = "r0015_integrations"
+down_revision: str | None = "r0018_field_app"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = "r0007_identity"  # face_matches
 
