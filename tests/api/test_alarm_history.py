@@ -108,7 +108,8 @@ def test_history_time_range_pages_scope_and_roles(deps: AppDeps, api: Any) -> No
 
 def test_csv_export_is_scoped_and_audited(deps: AppDeps, api: Any) -> None:
     _seed(deps, api)
-    assert api("sue", "GET", "/api/history/alarms.csv").status_code == 403  # no `export`
+    for user in ("ana", "aud", "adm"):  # no `export`, no `supervise_alarms`
+        assert api(user, "GET", "/api/history/alarms.csv").status_code == 403, user
     answer = api("olga", "GET", "/api/history/alarms.csv?kind=crowd")
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("text/csv")
@@ -118,8 +119,12 @@ def test_csv_export_is_scoped_and_audited(deps: AppDeps, api: Any) -> None:
     full = list(csv.DictReader(io.StringIO(api("alan", "GET", "/api/history/alarms.csv").text)))
     assert [r["id"] for r in full] == ["a4", "a3", "a2", "a1"]
     assert full[3]["verdict"] == "confirmed" and full[2]["plate"] == "A123BC"
+    by_supervisor = api("sue", "GET", "/api/history/alarms.csv?state=resolved")
+    assert by_supervisor.status_code == 200  # supervisors export too (issue 15 gap 8)
+    assert [r["id"] for r in csv.DictReader(io.StringIO(by_supervisor.text))] == ["a1"]
     records = deps.audit.list(AuditQuery(action="alarm.export")).items
-    assert [(r.actor, r.details["rows"]) for r in records] == [("alan", 4), ("olga", 2)]
+    assert [(r.actor, r.details["rows"]) for r in records] == [
+        ("sue", 1), ("alan", 4), ("olga", 2)]
     assert verify_audit(deps.store.engine, None).ok
 
 

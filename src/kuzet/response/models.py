@@ -2,7 +2,8 @@
 
 ``alarms`` holds each alarm's current state; ``alarm_history`` one row per thing
 that happened to it (who, when, why, from, to). ``incidents`` and
-``incident_history`` do the same for incidents. Every change of an alarm is a
+``incident_history`` do the same for incidents (``r0016_response_gaps`` adds
+``incidents.sector`` and the indexes the queue and history pages need). Every change of an alarm is a
 compare-and-set on its ``version`` (see :mod:`kuzet.response.alarms`).
 """
 
@@ -24,7 +25,8 @@ class IncidentRow(Base):
 
     __tablename__ = "incidents"
     __table_args__ = (sa.Index("ix_incidents_opened", "opened_at", "id"),
-                      sa.Index("ix_incidents_state_opened", "state", "opened_at"))
+                      sa.Index("ix_incidents_state_opened", "state", "opened_at"),
+                      sa.Index("ix_incidents_sector_opened", "sector", "opened_at"))
 
     id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
     type: Mapped[str] = mapped_column(sa.String(64))
@@ -36,6 +38,7 @@ class IncidentRow(Base):
     lat: Mapped[float | None] = mapped_column(sa.Float)
     lon: Mapped[float | None] = mapped_column(sa.Float)
     cameras: Mapped[list[Any]]
+    sector: Mapped[str | None] = mapped_column(sa.String(64))  # r0016: from its alarms' cameras
     source: Mapped[str] = mapped_column(sa.String(16))
     rule: Mapped[str | None] = mapped_column(sa.String(128))
     merged_into: Mapped[str | None] = mapped_column(sa.String(32))
@@ -56,6 +59,10 @@ class AlarmRow(Base):
         sa.Index("ix_alarms_state_ack_due", "state", "ack_due_at"),
         sa.Index("ix_alarms_camera_opened", "camera_id", "opened_at"),
         sa.Index("ix_alarms_incident", "incident_id"),
+        sa.Index("ix_alarms_opened", "opened_at", "id"),  # r0016: history, statistics
+        sa.Index("ix_alarms_resolve_due", "resolve_breached_at", "resolve_due_at"),
+        sa.Index("ix_alarms_owner_state", "owner_id", "state"),
+        sa.Index("ix_alarms_sector_queue", "sector", "queue_rank", "priority_rank", "opened_at"),
     )
 
     id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
@@ -91,7 +98,8 @@ class AlarmHistoryRow(Base):
     """One thing that happened to an alarm; ``actor`` None = the server itself."""
 
     __tablename__ = "alarm_history"
-    __table_args__ = (sa.Index("ix_alarm_history_alarm", "alarm_id", "id"),)
+    __table_args__ = (sa.Index("ix_alarm_history_alarm", "alarm_id", "id"),
+                      sa.Index("ix_alarm_history_at", "at"))
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     alarm_id: Mapped[str] = mapped_column(sa.String(64), sa.ForeignKey("alarms.id"))

@@ -47,6 +47,7 @@ class ShiftRow(Base):
     note: Mapped[str | None] = mapped_column(sa.Text)
     created_by: Mapped[str | None] = mapped_column(sa.String(128))
     created_at: Mapped[datetime]
+    rerouted_at: Mapped[datetime | None]  # r0016: when the shift's end was handled
 
 
 @dataclass(frozen=True, slots=True)

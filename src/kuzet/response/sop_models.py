@@ -42,11 +42,13 @@ class NoticeRow(Base):
     __table_args__ = (
         sa.Index("ix_supervisor_notices_at", "at", "id"),
         sa.Index("ix_supervisor_notices_incident", "incident_id"),
+        sa.Index("ix_supervisor_notices_alarm", "alarm_id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(sa.String(32))
-    incident_id: Mapped[str] = mapped_column(sa.String(32), sa.ForeignKey("incidents.id"))
+    incident_id: Mapped[str | None] = mapped_column(  # r0016: null for an alarm's notice
+        sa.String(32), sa.ForeignKey("incidents.id"))
     alarm_id: Mapped[str | None] = mapped_column(sa.String(64))
     text: Mapped[str] = mapped_column(sa.Text)
     details: Mapped[dict[str, Any]]

@@ -1,4 +1,5 @@
-"""Alarm history search (``search``) and its CSV export (``export``), both audited.
+"""Alarm history search (``search``) and its CSV export (``export`` or ``supervise_alarms``),
+both audited.
 
 Filters: time range, camera, site, kind, state, verdict, priority, plate, text in
 comments. Newest first, keyset pages. Scoped callers see only their cameras; a
@@ -15,11 +16,11 @@ from datetime import datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from kuzet.api.alarm_access import scoped_cameras
-from kuzet.api.auth import AuthFirstRoute, CameraScope, ScopedCameras, audit, require
+from kuzet.api.auth import AuthFirstRoute, CameraScope, CurrentUser, ScopedCameras, audit, require
 from kuzet.api.deps import Deps
 from kuzet.api.errors import BAD_QUERY, Responses
 from kuzet.api.schemas import ApiTime
@@ -34,7 +35,23 @@ from kuzet.response.views import alarm_json
 
 router = APIRouter(prefix="/api/history", route_class=AuthFirstRoute, tags=["alarms"])
 Searcher = Annotated[Principal, require(Permission.SEARCH)]
-Exporter = Annotated[Principal, require(Permission.EXPORT)]
+EXPORTERS = (Permission.EXPORT, Permission.SUPERVISE_ALARMS)
+
+
+def may_export_history(principal: Principal) -> bool:
+    """Analysts (``export``) and supervisors (``supervise_alarms``) export the history CSV."""
+    return any(principal.can(p) for p in EXPORTERS)
+
+
+def history_exporter(principal: CurrentUser) -> Principal:
+    """The principal, if they may export the alarm history (else 403)."""
+    if not may_export_history(principal):
+        raise HTTPException(403, f"your role ({principal.role}) lacks 'export' or "
+                                 "'supervise_alarms'")
+    return principal
+
+
+Exporter = Annotated[Principal, Depends(history_exporter)]
 EXPORT_CAP = 50_000
 COLUMNS = ("id", "opened_at_utc", "opened_at_local", "camera_id", "site", "kind", "rule_id",
            "priority", "state", "verdict", "owner", "unit", "incident_id", "plate",

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from kuzet.api.alarm_access import Reader, load_incident
+from kuzet.api.routers.alarm_history import may_export_history
 from kuzet.api.auth import AuthFirstRoute, CameraScope, ScopedCameras, require
 from kuzet.api.deps import Deps, LiveDep
 from kuzet.api.templating import templates
@@ -40,7 +41,7 @@ def _choices(live: LiveDep, scope: CameraScope, user: Principal) -> dict[str, An
         "me": {"username": user.username, "user_id": user.user_id,
                "handle": user.can(Permission.HANDLE_EVENTS),
                "supervise": user.can(Permission.SUPERVISE_ALARMS),
-               "export": user.can(Permission.EXPORT)},
+               "export": may_export_history(user)},
     }  # fmt: skip
 
 
