@@ -117,3 +117,39 @@ def test_bad_shifts(api: Any, change: dict[str, Any], status: int) -> None:
              "end": (start + timedelta(hours=hours)).isoformat(), **change}
     answer = api("sue", "POST", "/api/shifts", shift)
     assert answer.status_code == status, answer.text
+
+
+def test_incidents_carry_their_alarms_sector(deps: AppDeps, api: Any) -> None:
+    """An incident's sector comes from its alarms' cameras, follows links and splits,
+    is returned and filters ``GET /api/incidents?sector=`` (issue 15 gap 1)."""
+    for n, camera in enumerate(["gate", "gate", "hall"]):
+        deps.bus.publish(make_event(id=f"ev-{n}", camera_id=camera))
+    phone = api("sue", "POST", "/api/incidents", {"type": "phone_call", "priority": "low"})
+    assert phone.status_code == 201 and phone.json()["sector"] is None  # no alarm: none
+    made = api("sue", "POST", "/api/incidents",
+               {"type": "fight", "priority": "high", "alarm_ids": ["ev-2"]}).json()
+    assert made["sector"] == "south"
+    linked = api("sue", "POST", f"/api/incidents/{made['id']}/alarms",
+                 {"alarm_ids": ["ev-0", "ev-1"]}).json()
+    assert linked["sector"] == "north"  # two of its three alarms are north's
+    split = api("sue", "POST", f"/api/incidents/{made['id']}/split",
+                {"alarm_ids": ["ev-0", "ev-1"], "new_incident": True}).json()
+    assert (split["sector"], split["new"]["sector"]) == ("south", "north")
+    listed = api("sue", "GET", "/api/incidents?sector=north").json()["items"]
+    assert [i["id"] for i in listed] == [split["new"]["id"]]
+    south = api("sue", "GET", "/api/incidents?sector=south").json()["items"]
+    assert [i["id"] for i in south] == [made["id"]]
+    both = api("alan", "GET", "/api/incidents?sector=north&sector=south").json()["items"]
+    assert {i["id"] for i in both} == {made["id"], split["new"]["id"]}
+    assert api("sue", "GET", f"/api/incidents/{made['id']}").json()["sector"] == "south"
+
+
+def test_queue_page_sector_filter_follows_the_url(api: Any) -> None:
+    page = api("sue", "GET", "/queue?sector=south&sector=nowhere")
+    assert page.status_code == 200
+    html = page.text
+    assert 'data-testid="filter-sector"' in html
+    north = html.split('value="north"', 1)[1].split(">", 1)[0]
+    south = html.split('value="south"', 1)[1].split(">", 1)[0]
+    assert "checked" in south and "checked" not in north
+    assert "nowhere" not in html

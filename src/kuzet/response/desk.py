@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from kuzet.config.response import CorrelationRule, Priority
@@ -234,6 +234,7 @@ class IncidentDesk:
             alarms = self.service.alarms.of_incident(incident_id)
             fresh: dict[str, Any] = {
                 "cameras": sorted({a.camera_id for a in alarms}),
+                "sector": self.sector_of(alarms),
                 "last_alarm_at": max((a.opened_at for a in alarms), default=None),
                 **(values or {}),
             }
@@ -245,6 +246,21 @@ class IncidentDesk:
                 self._audit(row, note, actor)
             return row
         raise ConflictError(f"incident {incident_id} is changing too fast; try again")
+
+    def sector_of(self, alarms: Sequence[AlarmRow]) -> str | None:
+        """The incident's sector: that of most of its alarms' cameras (ties: the earliest).
+
+        Sectors come from ``response.sectors`` through the routing; an alarm of a
+        camera in no sector counts for none. None without a sectored alarm.
+        """
+        votes: dict[str, tuple[int, datetime]] = {}
+        for alarm in alarms:
+            sector = self.service.routing.sector_of(alarm.camera_id)
+            if sector is not None:
+                count, first = votes.get(sector, (0, alarm.opened_at))
+                votes[sector] = (count + 1, min(first, alarm.opened_at))
+        ranked = sorted(votes.items(), key=lambda kv: (-kv[1][0], kv[1][1], kv[0]))
+        return ranked[0][0] if ranked else None
 
     def _audit(self, row: IncidentRow, note: Note, actor: Actor) -> None:
         details = {"text": note.text, "alarm_id": note.alarm_id, **note.details}

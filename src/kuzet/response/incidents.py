@@ -80,11 +80,15 @@ class Note:
 
 @dataclass(frozen=True, slots=True)
 class IncidentQuery:
-    """Filters of :meth:`IncidentRepo.page`; ``cameras`` None = every incident."""
+    """Filters of :meth:`IncidentRepo.page`; ``cameras`` None = every incident.
+
+    ``sectors``: incidents whose sector is one of these (empty = any).
+    """
 
     states: Sequence[str] = ()
     priorities: Sequence[str] = ()
     cameras: Sequence[str] | None = None
+    sectors: Sequence[str] = ()
     limit: int = 50
     cursor: str | None = None
 
@@ -119,7 +123,8 @@ class IncidentRepo:
         row = IncidentRow(
             id=new.id or uuid.uuid4().hex, type=new.type, priority=new.priority.value,
             state=IncidentState.OPEN.value, owner=None, description=new.description,
-            location=new.location, lat=new.lat, lon=new.lon, cameras=[], source=new.source,
+            location=new.location, lat=new.lat, lon=new.lon, cameras=[], sector=None,
+            source=new.source,
             rule=new.rule, merged_into=None, created_by=actor.username, opened_at=at,
             updated_at=at, closed_at=None, last_alarm_at=None, version=1,
         )  # fmt: skip
@@ -176,6 +181,8 @@ class IncidentRepo:
             stmt = stmt.where(I.state.in_(list(query.states)))
         if query.priorities:
             stmt = stmt.where(I.priority.in_(list(query.priorities)))
+        if query.sectors:
+            stmt = stmt.where(I.sector.in_(list(query.sectors)))
         if query.cameras is not None:
             stmt = stmt.where(in_scope(query.cameras))
         if query.cursor:

@@ -45,7 +45,8 @@ def incident_json(row: IncidentRow) -> dict[str, Any]:
     return {
         "id": row.id, "type": row.type, "priority": row.priority, "state": row.state,
         "owner": row.owner, "description": row.description, "location": row.location,
-        "lat": row.lat, "lon": row.lon, "cameras": row.cameras, "source": row.source,
+        "lat": row.lat, "lon": row.lon, "cameras": row.cameras, "sector": row.sector,
+        "source": row.source,
         "rule": row.rule, "merged_into": row.merged_into, "created_by": row.created_by,
         "opened_at": iso(row.opened_at), "updated_at": iso(row.updated_at),
         "closed_at": iso(row.closed_at), "last_alarm_at": iso(row.last_alarm_at),

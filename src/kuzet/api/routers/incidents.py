@@ -38,6 +38,8 @@ class IncidentFilters(BaseModel):
     model_config = ConfigDict(extra="forbid")
     state: list[IncidentState] = Field(default_factory=list, description="State; repeatable.")
     priority: list[Priority] = Field(default_factory=list, description="Priority; repeatable.")
+    sector: list[str] = Field(default_factory=list, description="Sector (of the incident's "
+                              "alarms' cameras); repeatable.")
     limit: int = Field(50, ge=1, le=MAX_LIMIT, description="Page size.")
     cursor: str | None = Field(None, description="`next_cursor` of the previous page.")
 
@@ -115,7 +117,7 @@ def list_incidents(deps: Deps, scope: ScopedCameras, _user: Reader,
     """Incidents the caller may see, newest first (keyset pages)."""
     query = IncidentQuery(states=[str(s) for s in filters.state],
                           priorities=[str(p) for p in filters.priority],
-                          cameras=scoped_cameras(scope), limit=filters.limit,
+                          sectors=list(filters.sector), cameras=scoped_cameras(scope), limit=filters.limit,
                           cursor=filters.cursor)
     try:
         page = deps.response.incidents.page(query)

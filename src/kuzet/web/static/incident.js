@@ -18,6 +18,11 @@
     return times.length ? times[0] : incident.opened_at;
   }
 
+  function sectorName(id) {
+    const known = (kz.choices.sectors || []).find((s) => s.id === id);
+    return known && known.name !== id ? `${known.name} (${id})` : id;
+  }
+
   function renderHead(i) {
     q("incident-title").textContent = `${label(i.type)} · incident`;
     const facts = q("incident-facts");
@@ -25,6 +30,7 @@
       el("span", `prio prio-${i.priority}`, i.priority, "incident-priority"), " ",
       el("span", `state inc-state-${i.state}`, i.state, "incident-state"),
       ` · opened `, kz.time(i.opened_at), i.owner ? ` · owner ${i.owner}` : "",
+      i.sector ? el("span", "sector", ` · ${window.kuzet.t("sector {name}", { name: sectorName(i.sector) })}`, "incident-sector") : "",
       ` · source ${i.source}${i.rule ? ` (${i.rule})` : ""}`,
       i.merged_into ? ` · merged into ${i.merged_into}` : "");
     q("incident-location").textContent = i.location ? `Location: ${i.location}` : "";

@@ -26,7 +26,7 @@
     const site = form.get("site");
     return {
       states: form.getAll("state"), priorities: form.getAll("priority"), kind: form.get("kind") || "",
-      camera: form.get("camera") || "", queue: form.get("queue") || "",
+      camera: form.get("camera") || "", queue: form.get("queue") || "", sectors: form.getAll("sector"),
       siteCameras: site ? kz.choices.cameras.filter((c) => c.site === site).map((c) => c.id) : null,
     };
   }
@@ -39,6 +39,7 @@
     if (w.camera) q.append("camera", w.camera);
     else if (w.siteCameras) w.siteCameras.forEach((c) => q.append("camera", c));
     if (w.queue) q.append("queue", w.queue);
+    w.sectors.forEach((s) => q.append("sector", s));
     q.append("limit", String(PAGE));
     return q;
   }
@@ -49,6 +50,7 @@
     if (w.kind && a.kind !== w.kind) return false;
     if (w.camera && a.camera_id !== w.camera) return false;
     if (!w.camera && w.siteCameras && !w.siteCameras.includes(a.camera_id)) return false;
+    if (w.sectors.length && !w.sectors.includes(a.sector)) return false;
     return !(w.queue && a.queue !== w.queue);
   }
 
@@ -312,7 +314,20 @@
     if (handler) { e.preventDefault(); handler(); }
   });
 
-  filters.addEventListener("change", (e) => { if (e.target !== notifyToggle) load(false); });
+  /* The sector choice lives in the page's URL (?sector=, repeatable): a reload or a
+     shared link opens the same sectors. */
+  function keepSectorsInUrl() {
+    const url = new URL(window.location.href);
+    url.searchParams.delete("sector");
+    wanted().sectors.forEach((s) => url.searchParams.append("sector", s));
+    window.history.replaceState(null, "", url);
+  }
+
+  filters.addEventListener("change", (e) => {
+    if (e.target === notifyToggle) return;
+    if (e.target.name === "sector") keepSectorsInUrl();
+    load(false);
+  });
   more.addEventListener("click", () => load(true));
   groupButton.addEventListener("click", groupPicked);
   document.querySelector('[data-testid="new-incident"]').addEventListener("click", newIncident);
