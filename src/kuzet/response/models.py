@@ -3,8 +3,8 @@
 ``alarms`` holds each alarm's current state; ``alarm_history`` one row per thing
 that happened to it (who, when, why, from, to). ``incidents`` and
 ``incident_history`` do the same for incidents (``r0016_response_gaps`` adds
-``incidents.sector`` and the indexes the queue and history pages need). Every change of an alarm is a
-compare-and-set on its ``version`` (see :mod:`kuzet.response.alarms`).
+``incidents.sector`` and the indexes the queue and history pages need). Every
+change of an alarm is a compare-and-set on its ``version`` (see :mod:`kuzet.response.alarms`).
 """
 
 from __future__ import annotations

@@ -117,8 +117,8 @@ def list_incidents(deps: Deps, scope: ScopedCameras, _user: Reader,
     """Incidents the caller may see, newest first (keyset pages)."""
     query = IncidentQuery(states=[str(s) for s in filters.state],
                           priorities=[str(p) for p in filters.priority],
-                          sectors=list(filters.sector), cameras=scoped_cameras(scope), limit=filters.limit,
-                          cursor=filters.cursor)
+                          sectors=list(filters.sector), cameras=scoped_cameras(scope),
+                          limit=filters.limit, cursor=filters.cursor)
     try:
         page = deps.response.incidents.page(query)
     except ValueError as error:
