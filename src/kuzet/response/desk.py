@@ -140,15 +140,25 @@ class IncidentDesk:
         Raises:
             ConflictError: It is not open, or some of its alarms are not resolved.
         """
-        incident = self._open(incident_id)
-        self.service.sop.check_close(incident.id)
-        unresolved = [a.id for a in self.service.alarms.of_incident(incident.id)
-                      if a.state != AlarmState.RESOLVED.value]
-        if unresolved:
-            raise ConflictError(f"incident {incident_id} still has unresolved alarms: "
-                                + ", ".join(unresolved))
-        values = {"state": IncidentState.CLOSED.value, "closed_at": self.service.clock()}
-        return self._refresh(incident.id, [Note(IncidentAction.CLOSE, reason)], actor, values)
+        note = Note(IncidentAction.CLOSE, reason)
+        for _ in range(ATTEMPTS):
+            # The checks and the write are one compare-and-set on the version read
+            # *before* them: a step marked, an alarm linked or anything else written
+            # meanwhile bumps the version, the write matches no row, and the checks
+            # run again on what the other writer left (never closed on a stale check).
+            seen = self._open(incident_id)
+            self.service.sop.check_close(seen.id)
+            unresolved = [a.id for a in self.service.alarms.of_incident(seen.id)
+                          if a.state != AlarmState.RESOLVED.value]
+            if unresolved:
+                raise ConflictError(f"incident {incident_id} still has unresolved alarms: "
+                                    + ", ".join(unresolved))
+            values = {"state": IncidentState.CLOSED.value, "closed_at": self.service.clock()}
+            try:
+                return self._write(seen, [note], actor, values)
+            except StaleError:
+                continue
+        raise ConflictError(f"incident {incident_id} is changing too fast; try again")
 
     def add_notes(self, incident_id: str, notes: Sequence[Note], actor: Actor) -> IncidentRow:
         """Add history rows to an incident (audited and published, like every change)."""
@@ -230,22 +240,30 @@ class IncidentDesk:
                  values: dict[str, Any] | None = None) -> IncidentRow:
         """Recompute cameras and last alarm time, write ``values`` and ``notes``."""
         for _ in range(ATTEMPTS):
-            seen = self.repo.get(incident_id)
-            alarms = self.service.alarms.of_incident(incident_id)
-            fresh: dict[str, Any] = {
-                "cameras": sorted({a.camera_id for a in alarms}),
-                "sector": self.sector_of(alarms),
-                "last_alarm_at": max((a.opened_at for a in alarms), default=None),
-                **(values or {}),
-            }
             try:
-                row = self.repo.update(seen, fresh, notes, actor, self.service.clock())
+                return self._write(self.repo.get(incident_id), notes, actor, values)
             except StaleError:
                 continue
-            for note in notes:
-                self._audit(row, note, actor)
-            return row
         raise ConflictError(f"incident {incident_id} is changing too fast; try again")
+
+    def _write(self, seen: IncidentRow, notes: Sequence[Note], actor: Actor,
+               values: dict[str, Any] | None = None) -> IncidentRow:
+        """One compare-and-set of the incident at ``seen.version`` (see :meth:`_refresh`).
+
+        Raises:
+            StaleError: It changed since ``seen`` was read; nothing was written.
+        """
+        alarms = self.service.alarms.of_incident(seen.id)
+        fresh: dict[str, Any] = {
+            "cameras": sorted({a.camera_id for a in alarms}),
+            "sector": self.sector_of(alarms),
+            "last_alarm_at": max((a.opened_at for a in alarms), default=None),
+            **(values or {}),
+        }
+        row = self.repo.update(seen, fresh, notes, actor, self.service.clock())
+        for note in notes:
+            self._audit(row, note, actor)
+        return row
 
     def sector_of(self, alarms: Sequence[AlarmRow]) -> str | None:
         """The incident's sector: that of most of its alarms' cameras (ties: the earliest).
