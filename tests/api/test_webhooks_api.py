@@ -33,7 +33,8 @@ def hooked(deps: AppDeps) -> Iterator[tuple[Receiver, Any]]:
         cfg = IntegrationsConfig(webhooks=[hook], poll=0.05)
         deps.integrations = Integrations.build(deps.store.engine, cfg, {},
                                                lambda: datetime.now(UTC))
-        deps.integrations.attach(deps.response.updates.subscribe)
+        deps.integrations.attach(deps.response.updates.subscribe,
+                                 deps.response.outbox.subscribe)
         deps.bus.subscribe(AlarmSink(deps.response))
         make_user(deps, "ana", "operator")
         make_user(deps, "amy", "admin", cameras=["gate"])

@@ -87,7 +87,7 @@ def test_topics_and_availability(broker: int, subscribe: object, service: Respon
     try:
         assert publisher.connected.wait(10)
         assert _next(got, "kuzet/available") == (b"online", False)
-        service.updates.subscribe(Notifier(None, [], clock, [publisher]))
+        service.updates.subscribe(Notifier([], clock, [publisher]))
         service.open_alarm(alert())
         alarm = json.loads(_next(got, "kuzet/Market_North/gate/alarms")[0])
         assert (alarm["type"], alarm["action"], alarm["data"]["priority"]) == (

@@ -40,7 +40,7 @@ def running(store: Store, *hooks: WebhookConfig,
                                                                        poll=0.05),
                                       {}, lambda: datetime.now(UTC))
     if service is not None:
-        integrations.attach(service.updates.subscribe)
+        integrations.attach(service.updates.subscribe, service.outbox.subscribe)
     integrations.start()
     try:
         yield integrations
@@ -117,7 +117,7 @@ def test_deliveries_survive_a_restart(tmp_path: Path) -> None:
         it = Integrations.build(store.engine, IntegrationsConfig(webhooks=[hook(got.url)]), {},
                                 lambda: datetime.now(UTC))
         service = ResponseService(store.engine)
-        it.attach(service.updates.subscribe)  # queued, never sent: the process "dies" here
+        it.attach(service.updates.subscribe, service.outbox.subscribe)  # never started
         service.open_alarm(alert("ev-9"))
         assert it.queue.counts() == {"cad": {"pending": 1}}
         store.close()

@@ -106,6 +106,8 @@ def update_payload(service: ResponseService,
 
     def payload(update: ResponseUpdate) -> dict[str, Any] | None:
         data = update.data | {"action": update.action}
+        if update.topic == "rule":  # a rule flag: for the admins' channels, not the console
+            return None
         if update.topic == "alarm":
             return data if scope.allows(update.cameras[0]) else None
         if scope.unrestricted:

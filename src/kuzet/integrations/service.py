@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from kuzet.config.integrations import IntegrationsConfig, WebhookConfig
 from kuzet.integrations.delivery import WebhookSender
@@ -16,6 +16,7 @@ from kuzet.integrations.notifier import Notifier, Publisher
 from kuzet.integrations.webhooks import WebhookQueue
 
 Subscribe = Callable[[Callable[[Change], None]], Callable[[], None]]
+StageSubscribe = Callable[[Callable[[Connection, Change], None]], Callable[[], None]]
 
 
 @dataclass
@@ -23,7 +24,7 @@ class Integrations:
     """What the composition root starts and stops, and what the admin API reads.
 
     Build with :meth:`build`; :meth:`attach` subscribes the notifier to the
-    response service's updates (``attach(service.updates.subscribe)``).
+    response service (``attach(service.updates.subscribe, service.outbox.subscribe)``).
     """
 
     queue: WebhookQueue
@@ -42,11 +43,19 @@ class Integrations:
         sender = WebhookSender(queue, cfg.webhooks, clock, cfg.poll, keep)
         mqtt = ResponseMqtt(cfg.mqtt, sites) if cfg.mqtt is not None else None
         publishers: list[Publisher] = [mqtt] if mqtt is not None else []
-        notifier = Notifier(queue, cfg.webhooks, clock, publishers, sender.wake)
+        notifier = Notifier(cfg.webhooks, clock, publishers, sender.wake)
         return cls(queue, list(cfg.webhooks), sender, notifier, mqtt)
 
-    def attach(self, subscribe: Subscribe) -> None:
-        """Push every change: ``subscribe`` is e.g. ``ResponseService.updates.subscribe``."""
+    def attach(self, subscribe: Subscribe, stage: StageSubscribe) -> None:
+        """Push every change.
+
+        Args:
+            subscribe: After-commit changes, e.g. ``ResponseService.updates.subscribe``
+                (MQTT, waking the sender).
+            stage: In-transaction writers, e.g. ``ResponseService.outbox.subscribe``
+                (the webhook delivery rows, committed with the change).
+        """
+        self._detach.append(stage(self.notifier.stage))
         self._detach.append(subscribe(self.notifier))
 
     def start(self) -> None:

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from kuzet.config.integrations import WebhookConfig
@@ -93,14 +93,21 @@ class WebhookQueue:
         self._sessions: sessionmaker[Session] = sessionmaker(engine, expire_on_commit=False)
 
     def enqueue(self, endpoints: Sequence[str], event: str, body: str, now: datetime) -> list[str]:
-        """Queue ``body`` for each endpoint; returns the delivery ids."""
-        rows = [WebhookDeliveryRow(id=uuid.uuid4().hex, endpoint=name, event=event, body=body,
-                                   state=DeliveryState.PENDING.value, attempts=0,
-                                   created_at=now, next_attempt_at=now)
-                for name in endpoints]
+        """Queue ``body`` for each endpoint in a transaction of its own; returns the ids."""
         with self._sessions.begin() as session:
-            session.add_all(rows)
-        return [r.id for r in rows]
+            return self.enqueue_in(session.connection(), endpoints, event, body, now)
+
+    @staticmethod
+    def enqueue_in(conn: Connection, endpoints: Sequence[str], event: str, body: str,
+                   now: datetime) -> list[str]:
+        """Queue ``body`` for each endpoint on ``conn``, inside the caller's transaction
+        (the outbox: the change and its deliveries commit, or roll back, together)."""
+        rows = [{"id": uuid.uuid4().hex, "endpoint": name, "event": event, "body": body,
+                 "state": DeliveryState.PENDING.value, "attempts": 0, "created_at": now,
+                 "next_attempt_at": now} for name in endpoints]
+        if rows:
+            conn.execute(sa.insert(WebhookDeliveryRow), rows)
+        return [str(r["id"]) for r in rows]
 
     def due(self, endpoint: str, now: datetime, limit: int = 50) -> list[WebhookDeliveryRow]:
         """Pending deliveries of ``endpoint`` whose next attempt is due, oldest first."""

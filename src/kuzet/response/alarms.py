@@ -164,8 +164,9 @@ def _filtered(query: AlarmQuery) -> sa.Select[AlarmRow]:
     return stmt
 
 
-InTransaction = Callable[[Connection], object]
-"""Runs inside a repository's write transaction (e.g. ``AuditLog.record_in``)."""
+InTransaction = Callable[[Connection, AlarmRow], object]
+"""Runs inside a repository's write transaction with the alarm as written (the audit
+record, the outbox of :mod:`kuzet.response.staging`)."""
 
 
 class AlarmRepo:
@@ -178,7 +179,8 @@ class AlarmRepo:
              also: InTransaction | None = None) -> bool:
         """Insert a new alarm and its ``open`` history row; False if it already exists.
 
-        ``also`` runs in the same transaction (the audit record).
+        ``also`` runs in the same transaction with the new alarm (the audit record,
+        the outbox).
         """
         history = AlarmHistoryRow(alarm_id=row.id, action=Action.OPEN.value, from_state=None,
                                   to_state=row.state, actor=actor.username,
@@ -192,7 +194,7 @@ class AlarmRepo:
                 inserted = True
                 session.add(history)
                 if also is not None:
-                    also(session.connection())
+                    also(session.connection(), row)
         except IntegrityError:
             if inserted:
                 raise
@@ -248,7 +250,8 @@ class AlarmRepo:
               also: InTransaction | None = None) -> AlarmRow:
         """Write ``change`` if the alarm is still at the version ``seen`` was read at.
 
-        ``also`` runs in the same transaction (the audit record).
+        ``also`` runs in the same transaction with the alarm as written (the audit
+        record, the outbox).
 
         Raises:
             StaleError: Someone else changed the alarm first (nothing was written).
@@ -265,9 +268,13 @@ class AlarmRepo:
                 alarm_id=seen.id, action=change.action.value, from_state=seen.state,
                 to_state=change.to_state.value, actor=actor.username, actor_id=actor.user_id,
                 at=at, reason=change.reason, details=change.details))
+            session.flush()
+            written = session.get(AlarmRow, seen.id)  # read back inside the transaction
+            if written is None:
+                raise StaleError(f"alarm {seen.id} was deleted")
             if also is not None:
-                also(session.connection())
-        return self.get(seen.id)
+                also(session.connection(), written)
+        return written
 
     def of_incident(self, incident_id: str) -> list[AlarmRow]:
         """Every alarm linked to the incident, in queue order."""

@@ -10,12 +10,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy.engine import Connection
+
 from kuzet.config.response import CorrelationRule, Priority
 from kuzet.response.actor import Actor
 from kuzet.response.alarms import Change, StaleError
 from kuzet.response.correlation import Decision, applies, decide, group_of
 from kuzet.response.errors import ConflictError, InvalidError
-from kuzet.response.incidents import IncidentAction, IncidentState, NewIncident, Note
+from kuzet.response.incidents import IncidentAction, IncidentState, NewIncident, Note, Written
 from kuzet.response.models import AlarmRow, IncidentRow
 from kuzet.response.states import Action, AlarmState
 from kuzet.response.views import ResponseUpdate, incident_json, timeline_json
@@ -47,10 +49,11 @@ class IncidentDesk:
         """Open an incident (by hand or by correlation) and link ``alarm_ids`` to it."""
         if not new.type.strip():
             raise InvalidError("an incident needs a type")
-        row = self.repo.create(new, actor, self.service.clock())
-        self._audit(row, Note(IncidentAction.CREATE, new.description or None,
-                              details={"type": new.type, "priority": new.priority.value,
-                                       "source": new.source, "rule": new.rule}), actor)
+        note = Note(IncidentAction.CREATE, new.description or None,
+                    details={"type": new.type, "priority": new.priority.value,
+                             "source": new.source, "rule": new.rule})
+        row = self.repo.create(new, actor, self.service.clock(), self.staged([note]))
+        self._audit(row, note, actor)
         self.service.sop.pin(row, actor)
         return self.link(row.id, alarm_ids, actor) if alarm_ids else row
 
@@ -260,10 +263,20 @@ class IncidentDesk:
             "last_alarm_at": max((a.opened_at for a in alarms), default=None),
             **(values or {}),
         }
-        row = self.repo.update(seen, fresh, notes, actor, self.service.clock())
+        row = self.repo.update(seen, fresh, notes, actor, self.service.clock(),
+                               self.staged(notes))
         for note in notes:
             self._audit(row, note, actor)
         return row
+
+    def staged(self, notes: Sequence[Note]) -> Written:
+        """The outbox entries of ``notes``, written in the incident's own transaction."""
+
+        def stage(conn: Connection, row: IncidentRow) -> None:
+            for note in notes:
+                self.service.outbox(conn, incident_update(row, note))
+
+        return stage
 
     def sector_of(self, alarms: Sequence[AlarmRow]) -> str | None:
         """The incident's sector: that of most of its alarms' cameras (ties: the earliest).
@@ -285,8 +298,13 @@ class IncidentDesk:
         self.service.audit.record(f"incident.{note.action.value}", actor=actor.username,
                                   ip=actor.ip, camera_id=note.camera_id, target=row.id,
                                   details=details)
-        self.service.updates.publish(ResponseUpdate("incident", row.id, note.action.value,
-                                                    tuple(row.cameras), incident_json(row)))
+        self.service.updates.publish(incident_update(row, note))
+
+
+def incident_update(row: IncidentRow, note: Note) -> ResponseUpdate:
+    """The :class:`ResponseUpdate` of one incident change."""
+    return ResponseUpdate("incident", row.id, note.action.value, tuple(row.cameras),
+                          incident_json(row))
 
 
 def _rank(priority: Priority) -> int:

@@ -9,14 +9,14 @@ entered by hand). Unlinking an alarm does not make an incident public.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from kuzet.config.response import Priority
@@ -26,6 +26,8 @@ from kuzet.response.errors import NotFoundError
 from kuzet.response.models import IncidentHistoryRow, IncidentRow
 
 I = IncidentRow  # noqa: E741 - the table, as in alarms.A
+Written = Callable[[Connection, IncidentRow], object]
+"""Runs inside an incident's write transaction with the incident as written (the outbox)."""
 
 
 class IncidentState(StrEnum):
@@ -118,8 +120,10 @@ class IncidentRepo:
     def __init__(self, engine: Engine) -> None:
         self._sessions: sessionmaker[Session] = sessionmaker(engine, expire_on_commit=False)
 
-    def create(self, new: NewIncident, actor: Actor, at: datetime) -> IncidentRow:
-        """Store a new open incident and its ``create`` history row."""
+    def create(self, new: NewIncident, actor: Actor, at: datetime,
+               also: Written | None = None) -> IncidentRow:
+        """Store a new open incident and its ``create`` history row (``also`` in the
+        same transaction)."""
         row = IncidentRow(
             id=new.id or uuid.uuid4().hex, type=new.type, priority=new.priority.value,
             state=IncidentState.OPEN.value, owner=None, description=new.description,
@@ -135,6 +139,8 @@ class IncidentRepo:
             session.add(row)
             session.flush()
             session.add(self._history(row.id, note, actor, at))
+            if also is not None:
+                also(session.connection(), row)
         return row
 
     @staticmethod
@@ -203,8 +209,10 @@ class IncidentRepo:
             return set(session.scalars(stmt))
 
     def update(self, seen: IncidentRow, values: dict[str, Any], notes: Sequence[Note],
-               actor: Actor, at: datetime) -> IncidentRow:
+               actor: Actor, at: datetime, also: Written | None = None) -> IncidentRow:
         """Write ``values`` and ``notes`` if the incident is still at ``seen.version``.
+
+        ``also`` runs in the same transaction with the incident as written (the outbox).
 
         Raises:
             StaleError: Someone else changed it first (nothing was written).
@@ -216,7 +224,13 @@ class IncidentRepo:
             if session.execute(stmt).rowcount != 1:  # type: ignore[attr-defined]
                 raise StaleError(f"incident {seen.id} was changed by someone else")
             session.add_all([self._history(seen.id, n, actor, at) for n in notes])
-        return self.get(seen.id)
+            session.flush()
+            written = session.get(IncidentRow, seen.id)  # read back inside the transaction
+            if written is None:
+                raise StaleError(f"incident {seen.id} was deleted")
+            if also is not None:
+                also(session.connection(), written)
+        return written
 
 
 def _before(opened: datetime, incident_id: str) -> sa.ColumnElement[bool]:

@@ -29,6 +29,7 @@ from kuzet.response.priority import needs_alarm, priority_for
 from kuzet.response.referrals import ReferralDesk
 from kuzet.response.shifts import Routing
 from kuzet.response.sop import ProcedureDesk
+from kuzet.response.staging import Staging
 from kuzet.response.states import QUEUE_RANK, Action, AlarmState
 from kuzet.response.views import ResponseUpdate, alarm_json
 from kuzet.store.codec import to_jsonable
@@ -75,6 +76,7 @@ class ResponseService:
         self.alarms = AlarmRepo(engine)
         self.incidents = IncidentRepo(engine)
         self.updates: Bus[ResponseUpdate] = Bus()
+        self.outbox = Staging()  # inside each change's transaction (webhook deliveries)
         self.desk = IncidentDesk(self)
         self.sop = ProcedureDesk(self, engine)
         self.referrals = ReferralDesk(self, engine)
@@ -164,11 +166,13 @@ class ResponseService:
         self.publish_alarm(after, change.action.value)
         return after
 
-    def _audit(self, planned: Applied, actor: Actor) -> Callable[[Connection], object]:
-        """The change's audit record, appended in the alarm's own write transaction.
+    def _audit(self, planned: Applied,
+               actor: Actor) -> Callable[[Connection, AlarmRow], object]:
+        """The change's audit record and outbox entries, in the alarm's own transaction.
 
-        A store failing mid-way then rolls back both (the outbox or the caller
-        retries the whole), never leaving an alarm change without its record.
+        A store failing mid-way then rolls back all of them (the outbox or the
+        caller retries the whole), never leaving an alarm change without its
+        record or its webhook deliveries (:attr:`outbox`).
         """
         before, change = planned.before, planned.change
         opening = change.action is Action.OPEN
@@ -177,14 +181,19 @@ class ResponseService:
                    "version": before.version if opening else before.version + 1,
                    **change.details}
 
-        def append(conn: Connection) -> object:
-            return self.audit.record_in(
+        def append(conn: Connection, written: AlarmRow) -> None:
+            self.audit.record_in(
                 conn, f"alarm.{change.action.value}", actor=actor.username, ip=actor.ip,
                 camera_id=before.camera_id, target=before.id, details=details)
+            self.outbox(conn, alarm_update(written, change.action.value))
 
         return append
 
     def publish_alarm(self, row: AlarmRow, action: str) -> None:
-        """Publish an alarm's new state on :attr:`updates`."""
-        self.updates.publish(ResponseUpdate("alarm", row.id, action, (row.camera_id,),
-                                            alarm_json(row)))
+        """Publish an alarm's new state on :attr:`updates` (after its commit)."""
+        self.updates.publish(alarm_update(row, action))
+
+
+def alarm_update(row: AlarmRow, action: str) -> ResponseUpdate:
+    """The :class:`ResponseUpdate` of one alarm change."""
+    return ResponseUpdate("alarm", row.id, action, (row.camera_id,), alarm_json(row))

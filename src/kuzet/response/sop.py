@@ -167,7 +167,9 @@ class ProcedureDesk:
                 raise ConflictError(f"incident {incident_id} is {seen.state}")
             _check_applies(pinned, step, self.marks(incident_id))
             try:
-                row = self.service.incidents.update(seen, {}, [note], actor, self.service.clock())
+                row = self.service.incidents.update(seen, {}, [note], actor,
+                                                    self.service.clock(),
+                                                    self.service.desk.staged([note]))
             except StaleError:
                 continue
             self.service.desk.audit_note(row, note, actor)

@@ -78,14 +78,15 @@ class ResponseUpdate:
     """A change published on :attr:`ResponseService.updates` (for live push).
 
     Attributes:
-        topic: ``alarm`` or ``incident``.
-        id: The alarm's or incident's id.
+        topic: ``alarm``, ``incident``, or ``rule`` (a rule flagged under its
+            precision floor or cleared: see :mod:`kuzet.response.flags`).
+        id: The alarm's or incident's id (the rule's id for ``rule``).
         action: What happened (``acknowledge``, ``link`` ...).
         cameras: Cameras concerned (live push filters by the viewer's scope).
         data: The object's JSON after the change.
     """
 
-    topic: Literal["alarm", "incident"]
+    topic: Literal["alarm", "incident", "rule"]
     id: str
     action: str
     cameras: tuple[str, ...]

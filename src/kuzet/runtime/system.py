@@ -141,7 +141,7 @@ class EmbeddedSystem:
                                         zone(self.config.timezone))
         self.integrations = Integrations.build(self.store.engine, self.config.integrations,
                                                sites, self.response.clock)
-        self.integrations.attach(self.response.updates.subscribe)
+        self.integrations.attach(self.response.updates.subscribe, self.response.outbox.subscribe)
 
     def _start_recording(self, media_root: Path) -> None:
         """The segment index (fed by the workers, repaired now) and recording retention."""
