@@ -11,6 +11,11 @@ procedure step skipped (incident ``step_skip``) gives the change's message and
 an ``escalation`` message for the supervisors, which adds ``cause``
 (``acknowledge_limit`` | ``resolve_limit`` | ``step_skipped``), ``limit``
 (``acknowledge`` | ``resolve`` | null) and ``audience: "supervisors"``.
+
+A rule flagged under its precision floor, or cleared (a ``rule`` change,
+action ``precision_low`` / ``precision_ok``), is one ``escalation`` message for
+the administrators: ``cause: "precision_floor"``, ``limit: null``,
+``audience: "admins"``, ``id`` the rule's id, ``data`` its figures.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ ESCALATIONS: dict[tuple[str, str], tuple[str, str | None]] = {
     ("alarm", "breach"): ("resolve_limit", "resolve"),
     ("incident", "step_skip"): ("step_skipped", None),
 }  # (type, action) -> (cause, limit)
+RULE_FLAG = ("precision_floor", None)  # (cause, limit) of a rule flag change
 TYPES = ("alarm", "incident", "escalation")
 
 
@@ -35,7 +41,7 @@ class Change(Protocol):
 
     @property
     def topic(self) -> str:
-        """``alarm`` or ``incident``."""
+        """``alarm``, ``incident`` or ``rule``."""
 
     @property
     def id(self) -> str:
@@ -74,6 +80,10 @@ def messages(update: Change) -> list[dict[str, Any]]:
         ['alarm', 'escalation']
     """
     first = message(update)
+    if update.topic == "rule":  # a precision flag: only the administrators' escalation
+        cause, limit = RULE_FLAG
+        return [first | {"type": "escalation", "cause": cause, "limit": limit,
+                         "audience": "admins"}]
     escalates = ESCALATIONS.get((update.topic, update.action))
     if escalates is None:
         return [first]

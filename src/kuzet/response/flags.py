@@ -6,6 +6,14 @@ newly under the floor, with at least ``min_verdicts`` true + false verdicts, get
 ``rule_flags`` row and a ``rule.precision_low`` audit record; a flagged rule back
 at or above the floor loses its row with a ``rule.precision_ok`` record. The
 analytics page and ``GET /api/analytics/flags`` show the rows.
+
+Each change (flagged or cleared, never a rule whose flag stays) is also a
+``rule`` :class:`ResponseUpdate` (action ``precision_low`` / ``precision_ok``):
+its webhook deliveries are written with the flag row in one transaction
+(``ResponseService.outbox``) and it is published on ``ResponseService.updates``
+after the commit (MQTT). The row's insert (a primary key) and delete (a
+matched row) decide which of two concurrent checks made the change, so it is
+pushed once.
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kuzet.config.feedback import FeedbackConfig
@@ -25,6 +34,7 @@ from kuzet.response.stats import Figures, Floor, Span, figures, load_facts
 from kuzet.response.views import ResponseUpdate
 
 LOW, OK = "rule.precision_low", "rule.precision_ok"
+PUSHED = {True: "precision_low", False: "precision_ok"}  # the pushed change's action
 
 
 def floor_of(config: FeedbackConfig) -> Floor:
@@ -99,26 +109,52 @@ class RuleFlags:
     def _apply(self, result: Figures, row: RuleFlagRow | None, now: datetime,
                floor: Floor) -> FlagChange | None:
         if result.below_floor and result.precision is not None and floor.precision is not None:
-            with self._sessions.begin() as session:
-                if row is None:
-                    session.add(RuleFlagRow(rule_id=result.key, precision=result.precision,
-                                            decided=result.decided, floor=floor.precision,
-                                            flagged_at=now, checked_at=now))
-                else:
+            if row is not None:
+                with self._sessions.begin() as session:
                     session.execute(sa.update(RuleFlagRow)
                                     .where(RuleFlagRow.rule_id == result.key)
                                     .values(precision=result.precision, decided=result.decided,
                                             floor=floor.precision, checked_at=now))
-            if row is None:
-                self._audit(LOW, result, floor)
-                return FlagChange(result.key, True, result)
-            return None
+                return None
+            update = self._update(True, result, floor, now)
+            try:
+                with self._sessions.begin() as session:
+                    session.add(RuleFlagRow(rule_id=result.key, precision=result.precision,
+                                            decided=result.decided, floor=floor.precision,
+                                            flagged_at=now, checked_at=now))
+                    session.flush()  # an IntegrityError here: flagged by another check
+                    self.service.outbox(session.connection(), update)
+            except IntegrityError:
+                return None
+            return self._changed(LOW, update, result, floor)
         if row is None:
             return None
+        update = self._update(False, result, floor, now)
         with self._sessions.begin() as session:
-            session.execute(sa.delete(RuleFlagRow).where(RuleFlagRow.rule_id == result.key))
-        self._audit(OK, result, floor)
-        return FlagChange(result.key, False, result)
+            deleted = session.execute(sa.delete(RuleFlagRow)
+                                      .where(RuleFlagRow.rule_id == result.key))
+            if deleted.rowcount != 1:  # type: ignore[attr-defined]
+                return None  # cleared by another check
+            self.service.outbox(session.connection(), update)
+        return self._changed(OK, update, result, floor)
+
+    def _update(self, flagged: bool, result: Figures, floor: Floor,
+                now: datetime) -> ResponseUpdate:
+        """The change as pushed to webhooks and MQTT (see docs/integrations.md)."""
+        data = {
+            "rule_id": result.key, "flagged": flagged, "precision": result.precision,
+            "true": result.true_count, "false": result.false_count, "decided": result.decided,
+            "floor": floor.precision, "min_verdicts": floor.min_verdicts,
+            "window_days": self.config.window_days, "updated_at": now.isoformat(),
+        }  # fmt: skip
+        return ResponseUpdate("rule", result.key, PUSHED[flagged], (), data)
+
+    def _changed(self, action: str, update: ResponseUpdate, result: Figures,
+                 floor: Floor) -> FlagChange:
+        """After the commit: the audit record and the live update of a change."""
+        self._audit(action, result, floor)
+        self.service.updates.publish(update)
+        return FlagChange(result.key, bool(update.data["flagged"]), result)
 
     def _audit(self, action: str, result: Figures, floor: Floor) -> None:
         self.service.audit.record(action, actor=None, target=result.key, details={
