@@ -153,3 +153,26 @@ def test_queue_page_sector_filter_follows_the_url(api: Any) -> None:
     south = html.split('value="south"', 1)[1].split(">", 1)[0]
     assert "checked" in south and "checked" not in north
     assert "nowhere" not in html
+
+
+def test_shift_end_notices_over_http(deps: AppDeps, api: Any) -> None:
+    """A shift's end re-routes its alarms; supervisors list and acknowledge the notices."""
+    from kuzet.response.shift_end import reroute_ended_shifts
+
+    start = _local_now() - timedelta(hours=1)
+    shift = {"username": "ana", "sectors": ["north"], "start": start.isoformat(),
+             "end": (start + timedelta(hours=2)).isoformat()}
+    assert api("sue", "POST", "/api/shifts", shift).status_code == 201
+    deps.bus.publish(make_event(id="ev-n", camera_id="gate"))
+    assert api("ana", "POST", "/api/alarms/ev-n/acknowledge").status_code == 200
+    later = datetime.now(UTC) + timedelta(hours=2)
+    assert [e.rerouted for e in reroute_ended_shifts(deps.response, later)] == [["ev-n"]]
+    alarm = api("sue", "GET", "/api/alarms/ev-n").json()
+    assert (alarm["queue"], alarm["owner"], alarm["state"]) == (
+        "supervisors", None, "acknowledged")
+    assert api("ana", "POST", "/api/alarms/ev-n/dispatch", {"unit": "p-1"}).status_code == 403
+    notices = api("sue", "GET", "/api/notices").json()["items"]
+    assert [(n["kind"], n["alarm_id"], n["incident_id"]) for n in notices] == [
+        ("alarm_rerouted", "ev-n", None)]
+    seen = api("sue", "POST", f"/api/notices/{notices[0]['id']}/acknowledge")
+    assert seen.status_code == 200 and seen.json()["acknowledged_by"] == "sue"

@@ -33,6 +33,7 @@ LEGAL: dict[tuple[Action, AlarmState], AlarmState] = {
     **{(Action.COMMENT, s): s for s in ALL},
     **{(Action.ESCALATE, s): s for s in OPEN},
     **{(Action.BREACH, s): s for s in OPEN},
+    **{(Action.REROUTE, s): s for s in OPEN},
     **{(Action.ASSIGN, s): s for s in (S.ACKNOWLEDGED, S.DISPATCHED, S.ON_SCENE, S.ON_HOLD)},
 }
 MOVES = [(a, s) for a in Action if a not in (Action.OPEN, Action.LINK, Action.UNLINK)

@@ -293,6 +293,25 @@ class AlarmRepo:
         with self._sessions() as session:
             return list(session.scalars(skip)), list(session.scalars(late))
 
+    def waiting_in(self, sector: str, owner_id: str) -> list[AlarmRow]:
+        """Open alarms of ``sector`` that are new and nobody's (operators' queue), or
+        owned by ``owner_id``, oldest first (what a shift's end re-routes)."""
+        unowned = sa.and_(A.state == AlarmState.NEW.value, A.owner_id.is_(None),
+                          A.queue == OPERATORS)
+        owned = sa.and_(A.owner_id == owner_id, A.state != AlarmState.RESOLVED.value)
+        stmt = (sa.select(AlarmRow).where(A.sector == sector, sa.or_(unowned, owned))
+                .order_by(A.opened_at, A.id))
+        with self._sessions() as session:
+            return list(session.scalars(stmt))
+
+    def owned_counts(self, owner_ids: Sequence[str]) -> dict[str, int]:
+        """Open alarms owned by each of ``owner_ids`` (absent = none)."""
+        stmt = (sa.select(A.owner_id, sa.func.count())
+                .where(A.owner_id.in_(list(owner_ids)), A.state != AlarmState.RESOLVED.value)
+                .group_by(A.owner_id))
+        with self._sessions() as session:
+            return {str(owner): int(count) for owner, count in session.execute(stmt)}
+
     def recent_in(self, cameras: Sequence[str], kinds: Sequence[str],
                   since: datetime) -> list[AlarmRow]:
         """Alarms of ``cameras`` (and ``kinds``, if any) opened since ``since``, newest first."""

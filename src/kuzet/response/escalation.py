@@ -16,6 +16,7 @@ from datetime import datetime
 from kuzet.response.alarms import Change
 from kuzet.response.models import AlarmRow
 from kuzet.response.service import SUPERVISORS, ResponseService
+from kuzet.response.shift_end import reroute_ended_shifts
 from kuzet.response.states import Action, AlarmState
 
 log = logging.getLogger(__name__)
@@ -70,7 +71,8 @@ def escalate_due(service: ResponseService, now: datetime | None = None) -> Escal
 
 
 class EscalationThread:
-    """Runs :func:`escalate_due` every ``every_s`` seconds until stopped."""
+    """Runs :func:`escalate_due` and the shift-end re-routing
+    (:func:`~kuzet.response.shift_end.reroute_ended_shifts`) every ``every_s`` seconds."""
 
     def __init__(self, service: ResponseService, every_s: float) -> None:
         self.service = service
@@ -87,6 +89,7 @@ class EscalationThread:
         while not self._stop.wait(self.every_s):
             try:
                 escalate_due(self.service)
+                reroute_ended_shifts(self.service)
             except Exception:  # a failed run is logged and retried next period
                 log.exception("escalation run failed")
 

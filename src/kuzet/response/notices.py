@@ -20,11 +20,12 @@ from kuzet.response.actor import Actor
 from kuzet.response.alarms import MAX_LIMIT, decode_keys, encode_keys
 from kuzet.response.errors import ConflictError, NotFoundError
 from kuzet.response.incidents import in_scope
-from kuzet.response.models import IncidentRow
+from kuzet.response.models import AlarmRow, IncidentRow
 from kuzet.response.sop_models import NoticeRow
 
 N = NoticeRow
 STEP_SKIPPED = "step_skipped"
+ALARM_REROUTED = "alarm_rerouted"  # a shift ended; its alarm went to others (shift_end)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,16 +69,26 @@ def notice_json(row: NoticeRow) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _in_scope(cameras: Sequence[str]) -> sa.ColumnElement[bool]:
+    """A notice about an alarm: its camera is in ``cameras``; else its incident is in scope."""
+    alarm = sa.exists(sa.select(AlarmRow.id).where(AlarmRow.id == N.alarm_id,
+                                                   AlarmRow.camera_id.in_(list(cameras))))
+    incident = sa.exists(sa.select(IncidentRow.id).where(IncidentRow.id == N.incident_id,
+                                                         in_scope(cameras)))
+    return sa.or_(sa.and_(N.alarm_id.is_not(None), alarm),
+                  sa.and_(N.alarm_id.is_(None), incident))
+
+
 class NoticeRepo:
     """Stores supervisor notices."""
 
     def __init__(self, engine: Engine) -> None:
         self._sessions: sessionmaker[Session] = sessionmaker(engine, expire_on_commit=False)
 
-    def add(self, kind: str, incident_id: str, text: str, details: dict[str, Any],
-            actor: Actor, at: datetime) -> NoticeRow:
-        """Store a new open notice."""
-        row = NoticeRow(kind=kind, incident_id=incident_id, alarm_id=None, text=text,
+    def add(self, kind: str, incident_id: str | None, text: str, details: dict[str, Any],  # noqa: PLR0913
+            actor: Actor, at: datetime, alarm_id: str | None = None) -> NoticeRow:
+        """Store a new open notice (about an incident, or an alarm: ``alarm_id``)."""
+        row = NoticeRow(kind=kind, incident_id=incident_id, alarm_id=alarm_id, text=text,
                         details=details, actor=actor.username, actor_id=actor.user_id, at=at,
                         acknowledged_by=None, acknowledged_at=None)
         with self._sessions.begin() as session:
@@ -108,8 +119,7 @@ class NoticeRepo:
         if query.incident_id is not None:
             stmt = stmt.where(N.incident_id == query.incident_id)
         if query.cameras is not None:
-            stmt = stmt.join(IncidentRow, IncidentRow.id == N.incident_id).where(
-                in_scope(query.cameras))
+            stmt = stmt.where(_in_scope(query.cameras))
         if query.cursor:
             at, notice_id = decode_keys(query.cursor, 2)
             try:

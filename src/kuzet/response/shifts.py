@@ -126,6 +126,28 @@ class Routing:
                     found.setdefault(sector, []).append(shift.username)
         return found
 
+    def staff(self, sector: str, now: datetime) -> list[tuple[str, str]]:
+        """(user id, username) of the active users on shift in ``sector`` at ``now``."""
+        found = {(shift.user_id, shift.username) for shift in self._current(now)
+                 if sector in shift.sectors}
+        return sorted(found, key=lambda user: (user[1], user[0]))
+
+    def ended(self, now: datetime, limit: int = 100) -> list[ShiftRow]:
+        """Shifts ended at or before ``now`` whose end was not handled yet, oldest first."""
+        s = ShiftRow
+        stmt = (sa.select(s).where(s.end_at <= now, s.rerouted_at.is_(None))
+                .order_by(s.end_at, s.id).limit(limit))
+        with self._sessions() as session:
+            return list(session.scalars(stmt))
+
+    def claim(self, shift_id: str, now: datetime) -> bool:
+        """Mark a shift's end handled; False when another run (or process) did first."""
+        stmt = (sa.update(ShiftRow)
+                .where(ShiftRow.id == shift_id, ShiftRow.rerouted_at.is_(None))
+                .values(rerouted_at=now).execution_options(synchronize_session=False))
+        with self._sessions.begin() as session:
+            return bool(session.execute(stmt).rowcount == 1)  # type: ignore[attr-defined]
+
     def view(self, actor: Actor, now: datetime) -> OperatorView | None:
         """The routing filter of ``actor``'s queue; None = sees everything (off, supervisor)."""
         if not self.active or actor.supervisor:

@@ -8,10 +8,10 @@
      v                     +-------------------------------------------------> resolved
     skipped --acknowledge (supervisor)--> acknowledged          (resolve + verdict)
 
-``comment`` is legal in every state and ``breach`` / ``escalate`` in every open
-one; ``accept`` and ``en_route`` (the dispatched unit's progress, from the field
-app) only while ``dispatched``. They leave the state as it is but are history
-rows like any move.
+``comment`` is legal in every state and ``breach`` / ``escalate`` / ``reroute``
+in every open one; ``accept`` and ``en_route`` (the dispatched unit's progress,
+from the field app) only while ``dispatched``. They leave the state as it is but
+are history rows like any move.
 """
 
 from __future__ import annotations
@@ -62,6 +62,7 @@ class Action(StrEnum):
     ESCALATE = "escalate"
     SKIP = "skip"
     BREACH = "breach"
+    REROUTE = "reroute"  # a shift ended: to the next shift's operators or the supervisors
     LINK = "link"
     UNLINK = "unlink"
     VERIFY_REFERRAL = "verify_referral"  # a second person's check of a `referred` verdict
@@ -117,6 +118,7 @@ MOVES: dict[Action, Move] = {
     Action.ESCALATE: Move(_same(OPEN_STATES), supervisor_from=OPEN_STATES),
     Action.SKIP: Move({S.NEW: S.SKIPPED}, system=True),
     Action.BREACH: Move(_same(OPEN_STATES), system=True),
+    Action.REROUTE: Move(_same(OPEN_STATES), system=True),
 }
 """Every legal move; anything not here is a 409 naming the current state."""
 

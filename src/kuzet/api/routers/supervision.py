@@ -92,7 +92,10 @@ def acknowledge_notice(notice_id: int, request: Request, deps: Deps, scope: Scop
         status = 404 if scope.unrestricted else 403
         raise HTTPException(status, str(error) if status == 404 else
                             "this notice is outside your scope") from error
-    load_incident(deps.response, row.incident_id, scope)
+    if row.alarm_id is not None:
+        load_alarm(deps.response, row.alarm_id, scope)
+    elif row.incident_id is not None:
+        load_incident(deps.response, row.incident_id, scope)
     with http_errors():
         row = deps.response.sop.acknowledge_notice(notice_id, actor_of(request, user))
     return notice_json(row)
