@@ -11,12 +11,14 @@ class FeedbackConfig(KuzetModel):
     A rule's precision is (confirmed + referred) / (confirmed + referred + false_alarm)
     over its alarms of the last `window_days`; `duplicate` and `no_action` verdicts
     count in neither part. Below `precision_floor`, with at least `min_verdicts`
-    such verdicts, the rule is flagged to the admin (page, API and audit trail).
+    such verdicts, the rule is flagged to the admin (page, API, audit trail, and
+    pushed over webhooks and MQTT).
     """
 
     precision_floor: float | None = Field(
         default=0.5, ge=0, le=1,
-        description="Flag a rule whose precision falls under this (0..1); null = never flag.",
+        description="Flag a rule whose precision falls under this (0..1); each flag and "
+        "clearing is pushed to webhooks and MQTT; null = never flag.",
     )  # fmt: skip
     min_verdicts: int = Field(
         default=20, ge=1, le=100_000,

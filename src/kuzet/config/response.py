@@ -116,7 +116,8 @@ class ResponseConfig(KuzetModel):
         description="Time to resolve; an alarm still open after it is marked breached.",
     )
     escalate_every: float = Field(
-        default=5.0, ge=0.1, le=3600, description="Seconds between time-limit checks."
+        default=5.0, ge=0.1, le=3600,
+        description="Seconds between time-limit checks (and re-routing of ended shifts).",
     )
     correlation: list[CorrelationRule] = Field(
         default_factory=list, description="Rules that group alarms into incidents."
@@ -132,5 +133,7 @@ class ResponseConfig(KuzetModel):
     sectors: dict[str, SectorConfig] = Field(
         default_factory=dict,
         description="Routing sectors by id: an alarm goes to the operators on shift in its "
-        "camera's sector; with none on shift, to the supervisors' queue. Empty = no routing.",
+        "camera's sector; with none on shift, to the supervisors' queue; when a shift ends, "
+        "its waiting alarms go to the next shift or the supervisors. An incident takes the "
+        "sector of most of its alarms. Empty = no routing.",
     )
