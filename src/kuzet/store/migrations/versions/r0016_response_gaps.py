@@ -12,7 +12,7 @@
   ``alarm_history.at`` (handover workload), incidents by sector, notices by alarm.
 
 Revision ID: r0016_response_gaps
-Revises: r0015_integrations
+Revises: r0020_track_decisions
 Create Date: 2026-12-03
 """
 
@@ -25,7 +25,7 @@ from alembic import op
 from kuzet.store.models import UTCDateTime
 
 revision: str = "r0016_response_gaps"
-down_revision: str | None = "r0015_integrations"
+down_revision: str | None = "r0020_track_decisions"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
