@@ -1,4 +1,4 @@
-"""Fixtures: a migrated SQLite file store and a response service with a fake clock."""
+"""Fixtures: a migrated store (both engines) and a response service with a fake clock."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def service(tmp_path: Path, clock: FakeClock) -> Iterator[ResponseService]:
-    """A service on a fresh SQLite file with the default response config."""
-    store, opened = open_service(tmp_path, clock=clock)
+def service(tmp_path: Path, clock: FakeClock, db_url: str | None) -> Iterator[ResponseService]:
+    """A service on a fresh store (SQLite file and PostgreSQL) with the default config."""
+    store, opened = open_service(tmp_path, clock=clock, url=db_url)
     yield opened
     store.close()

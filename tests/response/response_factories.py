@@ -47,9 +47,10 @@ def make_event(event_id: str = "ev-1", **overrides: Any) -> Event:
 
 
 def open_service(path: Path, config: ResponseConfig | None = None,
-                 clock: FakeClock | None = None) -> tuple[Store, ResponseService]:
-    """A store on a SQLite file under ``path`` and a service on it."""
-    store = open_store(None, path)
+                 clock: FakeClock | None = None, url: str | None = None
+                 ) -> tuple[Store, ResponseService]:
+    """A store (``url``, or a SQLite file under ``path``) and a service on it."""
+    store = open_store(url, path)
     return store, ResponseService(store.engine, None, config, clock or FakeClock())
 
 

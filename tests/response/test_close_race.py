@@ -100,13 +100,14 @@ def _run(closing: ResponseService, marking: ResponseService, incident: str,
 
 
 @pytest.mark.parametrize("gate_at", [1, 2])
-def test_a_step_answered_between_check_and_close_blocks_it(tmp_path: Path,
-                                                          gate_at: int) -> None:
+def test_a_step_answered_between_check_and_close_blocks_it(
+    tmp_path: Path, gate_at: int, db_url: str | None
+) -> None:
     """The answer "someone is hurt" (a new required step) lands after the close checked
     the steps and before it wrote: the close must see it and refuse."""
     clock = GateClock(gate_at)
-    store_a, closing = open_service(tmp_path, response_config(), clock)
-    store_b, marking = open_service(tmp_path, response_config(), clock)
+    store_a, closing = open_service(tmp_path, response_config(), clock, url=db_url)
+    store_b, marking = open_service(tmp_path, response_config(), clock, url=db_url)
     try:
         incident = _ready_to_close(closing)
         clock.calls = 0
@@ -121,9 +122,11 @@ def test_a_step_answered_between_check_and_close_blocks_it(tmp_path: Path,
         store_b.close()
 
 
-def test_free_running_races_never_close_with_open_steps(tmp_path: Path) -> None:
-    store_a, closing = open_service(tmp_path, response_config(), FakeClock())
-    store_b, marking = open_service(tmp_path, response_config(), FakeClock())
+def test_free_running_races_never_close_with_open_steps(
+    tmp_path: Path, db_url: str | None
+) -> None:
+    store_a, closing = open_service(tmp_path, response_config(), FakeClock(), url=db_url)
+    store_b, marking = open_service(tmp_path, response_config(), FakeClock(), url=db_url)
     outcomes = set()
     try:
         for _ in range(ROUNDS):

@@ -40,10 +40,10 @@ def _race(services: list[ResponseService], actors: list[Actor], alarm_id: str) -
     return results
 
 
-def test_second_taker_gets_conflict(tmp_path: Path) -> None:
+def test_second_taker_gets_conflict(tmp_path: Path, db_url: str | None) -> None:
     clock = FakeClock()
-    store_a, first = open_service(tmp_path, clock=clock)
-    store_b, second = open_service(tmp_path, clock=clock)
+    store_a, first = open_service(tmp_path, clock=clock, url=db_url)
+    store_b, second = open_service(tmp_path, clock=clock, url=db_url)
     try:
         for n in range(ROUNDS):
             alarm = first.open_alarm(make_event(f"ev-{n}"))
@@ -76,9 +76,9 @@ def test_stale_write_changes_nothing(service: ResponseService) -> None:
     assert len(service.alarms.history([alarm.id])) == 2
 
 
-def test_comment_racing_a_transition_is_kept(tmp_path: Path) -> None:
-    store_a, first = open_service(tmp_path)
-    store_b, second = open_service(tmp_path)
+def test_comment_racing_a_transition_is_kept(tmp_path: Path, db_url: str | None) -> None:
+    store_a, first = open_service(tmp_path, url=db_url)
+    store_b, second = open_service(tmp_path, url=db_url)
     try:
         alarm = first.open_alarm(make_event())
         assert alarm is not None
