@@ -44,7 +44,24 @@ def test_timeline_pts_loops_and_fallbacks() -> None:
     line.start_pass()  # loop: continues one period after the last frame
     assert line.stamp(0, tb, 0.0) == pytest.approx(0.3)
     assert line.stamp(None, None, 0.0) == pytest.approx(0.4)  # no PTS: index / rate
-    assert line.stamp(0, tb, 0.0) == pytest.approx(0.5)  # PTS went back: re-anchored
+    assert line.stamp(900, tb, 0.0) == pytest.approx(1.2)
+    assert line.stamp(0, tb, 0.0) == pytest.approx(1.3)  # PTS went back: re-anchored
+
+
+@pytest.mark.parametrize(
+    ("pts", "expected"),
+    [
+        # decode-order PTS of an AVI with packed B-frames: the clock is kept
+        ([1, 4, 6, 5, 7, 9, 8, 10], [0.0, 0.3, 0.5, 0.501, 0.6, 0.8, 0.801, 0.9]),
+        # a real jump back (more than 3 periods) still re-anchors
+        ([0, 1, 2, 10, 11, 2, 3], [0.0, 0.1, 0.2, 1.0, 1.1, 1.2, 1.3]),
+    ],
+)
+def test_timeline_reordered_file_pts_keep_the_clock(pts: list[int], expected: list[float]) -> None:
+    line = Timeline(rate=10, live=False)
+    line.start_pass()
+    stamps = [line.stamp(p, Fraction(1, 10), 0.0) for p in pts]
+    assert stamps == pytest.approx(expected)
 
 
 def test_timeline_live_jump_follows_the_wall_clock() -> None:

@@ -173,3 +173,44 @@ def test_wrong_frame_size_is_rejected() -> None:
 
 def test_band_is_relative_to_diagonal() -> None:
     assert _rule()._band == pytest.approx(BAND)
+
+
+@pytest.mark.parametrize(
+    ("ys", "forget_at", "expected"),
+    [
+        # first seen inside the band above the line, then well below: its origin counts
+        pytest.param([236, 270], None, {("car", "in"): 1}, id="first-seen-in-band"),
+        # first seen in the band right ON the line's other side: no crossing of its own
+        pytest.param([244, 270], None, {}, id="first-seen-in-band-beyond"),
+        # lost just past the line (inside the band): the whole track crossed
+        pytest.param([200, 220, 244], 1.0, {("car", "in"): 1}, id="ends-past-line-in-band"),
+        # lost in the band before reaching the line: nothing
+        pytest.param([200, 220, 236], 1.0, {}, id="ends-before-line"),
+        # jitter on the line, ends back on its own side: nothing
+        pytest.param([200, 244, 236], 1.0, {}, id="ends-back-on-own-side"),
+        # ends past the line after it already counted: not twice
+        pytest.param([200, 270, 244], 1.0, {("car", "in"): 1}, id="no-double-count-at-end"),
+    ],
+)
+def test_whole_track_counts(
+    ys: list[float], forget_at: float | None, expected: dict[tuple[str, str], int]
+) -> None:
+    rule = _rule(emit_events=True)
+    counts, events = _run(rule, _path(ys))
+    if forget_at is not None:
+        rule.forget(1)
+        more, ended = _run(rule, [(forget_at, 9, 10, 10, "car")])  # any later observation
+        counts, events = counts + more, events + ended
+    assert _totals(counts) == expected
+    crossing_ts = [e.started_at for e in events if e.kind is EventKind.LINE_CROSSING]
+    assert len(crossing_ts) == 2 * sum(expected.values())  # open + close each
+
+
+def test_crossing_found_at_track_end_keeps_its_time_and_flushes_on_close() -> None:
+    rule = _rule(emit_events=True)
+    _run(rule, _path([200, 220, 244]))  # last position at ts 0.2
+    rule.forget(1)
+    events = rule.close_all(5.0, 5.0)
+    opened = [e for e in events if e.phase is EventPhase.OPEN]
+    assert len(opened) == 1 and opened[0].attrs["direction"] == "in"
+    assert rule.drain_counts()[0].n == 1

@@ -204,6 +204,30 @@ def test_a_track_keeps_its_majority_class_and_never_takes_another_group() -> Non
     assert out.track_id is not None and out.track_id.tolist() == [2]
 
 
+@pytest.mark.parametrize(
+    ("labels", "scores", "expected"),
+    [
+        # equal scores: the majority wins
+        (["car", "truck", "truck"], [0.6, 0.6, 0.6], "truck"),
+        # confident truck detections outweigh more numerous doubtful car ones
+        (["truck", "car", "car", "truck", "car"], [0.9, 0.4, 0.4, 0.9, 0.4], "truck"),
+        (["truck", "car", "car", "truck", "car"], [0.5, 0.6, 0.6, 0.5, 0.6], "car"),
+        # a tie keeps the earliest class
+        (["car", "truck"], [0.7, 0.7], "car"),
+    ],
+)
+def test_class_is_the_confidence_weighted_vote(
+    labels: list[str], scores: list[float], expected: str
+) -> None:
+    tracker = _tracker(min_hits=1, high_score=0.35)
+    car = [100, 200, 260, 300]
+    out = None
+    for i, (label, score) in enumerate(zip(labels, scores, strict=True)):
+        dets = make_detections([car], classes=label, scores=score)
+        out = tracker.update(dets, i * 0.1).detections
+    assert out is not None and out.labels == [expected]
+
+
 def test_time_going_backwards_ends_every_track() -> None:
     tracker = _tracker(min_hits=1)
     tracker.update(make_detections([box_at(100, 300)]), 10.0)

@@ -5,6 +5,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from kuzet.config.base import KuzetModel
+from kuzet.config.calibration import CalibrationConfig
 from kuzet.config.detect import DetectConfig
 from kuzet.config.errors import Loc, LocatedValueError
 from kuzet.config.faces import FacesConfig
@@ -69,6 +70,10 @@ class CameraConfig(KuzetModel):
         default_factory=list, description="Motion masks (added to motion.masks)."
     )
     rules: list[RuleConfig] = Field(default_factory=list, description="Rules run on this camera.")
+    calibration: CalibrationConfig | None = Field(
+        default=None,
+        description="Ground-plane calibration (image points -> metres) for speeds.",
+    )
     faces: FacesConfig = Field(default_factory=FacesConfig, description="Face capture (off).")
     plates: PlatesConfig = Field(default_factory=PlatesConfig, description="Plate reading.")
     fights: FightsConfig = Field(
@@ -107,6 +112,11 @@ def _reference_issues(cam: CameraConfig) -> list[tuple[Loc, str]]:
         if rule.id in seen:
             issues.append((("rules", index, "id"), f"duplicate rule id {rule.id!r}"))
         seen.add(rule.id)
+        if getattr(rule, "needs_calibration", False) and cam.calibration is None:
+            issues.append(
+                (("rules", index, "kind"), f"rule {rule.id!r} ({rule.kind}) measures speed: "
+                 "the camera needs a `calibration` section")
+            )
         for key, names in (("zone", cam.zones), ("line", cam.lines)):
             ref = getattr(rule, key, None)
             if ref is not None and ref not in names:

@@ -18,6 +18,13 @@ LIVE_JUMP_S = 5.0
 # decoding flat out to catch up.
 PACE_RESYNC_S = 1.0
 DEFAULT_PERIOD_S = 1.0 / 25.0
+# A file frame whose PTS lies at most this many periods before the previous one
+# is a reordering artefact (AVI files with packed B-frames give decode-order PTS
+# such as 4, 6, 5, 7): it keeps the file's clock instead of re-anchoring, which
+# would add a period per reordered frame and stretch time by up to half again.
+REORDER_PERIODS = 3.0
+# Gap placed after the previous frame's timestamp for such a reordered frame.
+REORDER_STEP_S = 1e-3
 
 
 class Timeline:
@@ -73,7 +80,9 @@ class Timeline:
         last = self.last_ts
         if last is not None:
             jumped = self.live and abs((ts - last) - (wall - self._last_wall)) > LIVE_JUMP_S
-            if ts <= last or jumped:
+            if not self.live and 0 < last - ts <= REORDER_PERIODS * self._period:
+                ts = last + REORDER_STEP_S
+            elif ts <= last or jumped:
                 gap = max(wall - self._last_wall, self._period) if jumped else self._period
                 self._base, self._anchor = last + gap, raw
                 ts = self._base

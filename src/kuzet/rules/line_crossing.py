@@ -16,6 +16,13 @@ Hysteresis: a track has a *committed side* once its anchor is more than
 counts when the track commits to the other side and its path since the last
 commitment intersected the line segment. Jitter inside the band never commits,
 so it never counts; wandering back to the old side voids the pending crossing.
+
+The whole track counts, not only consecutive positions: a track first seen
+inside the band has the side of its first position as its origin, so it counts
+when it commits to the other side; and a track that ends (occluded, lost) after
+its path crossed the line, with its last position beyond the line but still
+inside the band, counts at its last position (emitted with the next
+observation, stamped with that position's time).
 A track counts at most once per direction per ``recount_after`` seconds, and
 rows without a track id are never counted (they cannot be followed).
 """
@@ -83,6 +90,25 @@ class _TrackState:
     side: int = 0  # committed side: -1 left (out side), +1 right (in side), 0 unknown
     touched: bool = False  # path intersected the line since the last commitment
     counted_at: dict[Direction, float] = field(default_factory=dict)
+    origin: int = 0  # side (sign) of the first position, even inside the band
+    sign: int = 0  # side (sign) of the latest position, even inside the band
+    label: str = ""
+    seen: tuple[float, float] = (0.0, 0.0)  # (ts, wall) of the latest position
+
+    def before(self) -> int:
+        """The side the track came from: its committed side, else its origin."""
+        return self.side or self.origin
+
+
+@dataclass(frozen=True, slots=True)
+class _Ended:
+    """A crossing found when its track ended, emitted with the next observation."""
+
+    track_id: int
+    label: str
+    direction: Direction
+    ts: float
+    wall: float
 
 
 class LineCrossingRule:
@@ -125,6 +151,7 @@ class LineCrossingRule:
         self._classes = frozenset(cfg.classes)
         self._forbidden = frozenset(Direction(d) for d in cfg.directions_forbidden)
         self._tracks: dict[int, _TrackState] = {}
+        self._ended: list[_Ended] = []
         self._counts: dict[tuple[float, str, Direction], int] = {}
         policy = EventPolicy(cooldown=cfg.cooldown, active_hours=cfg.active_hours, tz=tz)
         wrong = EventSpec(camera_id, EventKind.WRONG_WAY, cfg.id, cfg.severity)
@@ -139,22 +166,22 @@ class LineCrossingRule:
             ValueError: The observation's frame size differs from the rule's.
         """
         check_frame(self.id, self._shape, obs)
+        events = self._flush_ended()
         dets = obs.detections
         if dets.track_id is None or len(dets) == 0:
-            return []
+            return events
         labels = dets.labels
         watched = np.asarray([label in self._classes for label in labels], dtype=bool)
         ids = dets.track_id[watched].tolist()
         anchors = dets.bottom_center if self.cfg.anchor == "bottom" else _centres(dets.xyxy)
         points = anchors[watched].astype(np.float64)
         kept = [labels[i] for i in np.flatnonzero(watched)]
-        events: list[Event] = []
-        for tid, label, direction in self._crossings_of(ids, points, kept, obs.ts):
-            events.extend(self._record(obs, tid, label, direction))
+        for tid, label, direction in self._crossings_of(ids, points, kept, (obs.ts, obs.wall)):
+            events.extend(self._record(obs.ts, obs.wall, tid, label, direction))
         return events
 
     def _crossings_of(
-        self, ids: list[int], points: FloatArray, labels: list[str], ts: float
+        self, ids: list[int], points: FloatArray, labels: list[str], when: tuple[float, float]
     ) -> list[tuple[int, str, Direction]]:
         # Vectorised geometry over every watched track; per-track state after.
         known = [self._tracks.get(t) for t in ids]
@@ -167,25 +194,43 @@ class LineCrossingRule:
         b = np.broadcast_to(self._line[1], points.shape)
         dist = _cross(a, b, points) / self._length
         sides = np.where(dist > self._band, 1, np.where(dist < -self._band, -1, 0))
+        signs = np.sign(dist).astype(int)
         found: list[tuple[int, str, Direction]] = []
         for i, tid in enumerate(ids):
-            state = self._tracks.setdefault(tid, _TrackState((0.0, 0.0)))
+            state = self._tracks.get(tid)
+            if state is None:
+                state = self._tracks[tid] = _TrackState((0.0, 0.0), origin=int(signs[i]))
             state.position = (float(points[i, 0]), float(points[i, 1]))
             state.touched = state.touched or bool(hits[i])
+            state.sign, state.label, state.seen = int(signs[i]), labels[i], when
             side = int(sides[i])
             if side == 0:
                 continue
-            if state.side == -side and state.touched:
-                direction = Direction.IN if side > 0 else Direction.OUT
-                last = state.counted_at.get(direction)
-                if last is None or ts - last >= self.cfg.recount_after:
-                    state.counted_at[direction] = ts
-                    found.append((tid, labels[i], direction))
+            if state.before() == -side and state.touched and self._may_count(state, side, when[0]):
+                found.append((tid, labels[i], _direction(side)))
             state.side, state.touched = side, False
         return found
 
-    def _record(self, obs: Observation, tid: int, label: str, direction: Direction) -> list[Event]:
-        minute = minute_start(obs.wall).timestamp()
+    def _may_count(self, state: _TrackState, side: int, ts: float) -> bool:
+        # At most once per direction per recount_after seconds; records the count.
+        direction = _direction(side)
+        last = state.counted_at.get(direction)
+        if last is not None and ts - last < self.cfg.recount_after:
+            return False
+        state.counted_at[direction] = ts
+        return True
+
+    def _flush_ended(self) -> list[Event]:
+        events: list[Event] = []
+        for c in self._ended:
+            events.extend(self._record(c.ts, c.wall, c.track_id, c.label, c.direction))
+        self._ended.clear()
+        return events
+
+    def _record(
+        self, ts: float, wall: float, tid: int, label: str, direction: Direction
+    ) -> list[Event]:
+        minute = minute_start(wall).timestamp()
         key = (minute, label, direction)
         self._counts[key] = self._counts.get(key, 0) + 1
         content = EventContent(
@@ -197,8 +242,8 @@ class LineCrossingRule:
             trackers.append(self._wrong_way)
         for tracker in trackers:
             # A crossing is instantaneous: the event opens and closes on this frame.
-            opened = tracker.open((tid, direction), obs.ts, obs.wall, content)
-            closed = tracker.close((tid, direction), obs.ts, obs.wall)
+            opened = tracker.open((tid, direction), ts, wall, content)
+            closed = tracker.close((tid, direction), ts, wall)
             events.extend(e for e in (opened, closed) if e is not None)
         return events
 
@@ -218,12 +263,28 @@ class LineCrossingRule:
         return out
 
     def forget(self, track_id: int) -> None:
-        """Drop the state of a track that ended."""
-        self._tracks.pop(track_id, None)
+        """Drop the state of a track that ended, keeping its crossing if it has one.
+
+        A track whose path crossed the line since it last committed to a side and
+        whose last position lies beyond the line (inside the band, or it would have
+        committed already) crossed: its count is kept for the next ``update``.
+        """
+        state = self._tracks.pop(track_id, None)
+        if state is None or not state.touched or state.before() != -state.sign:
+            return
+        if self._may_count(state, state.sign, state.seen[0]):
+            direction = _direction(state.sign)
+            self._ended.append(_Ended(track_id, state.label, direction, *state.seen))
 
     def close_all(self, ts: float, wall: float) -> list[Event]:
-        """Crossing events close on the frame they open; nothing stays open."""
-        return self._wrong_way.close_all(ts, wall) + self._crossings.close_all(ts, wall)
+        """Emit crossings of tracks that ended; crossing events close on the frame they open."""
+        events = self._flush_ended()
+        return events + self._wrong_way.close_all(ts, wall) + self._crossings.close_all(ts, wall)
+
+
+def _direction(side: int) -> Direction:
+    # Committing to the right of start->end is `in`.
+    return Direction.IN if side > 0 else Direction.OUT
 
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -56,20 +56,29 @@ class _Track:
     coasting: bool = False  # outside every scanned region in the latest step
     still: bool = False  # stationary as of the latest step
     last_row: Detections | None = None  # the latest matched detection, one row
-    votes: Counter[int] = field(default_factory=Counter)
+    votes: dict[int, float] = field(default_factory=dict)  # class id -> summed scores
     # (ts, x, y) of measured bottom-centres within the stationary window
     path: deque[tuple[float, float, float]] = field(default_factory=deque)
 
     @property
     def class_id(self) -> int:
-        """Majority class over the track's detections (earliest wins ties)."""
-        return self.votes.most_common(1)[0][0]
+        """Class with the highest summed detection score over the track's life.
 
-    def observe(self, box: npt.NDArray[np.float32], class_id: int, ts: float) -> None:
-        """Record a matched detection."""
+        A confidence-weighted vote: a few confident detections of one class
+        outweigh many doubtful ones of another (earliest wins ties).
+        """
+        return max(self.votes, key=self.votes.__getitem__)
+
+    def vote(self, class_id: int, score: float) -> None:
+        """Add one detection's class vote, weighted by its score."""
+        self.votes[class_id] = self.votes.get(class_id, 0.0) + score
+
+    def observe(self, dets: Detections, row: int, ts: float) -> None:
+        """Record a matched detection (row ``row`` of ``dets``) and its class vote."""
+        box = dets.xyxy[row]
         self.kf.update(box)
         self.last_box = box.copy()
-        self.votes[class_id] += 1
+        self.vote(int(dets.class_id[row]), float(dets.score[row]))
         self.last_seen = ts
         self.unscanned_s = 0.0
         self.hits += 1
@@ -204,7 +213,7 @@ class ByteTracker:
         )
         for ti, di in matches:
             row = int(rows[di])
-            tracks[ti].observe(dets.xyxy[row], int(dets.class_id[row]), step.ts)
+            tracks[ti].observe(dets, row, step.ts)
             tracks[ti].last_row = dets[[row]]
             step.owner[row] = tracks[ti]
         return [tracks[i] for i in left_t], rows[left_d]
@@ -245,7 +254,7 @@ class ByteTracker:
         track = _Track(
             kf=KalmanBox(box), first_ts=ts, last_seen=ts, last_box=box.copy(), last_row=dets[[row]]
         )
-        track.votes[int(dets.class_id[row])] += 1
+        track.vote(int(dets.class_id[row]), float(dets.score[row]))
         track.path.append((ts, float(box[0] + box[2]) / 2, float(box[3])))
         self._tracks.append(track)
         return track
