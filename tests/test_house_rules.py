@@ -52,6 +52,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("privacy",),
     ("identity",),
     ("record", "response", "integrations"),
+    ("citizen",),
+    ("metrics", "transparency"),
     ("scale",),
     ("api",),
     ("runtime",),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Annotated, cast
 
@@ -11,6 +12,9 @@ from fastapi import Depends, Request
 from kuzet.api.live import LiveView
 from kuzet.api.live_leases import WatchLeases
 from kuzet.config.api import ApiConfig
+from kuzet.config.cameras import CameraConfig
+from kuzet.config.citizen import CitizenConfig
+from kuzet.config.metrics import MetricsConfig, TransparencyConfig
 from kuzet.config.privacy import PrivacyConfig
 from kuzet.config.security import SecurityConfig
 from kuzet.core.types import Event
@@ -24,6 +28,7 @@ from kuzet.store.events import EventRepo
 from kuzet.store.media import MediaStore
 
 if TYPE_CHECKING:
+    from kuzet.citizen.intake import CitizenDesk
     from kuzet.identity.service import IdentityService
     from kuzet.integrations.service import Integrations
     from kuzet.response.field import FieldDesk
@@ -49,6 +54,11 @@ class AppDeps:
         recordings: Recorded video (segments, spans, clips); None when not recording.
         timezone: The site's IANA time zone (the config's ``timezone``) for reports, week
             boundaries and the console's times; None = UTC, labelled as such.
+        cameras: The cameras' config (positions for citizen reports, site types for the
+            transparency report); empty in tests that need neither.
+        citizen_config: The public citizen report intake (off by default).
+        metrics: The `/metrics` token (no endpoint without one).
+        transparency: Small-count suppression of the transparency report.
     """
 
     store: Store
@@ -63,6 +73,10 @@ class AppDeps:
     privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
     recordings: Recordings | None = None
     timezone: str | None = None
+    cameras: dict[str, CameraConfig] = field(default_factory=dict)
+    citizen_config: CitizenConfig = field(default_factory=CitizenConfig)
+    metrics: MetricsConfig = field(default_factory=MetricsConfig)
+    transparency: TransparencyConfig = field(default_factory=TransparencyConfig)
 
     def __post_init__(self) -> None:
         if self.audit is None:
@@ -112,6 +126,26 @@ class AppDeps:
 
         return Integrations.build(self.store.engine, IntegrationsConfig(), {},
                                   self.response.clock)
+
+    @cached_property
+    def citizen(self) -> CitizenDesk:
+        """Citizen reports into :attr:`response`'s queue (cameras with positions suggested)."""
+        from kuzet.citizen.geo import CameraPlace
+        from kuzet.citizen.intake import CitizenDesk, DeskParts
+
+        places = [CameraPlace(cid, cam.name or cid, cam.lat, cam.lon)
+                  for cid, cam in self.cameras.items()
+                  if cam.lat is not None and cam.lon is not None]
+        recordings = self.recordings
+
+        def recorded(camera_id: str, at: datetime) -> bool:
+            span = timedelta(seconds=30)
+            return recordings is not None and bool(recordings.segments(camera_id, at - span,
+                                                                       at + span))
+
+        return CitizenDesk(DeskParts(self.store.engine, self.media, self.response,
+                                     self.store.events, self.citizen_config, places,
+                                     recorded=recorded if recordings is not None else None))
 
 
 def get_deps(request: Request) -> AppDeps:

@@ -58,6 +58,16 @@ class CameraConfig(KuzetModel):
     enabled: bool = Field(default=True, description="Start this camera.")
     name: str | None = Field(default=None, description="Display name (default: the key).")
     site: str | None = Field(default=None, description="Site or area the camera belongs to.")
+    site_type: str | None = Field(
+        default=None, max_length=64,
+        description="Kind of place (street, transport, school ...): the transparency report "
+        "counts cameras by it.",
+    )
+    lat: float | None = Field(
+        default=None, ge=-90, le=90, description="Latitude (WGS 84): citizen reports nearby "
+        "suggest this camera."
+    )
+    lon: float | None = Field(default=None, ge=-180, le=180, description="Longitude (WGS 84).")
     timezone: TimeZoneName
     detect: DetectConfig = Field(default_factory=DetectConfig, description="Detection overrides.")
     motion: MotionConfig = Field(default_factory=MotionConfig, description="Motion overrides.")
@@ -107,6 +117,8 @@ class CameraConfig(KuzetModel):
 def _reference_issues(cam: CameraConfig) -> list[tuple[Loc, str]]:
     """Duplicate rule ids and rules naming zones or lines the camera lacks."""
     issues: list[tuple[Loc, str]] = []
+    if (cam.lat is None) != (cam.lon is None):
+        issues.append((("lat",), "give both lat and lon, or neither"))
     seen: set[str] = set()
     for index, rule in enumerate(cam.rules):
         if rule.id in seen:

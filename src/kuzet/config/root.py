@@ -5,6 +5,7 @@ from pydantic import Field, model_validator
 from kuzet.config.api import ApiConfig
 from kuzet.config.base import KuzetModel
 from kuzet.config.cameras import CameraConfig
+from kuzet.config.citizen import CitizenConfig
 from kuzet.config.detect import DetectConfig
 from kuzet.config.errors import Loc, LocatedValueError
 from kuzet.config.events import EventsConfig
@@ -12,6 +13,7 @@ from kuzet.config.fights import FightsConfig, SmokingConfig
 from kuzet.config.hotlists import HotlistsConfig
 from kuzet.config.identity import IdentityConfig
 from kuzet.config.integrations import IntegrationsConfig
+from kuzet.config.metrics import MetricsConfig, TransparencyConfig
 from kuzet.config.motion import MotionConfig
 from kuzet.config.privacy import PrivacyConfig
 from kuzet.config.record import RecordConfig
@@ -76,6 +78,15 @@ class KuzetConfig(KuzetModel):
     integrations: IntegrationsConfig = Field(
         default_factory=IntegrationsConfig,
         description="Signed webhooks and MQTT topics of alarm and incident changes.",
+    )
+    citizen: CitizenConfig = Field(
+        default_factory=CitizenConfig, description="Public citizen report intake (off)."
+    )
+    metrics: MetricsConfig = Field(
+        default_factory=MetricsConfig, description="Prometheus /metrics (off without a token)."
+    )
+    transparency: TransparencyConfig = Field(
+        default_factory=TransparencyConfig, description="The public transparency report."
     )
 
     @model_validator(mode="after")

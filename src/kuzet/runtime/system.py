@@ -175,6 +175,10 @@ class EmbeddedSystem:
             privacy=self.config.privacy,
             recordings=self.recordings,
             timezone=self.config.timezone,
+            cameras=dict(self.config.cameras),
+            citizen_config=self.config.citizen,
+            metrics=self.config.metrics,
+            transparency=self.config.transparency,
         )
         deps.identity = self.identity
         deps.response = self.response

@@ -4,7 +4,8 @@ Every router in ``PROTECTED_ROUTERS`` requires a signed-in principal
 (``create_app`` passes ``api.auth.current_principal`` as a protected dependency)
 and is built with ``APIRouter(route_class=AuthFirstRoute)`` so that the caller is
 authenticated before the body is read (a stranger gets 401, never 400/422);
-add new routers there. Only ``/healthz`` and the sign-in pages are public.
+add new routers there. Only ``/healthz``, the sign-in pages, the citizen report
+intake, ``/metrics`` (bearer token) and published transparency reports are public.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from kuzet.api.routers import (
     analytics,
     auth,
     cameras,
+    citizen,
+    citizen_public,
     console,
     counts,
     events,
@@ -34,6 +37,7 @@ from kuzet.api.routers import (
     identity_pages,
     incidents,
     matches,
+    metrics,
     plates,
     plates_pages,
     procedures,
@@ -41,6 +45,7 @@ from kuzet.api.routers import (
     response_pages,
     shifts,
     supervision,
+    transparency,
     unmask,
     users,
     video_pages,
@@ -48,8 +53,11 @@ from kuzet.api.routers import (
     webhooks,
 )
 
-# Public: the liveness probe and the sign-in endpoints (they carry no data).
-PUBLIC_ROUTERS = (health.router, auth.public_router)
+# Public: the liveness probe and the sign-in endpoints (they carry no data); the citizen
+# report form, API and status page (off unless configured; no personal data out);
+# /metrics (its own bearer token); published transparency reports.
+PUBLIC_ROUTERS = (health.router, auth.public_router, citizen_public.router, metrics.router,
+                  transparency.public_router)
 PROTECTED_ROUTERS = (
     cameras.router,
     events.router,
@@ -79,6 +87,8 @@ PROTECTED_ROUTERS = (
     field_photos.router,  # before field: /alarms/{id}/photos is not an /alarms/{id}/{action}
     field.router,
     field_pages.router,
+    citizen.router,
+    transparency.router,
 )
 
 

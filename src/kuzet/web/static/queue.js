@@ -180,6 +180,7 @@
       links.append(" · ", inc);
     }
     const parts = [head, facts, links, kz.actionBar(a, run)];
+    if (a.kind === "citizen_report" && window.kuzetCitizen) parts.push(window.kuzetCitizen.detail(a));
     const old = detail.querySelector('[data-testid="detail-snapshot"]');
     if (shown && old) parts.splice(2, 0, old);
     else {

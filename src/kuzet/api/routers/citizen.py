@@ -1,0 +1,51 @@
+"""What operators see of a citizen report: the report behind an alarm, and its photos.
+
+Reading needs the alarm read permissions and the alarm's camera in scope; each
+view is audited (``citizen_report.view``). Photos are the re-encoded copies,
+without metadata; originals and their EXIF positions stay evidence.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import Response
+
+from kuzet.api.alarm_access import Reader, load_alarm
+from kuzet.api.auth import AuthFirstRoute, ScopedCameras, audit
+from kuzet.api.deps import Deps
+from kuzet.api.errors import JPEG
+from kuzet.citizen.models import CitizenReportRow
+from kuzet.citizen.status import operator_view
+
+router = APIRouter(prefix="/api/citizen", route_class=AuthFirstRoute, tags=["citizen reports"])
+
+
+def _report(deps: Deps, alarm_id: str, scope: ScopedCameras) -> CitizenReportRow:
+    load_alarm(deps.response, alarm_id, scope)  # 403/404 as for the alarm itself
+    row = deps.citizen.reports.of_alarm(alarm_id)
+    if row is None:
+        raise HTTPException(404, "this alarm is not a citizen report")
+    return row
+
+
+@router.get("/alarms/{alarm_id}")
+def report_of_alarm(request: Request, alarm_id: str, deps: Deps, scope: ScopedCameras,
+                    user: Reader) -> dict[str, Any]:
+    """The citizen report behind an alarm, with suggested cameras and their video links."""
+    row = _report(deps, alarm_id, scope)
+    audit(request, "citizen_report.view", target=row.id, details={"alarm_id": alarm_id})
+    return operator_view(deps.citizen, row)
+
+
+@router.get("/alarms/{alarm_id}/photos/{index}.jpg", response_class=Response, responses=JPEG)
+def report_photo(request: Request, alarm_id: str, index: int, deps: Deps,
+                 scope: ScopedCameras, user: Reader) -> Response:
+    """One photo of the report, re-encoded without metadata."""
+    row = _report(deps, alarm_id, scope)
+    if not 0 <= index < len(row.photos):
+        raise HTTPException(404, "no such photo")
+    audit(request, "citizen_report.photo.view", target=row.id, details={"photo": index})
+    data = deps.media.get(str(row.photos[index]["display_key"]))
+    return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private"})

@@ -1,0 +1,1 @@
+"""Prometheus metrics of a running system (`GET /metrics`, see ``docs/metrics.md``)."""
