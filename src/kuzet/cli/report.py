@@ -67,4 +67,7 @@ def handover(  # noqa: PLR0913 - CLI options
 
 def register(app: typer.Typer) -> None:
     """Add the ``report`` command group."""
+    from kuzet.cli.transparency import transparency
+
+    report_app.command("transparency")(transparency)
     app.add_typer(report_app, name="report")

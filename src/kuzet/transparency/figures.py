@@ -73,8 +73,8 @@ def _watchlists(conn: sa.Connection, end: datetime) -> dict[str, Counter[str]]:
 
 
 def read_figures(engine: Engine, cameras: Mapping[str, CameraConfig], start: datetime,
-                 end: datetime) -> Figures:
-    """Every count of ``[start, end)``; watchlist entries as they stood at ``end``."""
+                 end: datetime, as_of: datetime) -> Figures:
+    """Every count of ``[start, end)``; watchlist entries as they stood at ``as_of``."""
     fig = Figures(cameras=camera_counts(cameras))
     m, c = FaceMatchRow, CitizenReportRow
     with engine.connect() as conn:
@@ -89,7 +89,7 @@ def read_figures(engine: Engine, cameras: Mapping[str, CameraConfig], start: dat
         fig.plate_hits = int(conn.scalar(sa.select(sa.func.count()).select_from(PlateHitRow)
                                          .where(PlateHitRow.at >= start,
                                                 PlateHitRow.at < end)) or 0)
-        fig.watchlist = _watchlists(conn, end)
+        fig.watchlist = _watchlists(conn, as_of)
         fig.citizen_received = int(conn.scalar(
             sa.select(sa.func.count()).select_from(c)
             .where(c.received_at >= start, c.received_at < end)) or 0)

@@ -54,12 +54,14 @@ def _alarms(fig: Figures, k: int) -> dict[str, Any]:
     for kind, verdicts in sorted(fig.alarms.items()):
         total = sum(verdicts.values())
         confirmed, false = verdicts.get("confirmed", 0), verdicts.get("false_alarm", 0)
-        kinds[kind] = {"total": cell(total, k), "by_verdict": group(verdicts, k),
-                       "precision": ratio(confirmed, confirmed + false, k)}
+        shown = group(verdicts, k)
+        hidden = any(isinstance(shown.get(v), str) for v in ("confirmed", "false_alarm"))
+        kinds[kind] = {"total": cell(total, k), "by_verdict": shown,
+                       "precision": None if hidden else ratio(confirmed, confirmed + false, k)}
     return {"total": cell(sum(sum(v.values()) for v in fig.alarms.values()), k),
             "by_kind": kinds,
             "precision_note": "confirmed / (confirmed + false alarm); null when either is "
-                              "below the suppression threshold"}
+                              "suppressed"}
 
 
 def _watchlists(fig: Figures, k: int) -> dict[str, Any]:
@@ -97,12 +99,15 @@ def build(inp: ReportInput, period: str, now: datetime | None = None) -> dict[st
         ValueError: Malformed period.
     """
     start, end = month_span(period)
+    now = now or datetime.now(UTC)
+    as_of = min(end, now)
     k = inp.config.min_count
-    fig = read_figures(inp.engine, inp.cameras, start, end)
+    fig = read_figures(inp.engine, inp.cameras, start, end, as_of)
     return {
         "format": FORMAT_VERSION, "title": inp.config.title, "period": period,
         "from": start.isoformat(), "until": end.isoformat(),
-        "generated_at": (now or datetime.now(UTC)).isoformat(timespec="seconds"),
+        "generated_at": now.isoformat(timespec="seconds"),
+        "watchlists_as_of": as_of.isoformat(timespec="seconds"),
         "suppression": {"min_count": k, "shown_as": f"<{k}"},
         "cameras": {"total": sum(fig.cameras.values()),
                     "by_site_type": dict(sorted(fig.cameras.items()))},
