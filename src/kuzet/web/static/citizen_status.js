@@ -27,8 +27,8 @@
     set("status-state", STATES[s.state] || s.state);
     set("status-outcome", s.outcome || "–");
     set("status-updated", s.updated_on);
-    card.hidden = false;
     card.dataset.state = s.state;
+    card.hidden = false;
   }
 
   load();
