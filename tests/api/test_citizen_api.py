@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 from api_factories import make_event, make_user, sign_in
-from citizen_factories import SQUARE, b64, citizen_deps, photo, report_body
 from fastapi.testclient import TestClient
-from image_bombs import bomb_png
 
+from citizen_factories import SQUARE, b64, citizen_deps, photo, report_body
+from image_bombs import bomb_png
 from kuzet.api import AppDeps, create_app
 from kuzet.citizen.models import CitizenReportRow
 from kuzet.response.states import Action

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 from api_factories import make_event
-from citizen_factories import citizen_deps, report_body
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
+from citizen_factories import citizen_deps, report_body
 from kuzet.api import AppDeps, create_app
 from kuzet.api.testing import FakeLiveView
 from kuzet.config.metrics import MetricsConfig

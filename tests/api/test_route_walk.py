@@ -46,6 +46,18 @@ PUBLIC = {
     ("POST", "/auth/login"),
     ("GET", "/auth/oidc/login"),
     ("GET", "/auth/oidc/callback"),
+    # The citizen report intake (404 unless citizen.enabled), /metrics (404 without
+    # metrics.token, else its own bearer token) and published transparency reports.
+    ("GET", "/report"),
+    ("GET", "/report/status/{ref}"),
+    ("GET", "/api/public/form"),
+    ("GET", "/api/public/challenge"),
+    ("POST", "/api/public/reports"),
+    ("GET", "/api/public/reports/{ref}"),
+    ("GET", "/metrics"),
+    ("GET", "/transparency"),
+    ("GET", "/transparency/{period}"),
+    ("GET", "/api/public/transparency/{period}"),
 }
 STREAMS = {"/api/events/stream", "/api/cameras/{camera_id}/live.mjpg"}
 SKIP_AS_USER = {("POST", "/auth/logout")}  # would end the walking session
@@ -95,6 +107,9 @@ def _ids_for(param: str, camera: str) -> str:
         "shift_id": "no-such-shift",
         "delivery_id": "no-such-delivery",
         "action": "accept",  # a field move (/api/field/alarms/{alarm_id}/{action})
+        "index": "0",
+        "ref": "KZ-NOSUCH00",
+        "period": "2026-11",
     }
     if param not in values:
         raise AssertionError(f"route parameter {{{param}}} has no test value: add it here")
@@ -162,6 +177,12 @@ def test_public_routes_carry_no_data(two_cameras: AppDeps) -> None:
         assert anon.post("/auth/login", json={}).status_code == 401
         assert anon.get("/auth/oidc/login").status_code == 404  # OIDC not configured
         assert anon.get("/auth/oidc/callback").status_code == 404
+        for path in ("/report", "/report/status/KZ-1", "/api/public/form",
+                     "/api/public/challenge", "/api/public/reports/KZ-1", "/metrics",
+                     "/transparency/2026-11", "/api/public/transparency/2026-11"):
+            assert anon.get(path).status_code == 404, path  # off / nothing published
+        assert anon.post("/api/public/reports", json={}).status_code == 404
+        assert 'data-testid="published"' in anon.get("/transparency").text
         mounts = [r for r in _flat(app) if isinstance(r, Mount)]
         assert [m.path for m in mounts] == ["/static/apidocs", "/static"]
         # Static files are code, style, the queue's generated chime and the field app's

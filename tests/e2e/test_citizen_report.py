@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from citizen_factories import CAMERAS, citizen_deps, photo
 
+from citizen_factories import CAMERAS, citizen_deps, photo
 from kuzet.api import AppDeps, create_app
 from kuzet.api.testing import serve_in_thread
 

@@ -107,11 +107,11 @@ def clean_photo(data: bytes, max_bytes: int, max_pixels: int, max_side: int) -> 
             if width * height > max_pixels:
                 raise Rejected(Reason.TOO_LARGE, f"a photo may have at most {max_pixels} pixels")
             image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
+            shown = ImageOps.exif_transpose(image).convert("RGB")
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, TypeError,
             Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise Rejected(Reason.BAD_IMAGE, "a photo could not be decoded") from error
     gps = _gps(image)
-    shown = ImageOps.exif_transpose(image).convert("RGB")
     shown.thumbnail((max_side, max_side))
     out = io.BytesIO()
     shown.save(out, "JPEG", quality=DISPLAY_QUALITY)  # no exif=, so no metadata

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import hmac
-from urllib.parse import quote
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from kuzet.citizen.intake import CitizenDesk, token_digest
 from kuzet.citizen.models import CitizenReportRow

@@ -24,7 +24,8 @@ from kuzet.transparency.report import ReportInput, build, month_span
 public_router = APIRouter(tags=["transparency (public)"])
 router = APIRouter(prefix="/api/transparency", route_class=AuthFirstRoute,
                    tags=["transparency"])
-UNPUBLISHED: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut, "description": "Nothing published for this period"}}
+UNPUBLISHED: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorOut, "description": "Nothing published for this period"}}
 
 
 def _input(deps: AppDeps) -> ReportInput:
