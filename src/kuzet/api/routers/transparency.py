@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse
 from kuzet.api.auth import AuthFirstRoute, audit, require
 from kuzet.api.deps import AppDeps, Deps
 from kuzet.api.errors import ErrorOut
+from kuzet.api.templating import templates
 from kuzet.privacy.principal import Permission, Principal
 from kuzet.transparency.published import PublishedReportRow, PublishedReports
 from kuzet.transparency.render import to_html
@@ -43,13 +44,10 @@ def _period(period: str) -> str:
 
 
 @public_router.get("/transparency", response_class=HTMLResponse, include_in_schema=False)
-def published_list(deps: Deps) -> HTMLResponse:
+def published_list(request: Request, deps: Deps) -> HTMLResponse:
     """Links to every published report (public)."""
     periods = PublishedReports(deps.store.engine).periods()
-    items = "".join(f'<li><a href="/transparency/{p}">{p}</a> '
-                    f'(<a href="/api/public/transparency/{p}">JSON</a>)</li>' for p in periods)
-    return HTMLResponse("<!doctype html><meta charset=utf-8><title>Transparency</title>"
-                        f"<h1>Transparency reports</h1><ul data-testid=\"published\">{items}</ul>")
+    return templates.TemplateResponse(request, "transparency_list.html", {"periods": periods})
 
 
 @public_router.get("/transparency/{period}", response_class=HTMLResponse,
