@@ -69,6 +69,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     log.info("API stopping")
     if "live_leases" in vars(deps):  # polled cameras stop rendering with the API
         deps.live_leases.close()
+    if "citizen" in vars(deps):  # refusal counts still held in memory
+        deps.citizen.rejections.flush()
 
 
 def create_app(deps: AppDeps, protected_dependencies: Sequence[Any] = ()) -> FastAPI:
