@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -204,3 +205,23 @@ def test_disabled_intake_is_404(tmp_path: Path) -> None:
             assert anon.get(path).status_code == 404
         assert anon.post("/api/public/reports", json={}).status_code == 404
     deps.store.close()
+
+
+def test_webhook_of_a_report_carries_no_personal_data(client: TestClient,
+                                                       deps: AppDeps) -> None:
+    from kuzet.config.integrations import IntegrationsConfig
+    from kuzet.integrations.service import Integrations
+
+    cfg = IntegrationsConfig.model_validate({"webhooks": [
+        {"name": "cad", "url": "http://127.0.0.1:9/hook", "secret": "x" * 20}]})
+    hooks = Integrations.build(deps.store.engine, cfg, {}, deps.response.clock)
+    hooks.attach(deps.response.updates.subscribe)
+    try:
+        body = report_body(client, photos=[b64(photo(gps=(43.2389, 76.9454)))])
+        assert client.post("/api/public/reports", json=body).status_code == 201
+    finally:
+        hooks.stop()
+    queued = hooks.queue.due("cad", deps.response.clock() + timedelta(days=1))
+    assert len(queued) == 1 and '"citizen_report"' in queued[0].body
+    assert not any(p in queued[0].body for p in PERSONAL)
+    assert "43.2389," not in queued[0].body  # the photo's EXIF position stays evidence
