@@ -40,7 +40,9 @@ from schemathesis.specs.openapi.checks import (
 
 from kuzet.api import AppDeps, create_app
 from kuzet.api.testing import FakeLiveView, make_jpeg, serve_in_thread
+from kuzet.config.citizen import CitizenConfig
 from kuzet.config.hotlists import HotlistsConfig
+from kuzet.config.metrics import MetricsConfig
 from kuzet.config.sectors import SectorConfig
 from kuzet.core.sightings import PlateRead
 from kuzet.core.types import Event, EventKind, EventPhase, Evidence, Severity
@@ -124,6 +126,10 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
         store, MediaStore(tmp / "media"), Bus(), FakeLiveView.with_cameras("gate", "hall")
     )
     deps.audit.signer = Signer.load_or_create(tmp / "keys")
+    # The public citizen intake and /metrics on, so their routes run past the 404 of
+    # "not enabled" (no proof of work: generated bodies can be accepted).
+    deps.citizen_config = CitizenConfig(enabled=True, pow_bits=0)
+    deps.metrics = MetricsConfig(token="fuzz-metrics-token-0123")
     sectors = {"north": SectorConfig(cameras=["gate"])}
     deps.response.routing = Routing(store.engine, sectors, {"gate": "north"})
     headers = _seed(deps)
