@@ -215,7 +215,7 @@ def test_webhook_of_a_report_carries_no_personal_data(client: TestClient,
     cfg = IntegrationsConfig.model_validate({"webhooks": [
         {"name": "cad", "url": "http://127.0.0.1:9/hook", "secret": "x" * 20}]})
     hooks = Integrations.build(deps.store.engine, cfg, {}, deps.response.clock)
-    hooks.attach(deps.response.updates.subscribe)
+    hooks.attach(deps.response.updates.subscribe, deps.response.outbox.subscribe)
     try:
         body = report_body(client, photos=[b64(photo(gps=(43.2389, 76.9454)))])
         assert client.post("/api/public/reports", json=body).status_code == 201
