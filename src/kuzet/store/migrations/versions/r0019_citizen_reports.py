@@ -1,7 +1,7 @@
 """Citizen reports, refusal counts and published transparency reports.
 
 Revision ID: r0019_citizen_reports
-Revises: r0015_integrations
+Revises: r0016_response_gaps
 Create Date: 2026-12-03
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from kuzet.store.models import UTCDateTime
 
 revision: str = "r0019_citizen_reports"
-down_revision: str | None = "r0015_integrations"
+down_revision: str | None = "r0016_response_gaps"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
