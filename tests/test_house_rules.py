@@ -51,7 +51,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("rules",),
     ("privacy",),
     ("identity",),
-    ("record", "response", "integrations"),
+    ("record", "response", "integrations", "maps"),
     ("citizen",),
     ("metrics", "transparency"),
     ("scale",),

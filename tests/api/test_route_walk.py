@@ -110,6 +110,7 @@ def _ids_for(param: str, camera: str) -> str:
         "index": "0",
         "ref": "KZ-NOSUCH00",
         "period": "2026-11",
+        "plan_id": "no-such-plan",
     }
     if param not in values:
         raise AssertionError(f"route parameter {{{param}}} has no test value: add it here")
@@ -193,7 +194,7 @@ def test_public_routes_carry_no_data(two_cameras: AppDeps) -> None:
         assert icons <= {"field-icon.svg", "field-icon-192.png", "field-icon-512.png"}
         # Browser libraries from the npm registry (make web): code and their licences.
         vendor = {p.suffix for p in (WEB_DIR / "static" / "vendor").glob("*")}
-        assert vendor <= {".js", ".md"}
+        assert vendor <= {".js", ".css", ".md"}
         apidocs = {p.suffix for p in API_DOCS_ASSETS.iterdir()}  # Swagger UI's own files
         assert apidocs <= {".css", ".js", ".png"}
         assert anon.get("/static/console.css").status_code == 200

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from kuzet.citizen.intake import CitizenDesk
     from kuzet.identity.service import IdentityService
     from kuzet.integrations.service import Integrations
+    from kuzet.maps.geodata import MapData
+    from kuzet.maps.plans import SitePlans
     from kuzet.response.field import FieldDesk
     from kuzet.response.service import ResponseService
 
@@ -146,6 +148,21 @@ class AppDeps:
         return CitizenDesk(DeskParts(self.store.engine, self.media, self.response,
                                      self.store.events, self.citizen_config, places,
                                      recorded=recorded if recordings is not None else None))
+
+    @cached_property
+    def maps(self) -> SitePlans:
+        """Site plans and camera placements on ``store`` and ``media``."""
+        from kuzet.maps.plans import SitePlans
+
+        return SitePlans(self.store.engine, self.media)
+
+    @cached_property
+    def map_data(self) -> MapData:
+        """The offline base map's files (none configured; the runtime assigns its own)."""
+        from kuzet.config.map import MapConfig
+        from kuzet.maps.geodata import MapData
+
+        return MapData(MapConfig())
 
 
 def get_deps(request: Request) -> AppDeps:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from kuzet.cli.signals import Terminated
 from kuzet.core.errors import KuzetError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 ConfigOpt = Annotated[Path, typer.Option("--config", "-c", help="YAML config file.")]
 DataDirOpt = Annotated[
@@ -78,6 +81,19 @@ def _serve(
         system.stop(reason)
 
 
+def _demo_plan(engine: Engine, folder: Path) -> None:
+    """The demo's site plan (drawn from code the first time) with its cameras placed."""
+    from kuzet.config.load import load_config
+    from kuzet.maps.demo import ensure_demo_plan
+    from kuzet.maps.plans import SitePlans
+    from kuzet.runtime.paths import demo_config_path
+    from kuzet.store import MediaStore
+
+    config = load_config(demo_config_path())
+    media = MediaStore(Path(config.store.media_dir or folder / "media"))
+    ensure_demo_plan(SitePlans(engine, media), list(config.cameras))
+
+
 def register(app: typer.Typer) -> None:
     """Add serve, demo and analyze."""
 
@@ -108,6 +124,7 @@ def register(app: typer.Typer) -> None:
         folder = resolve_data_dir(data_dir)
         with open_data(None, folder) as store:
             ensure_demo_admin(store.engine, folder)
+            _demo_plan(store.engine, folder)
         banner = "Kuzet demo running. Console: {url}  (Ctrl+C to stop)"
         _serve(demo_config_path(), data_dir, "127.0.0.1", port, banner)
 

@@ -14,6 +14,7 @@ from kuzet.config.hotlists import HotlistsConfig
 from kuzet.config.identity import IdentityConfig
 from kuzet.config.integrations import IntegrationsConfig
 from kuzet.config.metrics import MetricsConfig, TransparencyConfig
+from kuzet.config.map import MapConfig
 from kuzet.config.motion import MotionConfig
 from kuzet.config.privacy import PrivacyConfig
 from kuzet.config.record import RecordConfig
@@ -87,6 +88,10 @@ class KuzetConfig(KuzetModel):
     )
     transparency: TransparencyConfig = Field(
         default_factory=TransparencyConfig, description="The public transparency report."
+    )
+    map: MapConfig = Field(
+        default_factory=MapConfig,
+        description="Offline map data (GeoJSON, georeferenced image) for the console's map.",
     )
 
     @model_validator(mode="after")

@@ -15,6 +15,7 @@ from pydantic import Field
 
 from kuzet.config.base import KuzetModel
 from kuzet.config.errors import Loc
+from kuzet.config.map import LatLon
 
 SECTOR_ID = r"^[A-Za-z0-9_.-]+$"
 
@@ -27,6 +28,11 @@ class SectorConfig(KuzetModel):
     sites: list[str] = Field(
         default_factory=list, description="Sites (a camera's `site`) whose cameras belong here."
     )
+    area: list[LatLon] | None = Field(
+        default=None, min_length=3, max_length=5000,
+        description="The sector's outline on the map: [latitude, longitude] vertices "
+        "(at least 3); null = the sector is not drawn.",
+    )  # fmt: skip
 
 
 def sector_of_cameras(

@@ -20,6 +20,8 @@ from kuzet.store.outbox import store_unavailable
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
+    from kuzet.maps.geodata import MapData
+
 log = logging.getLogger(__name__)
 # The recording quota is checked this often, so it acts long before a disk fills.
 RECORD_RETENTION_EVERY_S = 15.0
@@ -183,7 +185,15 @@ class EmbeddedSystem:
         deps.identity = self.identity
         deps.response = self.response
         deps.integrations = self.integrations
+        deps.map_data = self._map_data()
         return create_app(deps)
+
+    def _map_data(self) -> MapData:
+        """The ``map`` files; relative paths are taken from the config file's folder."""
+        from kuzet.maps.geodata import MapData
+
+        base = self.config_path.resolve().parent if self.config_path is not None else None
+        return MapData(self.config.map, base)
 
     def start(self) -> None:
         """Start cameras and detectors, retention, audit checkpoints and alarm time limits."""

@@ -36,6 +36,8 @@ from kuzet.api.routers import (
     health,
     identity_pages,
     incidents,
+    map_pages,
+    maps,
     matches,
     metrics,
     plates,
@@ -89,6 +91,8 @@ PROTECTED_ROUTERS = (
     field_pages.router,
     citizen.router,
     transparency.router,
+    maps.router,
+    map_pages.router,
 )
 
 
