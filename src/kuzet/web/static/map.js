@@ -145,7 +145,7 @@
     ["cameras", "cones", "alarms", "incidents", "sectors", "units"].forEach((name) => {
       if (layerOn(name)) groups[name].addTo(map); else groups[name].remove();
     });
-    $('[data-testid="map-counts"]').textContent = t("{cameras} cameras placed · {alarms} open alarms",
+    $('[data-testid="map-counts"]').textContent = t("Cameras placed: {cameras} · open alarms: {alarms}",
       { cameras: cams, alarms });
   }
 
