@@ -9,8 +9,8 @@ from collections.abc import Callable
 import cv2
 import numpy as np
 import pytest
-from image_bombs import bomb_png
 
+from image_bombs import bomb_png
 from kuzet.maps.images import PLAN_LIMITS, PlanImageError, prepare_plan_image
 from kuzet.render.decode import ImageLimits
 
