@@ -96,11 +96,11 @@ def test_plan_shows_cameras_and_the_open_alarm_which_opens_its_incident(
         page.wait_for_selector(ALARM, timeout=WAIT_MS)
         alarm = page.locator(ALARM)
         assert alarm.count() == 1 and alarm.get_attribute("data-priority") == "medium"
-        # The badge sits beside plaza_1's marker (within 40 px), not plaza_2's.
+        # The badge sits beside plaza_1's marker (within 45 px), not plaza_2's.
         box_alarm = alarm.bounding_box()
         box_cam = page.locator(f'{CAMERA}[data-camera-id="plaza_1"]').bounding_box()
         assert box_alarm and box_cam
-        assert abs(box_alarm["x"] - box_cam["x"]) < 40 and abs(box_alarm["y"] - box_cam["y"]) < 40
+        assert abs(box_alarm["x"] - box_cam["x"]) < 45 and abs(box_alarm["y"] - box_cam["y"]) < 45
         assert page.locator(".map-cone").count() == 2
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "map-site-plan.png"))

@@ -7,6 +7,8 @@ window.kzmap = (function () {
   const t = window.kuzet.t;
   const M_PER_DEG = 111320; /* metres per degree of latitude (and of longitude at the equator) */
   const PRIO_RANK = { critical: 0, high: 1, medium: 2, low: 3 };
+  /* Where a camera's alarm badges go, degrees clockwise from up (its name is below it). */
+  const RING = [0, 45, -45, 90, -90, 135, -135];
 
   function esc(value) {
     return String(value === undefined || value === null ? "" : value).replace(/[&<>"']/g,
@@ -71,13 +73,13 @@ window.kzmap = (function () {
       : `/events/${encodeURIComponent(alarm.event_id || alarm.id)}`;
   }
 
-  /* An alarm badge beside its camera: the k-th alarm of a camera sits on a ring around it
-     (pixel offsets, so the badges stay apart at every zoom). */
+  /* An alarm badge beside its camera: the k-th alarm of a camera sits on a ring around it,
+     the most urgent on top (pixel offsets, so the badges stay apart at every zoom). */
   function alarmIcon(alarm, k) {
     const size = 22;
-    const angle = ((45 + k * 40) * Math.PI) / 180;
-    const dx = Math.sin(angle) * 24;
-    const dy = -Math.cos(angle) * 24;
+    const angle = (RING[k % RING.length] * Math.PI) / 180;
+    const dx = Math.sin(angle) * 30;
+    const dy = -Math.cos(angle) * 30;
     const title = t("{priority} alarm: {kind} ({state})", {
       priority: t(alarm.priority), kind: String(alarm.kind).replace(/_/g, " "),
       state: t(String(alarm.state).replace(/_/g, " ")) });
