@@ -368,13 +368,32 @@
     r.data.items.forEach((c) => { state.cameras[c.id] = c; });
   }
 
+  /* Changes pushed while a reload is in flight: applied over its (older) answer. */
+  const inFlight = new Set();
+
+  function applied(items, changes) {
+    const out = {};
+    items.forEach((x) => { out[x.id] = x; });
+    Object.entries(changes).forEach(([id, x]) => { if (x) out[id] = x; else delete out[id]; });
+    return out;
+  }
+
   async function loadAlarms() {
     if (!me.alarms) return;
+    const seen = { alarms: {}, incidents: {} };
+    inFlight.add(seen);
     const states = OPEN.map((s) => `state=${s}`).join("&");
     const [alarms, incidents] = await Promise.all([api("GET", `/api/alarms?${states}&limit=500`),
       api("GET", "/api/incidents?state=open&limit=200")]);
-    if (alarms.ok) { state.alarms = {}; alarms.data.items.forEach((a) => { state.alarms[a.id] = a; }); }
-    if (incidents.ok) { state.incidents = {}; incidents.data.items.forEach((i) => { state.incidents[i.id] = i; }); }
+    inFlight.delete(seen);
+    if (alarms.ok) state.alarms = applied(alarms.data.items, seen.alarms);
+    if (incidents.ok) state.incidents = applied(incidents.data.items, seen.incidents);
+  }
+
+  function pushed(kind, item, open) {
+    if (open) state[kind][item.id] = item; else delete state[kind][item.id];
+    inFlight.forEach((seen) => { seen[kind][item.id] = open ? item : null; });
+    scheduleDraw();
   }
 
   /* Field units' last positions; a server without the field app (404) has no such layer. */
@@ -394,14 +413,11 @@
     source.addEventListener("ready", () => { set("connected", t("Live")); loadAlarms().then(scheduleDraw); });
     source.addEventListener("alarm", (m) => {
       const a = JSON.parse(m.data);
-      if (OPEN.includes(a.state)) state.alarms[a.id] = a; else delete state.alarms[a.id];
-      scheduleDraw();
+      pushed("alarms", a, OPEN.includes(a.state));
     });
     source.addEventListener("incident", (m) => {
       const i = JSON.parse(m.data);
-      if (i.state === "open") state.incidents[i.id] = { ...(state.incidents[i.id] || {}), ...i };
-      else delete state.incidents[i.id];
-      scheduleDraw();
+      pushed("incidents", { ...(state.incidents[i.id] || {}), ...i }, i.state === "open");
     });
     source.onerror = () => set("reconnecting", t("Reconnecting…"));
   }
