@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import cv2
+import numpy as np
 import pytest
 from test_console import PASSWORD, SCREENSHOTS, WAIT_MS, sign_in
 
@@ -155,6 +157,35 @@ def test_admin_places_and_drags_a_camera(browser: Any, site: tuple[str, AppDeps,
         page.wait_for_function(
             f"() => fetch('/api/map/plans/{plan_id}').then(r => r.json()).then(p => "
             "p.cameras.find(c => c.camera_id === 'plaza_1').x > 0.2)", timeout=WAIT_MS)
+        assert page.errors == []
+    finally:
+        page.close()
+
+
+def test_admin_uploads_a_plan_through_the_form(
+    browser: Any, site: tuple[str, AppDeps, str], tmp_path: Path
+) -> None:
+    url, deps, _ = site
+    not_image = tmp_path / "notes.png"
+    not_image.write_text("meeting notes, not a floor plan")
+    ok, png = cv2.imencode(".png", np.full((300, 500, 3), 230, np.uint8))
+    assert ok
+    (tmp_path / "floor2.png").write_bytes(png.tobytes())
+    page = _open_map(browser, url, "admin")
+    try:
+        page.fill('[data-testid="plan-name"]', "Floor 2")
+        page.set_input_files('[data-testid="plan-file"]', str(not_image))
+        page.click('[data-testid="plan-submit"]')
+        refused = page.locator('[data-testid="page-message"][data-kind="error"]')
+        refused.wait_for(timeout=WAIT_MS)
+        assert "image: not a usable image" in refused.inner_text()
+        assert len(deps.maps.list_plans()) == 1
+        page.set_input_files('[data-testid="plan-file"]', str(tmp_path / "floor2.png"))
+        page.click('[data-testid="plan-submit"]')
+        page.wait_for_function("() => document.querySelector('[data-testid=\"map-title\"]')"
+                               ".textContent === 'Floor 2'", timeout=WAIT_MS)
+        assert sorted(p.name for p in deps.maps.list_plans()) == ["Demo plaza", "Floor 2"]
+        assert page.locator('[data-testid="map-view"]').count() == 3
         assert page.errors == []
     finally:
         page.close()
