@@ -201,7 +201,8 @@ def test_geo_view_empty_state_then_the_deployments_map(
         empty = page.locator('[data-testid="map-empty"]')
         empty.wait_for(state="visible", timeout=WAIT_MS)
         assert "No map data is configured" in empty.inner_text()
-        assert page.locator('[data-testid="layer-units"]').is_hidden()  # no field app: 404
+        assert page.locator('[data-testid="layer-units"]').is_visible()  # the field app answers
+        assert page.locator('[data-testid="map-unit"]').count() == 0  # nobody shared a position
         assert page.errors == []
     finally:
         page.close()
@@ -230,25 +231,22 @@ def test_geo_view_empty_state_then_the_deployments_map(
         page.close()
 
 
-def test_field_units_are_drawn_when_the_endpoint_answers(
+def test_field_units_last_positions_are_drawn(
     browser: Any, site: tuple[str, AppDeps, str]
 ) -> None:
-    """``GET /api/field/positions`` belongs to the field app; a stand-in route answers here
-    in its documented shape, as that app would."""
-    _, deps, _ = site
-    app = create_app(deps)
-    at = datetime.now(UTC).isoformat()
-    positions = [{"unit": "P-12", "username": "serik", "lat": 43.24, "lon": 76.93,
-                  "accuracy_m": 15.0, "at": at}]
-    app.add_api_route("/api/field/positions", lambda: positions, methods=["GET"])
+    """A field officer on duty shares a position (the field app's own store); the map
+    draws the unit where it was last seen, from ``GET /api/field/positions``."""
+    url, deps, _ = site
+    officer = deps.auth.users.create("serik", PASSWORD, Role.FIELD_OFFICER)
+    duty, _ = deps.field.start_duty(officer.id, "serik", "P-12")
+    deps.field.add_position(duty, 43.24, 76.93, 15.0)
     deps.maps.place_geo(GeoPlacement("plaza_1", 43.238, 76.930), "t")
-    with serve_in_thread(app) as url:
-        page = _open_map(browser, url, "olga")
-        try:
-            page.click('[data-testid="map-view"][data-view="geo"]')
-            page.wait_for_selector('[data-testid="map-unit"]', timeout=WAIT_MS)
-            assert page.locator('[data-testid="layer-units"]').is_visible()
-            assert page.locator('[data-testid="map-unit"]').get_attribute("title") == "P-12"
-            assert page.errors == []
-        finally:
-            page.close()
+    page = _open_map(browser, url, "olga")
+    try:
+        page.click('[data-testid="map-view"][data-view="geo"]')
+        page.wait_for_selector('[data-testid="map-unit"]', timeout=WAIT_MS)
+        assert page.locator('[data-testid="layer-units"]').is_visible()
+        assert page.locator('[data-testid="map-unit"]').get_attribute("title") == "P-12"
+        assert page.errors == []
+    finally:
+        page.close()
