@@ -13,8 +13,8 @@ from kuzet.config.fights import FightsConfig, SmokingConfig
 from kuzet.config.hotlists import HotlistsConfig
 from kuzet.config.identity import IdentityConfig
 from kuzet.config.integrations import IntegrationsConfig
-from kuzet.config.metrics import MetricsConfig, TransparencyConfig
 from kuzet.config.map import MapConfig
+from kuzet.config.metrics import MetricsConfig, TransparencyConfig
 from kuzet.config.motion import MotionConfig
 from kuzet.config.privacy import PrivacyConfig
 from kuzet.config.record import RecordConfig

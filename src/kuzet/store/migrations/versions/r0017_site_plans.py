@@ -1,7 +1,7 @@
 """Site plans and camera placements: site_plans, site_plan_cameras, camera_geo.
 
 Revision ID: r0017_site_plans
-Revises: r0016_response_gaps (one line of revisions, as on main)
+Revises: r0019_citizen_reports
 Create Date: 2026-12-03
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from kuzet.store.models import UTCDateTime
 
 revision: str = "r0017_site_plans"
-down_revision: str | None = "r0016_response_gaps"
+down_revision: str | None = "r0019_citizen_reports"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
