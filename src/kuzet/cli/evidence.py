@@ -104,7 +104,9 @@ def create(  # noqa: PLR0913  (the command's flags; each is one plain option)
             media = MediaStore(recordings.root)
             clips = _clips(recordings, policy)
             request = _with_referrals(store, request)
-            data, events = build_export(store.events, media, signer, request, policy, clips)
+            data, events = build_export(
+                store.events, media, signer, request, policy, clips, clips.span
+            )
             target.write_bytes(data)
             with signed_audit(store.engine, folder) as audit:
                 audit.record(
@@ -120,9 +122,13 @@ def create(  # noqa: PLR0913  (the command's flags; each is one plain option)
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from error
     summary = media_summary(data)["media"]
-    typer.echo(f"wrote {target} ({len(events)} events, {len(data)} bytes; images: {summary})")
+    video = media_summary(data)["video"]
+    typer.echo(f"wrote {target} ({len(events)} events, {len(data)} bytes; images: {summary}; "
+               f"video: {video})")
     if summary["omitted"]:
         typer.echo(f"warning: {summary['omitted']} images left out (cannot redact)", err=True)
+    if video["omitted"]:
+        typer.echo(f"warning: {video['omitted']} videos left out (see clips.json)", err=True)
 
 
 def _with_referrals(store: Store, request: ExportRequest) -> ExportRequest:
@@ -136,7 +142,7 @@ def _with_referrals(store: Store, request: ExportRequest) -> ExportRequest:
     from kuzet.privacy.export import ExportError, select_events
     from kuzet.response.service import ResponseService
 
-    event_ids = [e.id for e in select_events(store.events, request)]
+    event_ids = [e.id for e in select_events(store.events, request, allow_empty=True)]
     referrals = ResponseService(store.engine).referrals.of(event_ids)
     pending = [r["alarm_id"] for r in referrals if r["state"] == "pending"]
     if pending:
@@ -183,7 +189,7 @@ def _clips(recordings: Any, policy: Any) -> Any:
     from kuzet.privacy.redaction import Redactor
     from kuzet.record.export_clips import RecordedClips
 
-    return RecordedClips(recordings, Redactor(), policy.unmasked)
+    return RecordedClips(recordings, Redactor(), policy.unmasked, policy.camera_unmasked)
 
 
 def _export_details(request: ExportRequest, events: int, data: bytes) -> dict[str, object]:

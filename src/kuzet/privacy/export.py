@@ -9,6 +9,10 @@ Contents:
   (redacted and re-encoded unless the exporter may unmask), and ``clips.json``: per
   clip its span, the recorded segments with their hashes, the SHA-256 of the
   original and of the exported (redacted) file, and who recorded it;
+- ``clips/span-<camera>-<start>.mp4``: for a time-range export, the recorded video
+  of the span (segments joined; redacted unless the exporter may unmask), listed
+  in ``clips.json`` like a clip. Video that cannot be redacted is left out and
+  named with the reason (:mod:`kuzet.privacy.export_video`);
 - ``metadata.json``: the events as JSON;
 - ``custody.json``: chain of custody: who exported, when, why, from which host and
   software version, what was selected, whether media are redacted;
@@ -31,13 +35,25 @@ import json
 import platform
 import socket
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
 
 from kuzet import __version__
 from kuzet.privacy.audit import canonical_json, iso_utc
+from kuzet.privacy.export_video import (
+    CLIPS,
+    ClipSource,
+    ExportClip,
+    SpanSource,
+    VideoFiles,
+    VideoUnavailable,
+    event_clips,
+    span_video,
+    clip_problems,
+    video_summary,
+)
 from kuzet.privacy.export_media import (
     OMITTED,
     ORIGINAL,
@@ -52,30 +68,15 @@ from kuzet.store.codec import to_jsonable
 from kuzet.store.events import EventQuery, EventRepo, StoredEvent
 from kuzet.store.media import MediaStore
 
+__all__ = [
+    "CLIPS", "ClipSource", "ExportClip", "ExportError", "ExportRequest", "SpanSource",
+    "VideoUnavailable", "build_export", "select_events", "verify_export",
+]
+
 MANIFEST = "manifest.json"
 SIGNATURE = "signature.ed25519"
 PUBLIC_KEY = "public_key.pem"
 MAX_EVENTS = 5000
-CLIPS = "clips.json"
-
-
-@dataclass(frozen=True, slots=True)
-class ExportClip:
-    """An event's video for an export (made by a clip source, e.g. ``kuzet.record``).
-
-    Attributes:
-        name: Path inside the zip (``clips/<event id>.mp4``).
-        data: The file as exported (redacted unless the exporter may unmask).
-        details: Span, segments and hashes; ``sha256`` must be that of ``data``.
-    """
-
-    name: str
-    data: bytes
-    details: dict[str, Any]
-
-
-# event -> its clip, or None when nothing was recorded for it.
-ClipSource = Callable[[StoredEvent], "ExportClip | None"]
 
 
 def default_redactor() -> Redact:
@@ -123,11 +124,19 @@ class ExportRequest:
             raise ExportError("give an event id, or a camera with --since (and --until)")
 
 
-def select_events(repo: EventRepo, request: ExportRequest) -> list[StoredEvent]:
+def select_events(
+    repo: EventRepo, request: ExportRequest, allow_empty: bool = False
+) -> list[StoredEvent]:
     """The events an export request names (oldest first).
 
+    Args:
+        repo: Events.
+        request: The selection.
+        allow_empty: A time range without events is no error (its video is exported).
+
     Raises:
-        ExportError: No such event, none in the range, or more than ``MAX_EVENTS``.
+        ExportError: No such event, none in the range (unless ``allow_empty``), or
+            more than ``MAX_EVENTS``.
     """
     if request.event_id is not None:
         event = repo.get(request.event_id)
@@ -152,7 +161,7 @@ def select_events(repo: EventRepo, request: ExportRequest) -> list[StoredEvent]:
         if page.next_cursor is None:
             break
         cursor = page.next_cursor
-    if not events:
+    if not events and not allow_empty:
         raise ExportError(f"no events on camera {request.camera_id!r} in that time range")
     return events[::-1]
 
@@ -179,21 +188,20 @@ def _custody(request: ExportRequest, events: list[StoredEvent], extra: dict[str,
     return canonical_json(custody)
 
 
-def _clip_files(
-    events: list[StoredEvent], clips: ClipSource | None, files: MediaFiles
-) -> int:
-    """Add each event's clip and ``clips.json``; the number of clips."""
-    if clips is None:
-        return 0
-    listed = []
-    for event in events:
-        clip = clips(event)
-        if clip is None:
-            continue
-        files.entries[clip.name] = clip.data
-        listed.append({"file": clip.name, **clip.details})
-    files.entries[CLIPS] = canonical_json({"clips": listed})
-    return len(listed)
+def _video_files(
+    events: list[StoredEvent], request: ExportRequest, sources: tuple[ClipSource | None,
+                                                                      SpanSource | None],
+) -> VideoFiles | None:
+    """The events' clips and, for a time-range export, the span's video (None: no source)."""
+    clips, span = sources
+    if clips is None and span is None:
+        return None
+    files = VideoFiles()
+    if span is not None and request.camera_id is not None and request.since is not None:
+        span_video(request.camera_id, request.since, request.until, span, files)
+    if clips is not None:
+        event_clips(events, clips, files)
+    return files
 
 
 def build_export(  # noqa: PLR0913 - each collaborator is one plain argument
@@ -203,6 +211,7 @@ def build_export(  # noqa: PLR0913 - each collaborator is one plain argument
     request: ExportRequest,
     policy: MediaPolicy,
     clips: ClipSource | None = None,
+    span: SpanSource | None = None,
 ) -> tuple[bytes, list[StoredEvent]]:
     """Build the signed zip.
 
@@ -214,6 +223,9 @@ def build_export(  # noqa: PLR0913 - each collaborator is one plain argument
         policy: Redaction of the media (redacted unless ``policy.unmasked``).
         clips: The events' recorded clips (None: snapshots only); it redacts them
             by itself, consistently with ``policy``.
+        span: The recorded video of a time-range export's span (None: none); it
+            redacts by itself too. Video that cannot be redacted is left out and
+            listed with the reason (``video_omitted``), never exported raw.
 
     Returns:
         (zip bytes, the exported events).
@@ -221,11 +233,18 @@ def build_export(  # noqa: PLR0913 - each collaborator is one plain argument
         and lists the snapshots left out (``media_omitted``, with reasons).
 
     Raises:
-        ExportError: If the request selects nothing.
+        ExportError: If the request selects nothing (no event, and no video of the span).
     """
-    events = select_events(repo, request)
+    events = select_events(repo, request, allow_empty=span is not None)
     files = media_files(events, media, policy)
-    clip_count = _clip_files(events, clips, files)
+    video = _video_files(events, request, (clips, span))
+    if not events and (video is None or not (video.listed or video.omitted)):
+        raise ExportError(
+            f"no events and no recording on camera {request.camera_id!r} in that time range"
+        )
+    if video is not None:
+        files.entries.update(video.entries)
+        files.entries[CLIPS] = video.clips_json()
     metadata = {"events": [to_jsonable(dataclasses.asdict(e)) for e in events]}
     files.entries["metadata.json"] = canonical_json(metadata)
     public_pem = signer.public_pem()
@@ -236,14 +255,14 @@ def build_export(  # noqa: PLR0913 - each collaborator is one plain argument
             "media_redacted": files.all_redacted,
             "media_missing": files.missing,
             "media_omitted": [m for m in files.listed if m["exported"] == "omitted"],
-            "clips": clip_count,
+            **(video.custody() if video is not None else {"clips": 0}),
             "public_key_sha256": hashlib.sha256(public_pem).hexdigest(),
             **_referrals(request),
         },
     )
     files.entries[PUBLIC_KEY] = public_pem
     digests = {name: hashlib.sha256(data).hexdigest() for name, data in files.entries.items()}
-    manifest = _manifest(digests, files, request)
+    manifest = _manifest(digests, files, request, video)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in sorted(files.entries.items()):
@@ -253,12 +272,16 @@ def build_export(  # noqa: PLR0913 - each collaborator is one plain argument
     return buffer.getvalue(), events
 
 
-def _manifest(digests: dict[str, str], files: MediaFiles, request: ExportRequest) -> bytes:
+def _manifest(
+    digests: dict[str, str], files: MediaFiles, request: ExportRequest, video: VideoFiles | None
+) -> bytes:
+    omitted = {"video_omitted": video.omitted} if video is not None and video.omitted else {}
     return canonical_json(
         {
             "algorithm": "sha256",
             "files": dict(sorted(digests.items())),
             "media": files.listed,
+            **omitted,
             **_referrals(request),
         }
     )
@@ -270,19 +293,22 @@ def _referrals(request: ExportRequest) -> dict[str, Any]:
 
 
 def media_summary(data: bytes) -> dict[str, Any]:
-    """For the audit record: ``redacted`` (no original image in the zip) and the
-    number of images exported original, redacted and left out.
+    """For the audit record: ``redacted`` (no original image in the zip), the
+    number of images exported original, redacted and left out, and the video
+    files by kind (event clips, span video) and left out.
 
     Example:
         >>> media_summary(zip_bytes)  # doctest: +SKIP
-        {'redacted': True, 'media': {'original': 0, 'redacted': 1, 'omitted': 0}}
+        {'redacted': True, 'media': {'original': 0, 'redacted': 1, 'omitted': 0},
+         'video': {'event': 1, 'span': 0, 'omitted': 0}}
     """
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         listed = json.loads(archive.read(MANIFEST)).get("media", [])
+        clips = archive.read(CLIPS) if CLIPS in archive.namelist() else None
     counts = {
         kind: sum(m["exported"] == kind for m in listed) for kind in (ORIGINAL, REDACTED, OMITTED)
     }
-    return {"redacted": counts[ORIGINAL] == 0, "media": counts}
+    return {"redacted": counts[ORIGINAL] == 0, "media": counts, "video": video_summary(clips)}
 
 
 @dataclass
@@ -356,22 +382,5 @@ def verify_export(data: bytes, public_pem: bytes | None = None) -> ExportCheck:
         check.problems.append(f"modified: {MANIFEST} (unreadable: {error})")
         return check
     _check_hashes(entries, {str(k): str(v) for k, v in listed.items()}, check)
-    _check_clips(entries, check)
+    check.problems.extend(clip_problems(entries))
     return check
-
-
-def _check_clips(entries: dict[str, bytes], check: ExportCheck) -> None:
-    """Each clip file matches the ``sha256`` that ``clips.json`` states for it."""
-    if CLIPS not in entries:
-        return
-    try:
-        listed = json.loads(entries[CLIPS])["clips"]
-        stated = {str(c["file"]): str(c["sha256"]) for c in listed}
-    except (ValueError, KeyError, TypeError) as error:
-        check.problems.append(f"modified: {CLIPS} (unreadable: {error})")
-        return
-    for name, digest in sorted(stated.items()):
-        if name not in entries:
-            check.problems.append(f"missing: {name} (listed in {CLIPS})")
-        elif hashlib.sha256(entries[name]).hexdigest() != digest:
-            check.problems.append(f"modified: {name} (SHA-256 differs from {CLIPS})")

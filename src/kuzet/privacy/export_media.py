@@ -32,6 +32,14 @@ def _always(_event: StoredEvent) -> bool:
     return True
 
 
+def _no_camera(_camera_id: str) -> bool:
+    return False
+
+
+def _any_camera(_camera_id: str) -> bool:
+    return True
+
+
 @dataclass(frozen=True, slots=True)
 class MediaPolicy:
     """How the snapshots of an export are chosen.
@@ -41,6 +49,8 @@ class MediaPolicy:
             redacted copy exists; None: none can be made (such media are left out).
         unmasked: True for events whose original media the exporter may take
             (an active unmask grant; the CLI's ``--unredacted``). Default: none.
+        camera_unmasked: True for cameras whose recorded video of a time span the
+            exporter may take in the original (a grant covering the camera).
 
     Example:
         >>> MediaPolicy(redact=None).unmasked  # doctest: +ELLIPSIS
@@ -49,11 +59,12 @@ class MediaPolicy:
 
     redact: Redact | None
     unmasked: Callable[[StoredEvent], bool] = _never
+    camera_unmasked: Callable[[str], bool] = _no_camera
 
     @classmethod
     def originals(cls) -> MediaPolicy:
-        """Every snapshot in the original (an explicit, audited unmask)."""
-        return cls(None, _always)
+        """Every snapshot and video in the original (an explicit, audited unmask)."""
+        return cls(None, _always, _any_camera)
 
 
 @dataclass

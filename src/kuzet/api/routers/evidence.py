@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -24,10 +24,13 @@ from kuzet.api.schemas import ApiTime
 from kuzet.api.unmasking import ANONYMOUS, unmask_until
 from kuzet.core.errors import ModelError
 from kuzet.privacy.audit import AuditQuery
-from kuzet.privacy.export import ClipSource, ExportRequest
+from kuzet.privacy.export import ExportRequest
 from kuzet.privacy.export_media import MediaPolicy
 from kuzet.privacy.principal import Permission, Principal
 from kuzet.store.events import StoredEvent
+
+if TYPE_CHECKING:
+    from kuzet.record.export_clips import RecordedClips
 
 router = APIRouter(route_class=AuthFirstRoute, tags=["audit & evidence"])
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"
@@ -206,7 +209,13 @@ class ExportIn(BaseModel):
     "/api/exports",
     response_class=Response,
     responses={
-        200: {"content": {"application/zip": {}}, "description": "The signed evidence zip"},
+        200: {
+            "content": {"application/zip": {}},
+            "description": "The signed evidence zip",
+            "headers": {"X-Kuzet-Video-Omitted": {
+                "description": "Videos left out because they could not be redacted",
+                "schema": {"type": "integer"}}},
+        },
         503: {"description": "No signing key is configured"},
         409: {"model": ErrorOut, "description": "A referral of an event awaits verification"},
     },
@@ -217,6 +226,10 @@ def create_export(request: Request, deps: Deps, user: Exporter, body: ExportIn) 
     The same rule as the snapshot route: without ``unmask`` and an active grant
     covering the event's camera or the event, each image is the redacted copy;
     one that cannot be redacted is left out, with the reason, in the manifest.
+    A camera and time span also carries the span's recorded video (redacted the
+    same way; video that cannot be redacted is left out, named with the reason in
+    the signed manifest, and counted in ``X-Kuzet-Video-Omitted``); a span with
+    neither events nor recording is 404.
     An event whose alarm was referred to an external body is exported only once a
     second person verified the referral (409 before); the manifest names them.
     """
@@ -235,39 +248,40 @@ def create_export(request: Request, deps: Deps, user: Exporter, body: ExportIn) 
             body.reason, who, body.event_id, body.camera_id, body.since, body.until
         )
         if body.camera_id is not None and not _in_scope(deps, user, body.camera_id):
-            # The same answer as for a camera without events: ids cannot be probed.
-            raise ExportError(f"no events on camera {body.camera_id!r} in that time range")
-        events = select_events(deps.store.events, wanted)
+            # The same answer as for a camera with nothing in the span: ids cannot be probed.
+            raise ExportError(f"no events and no recording on camera {body.camera_id!r} "
+                              "in that time range")
+        events = select_events(deps.store.events, wanted, allow_empty=True)
         if body.event_id is not None and not _in_scope(deps, user, events[0].camera_id):
             raise ExportError(f"no event {body.event_id!r}")
+        wanted = _with_referrals(deps, wanted, [e.id for e in events])
+        policy = _media_policy(deps, user)
+        clips = _clip_source(deps, policy)
+        data, events = build_export(deps.store.events, deps.media, deps.audit.signer, wanted,
+                                    policy, clips, None if clips is None else clips.span)
     except ExportError as error:
         if str(error).startswith("no "):
             raise HTTPException(404, str(error)) from error
         raise unprocessable(str(error)) from error
-    wanted = _with_referrals(deps, wanted, [e.id for e in events])
-    policy = _media_policy(deps, user)
-    clips = _clip_source(deps, policy)
-    try:
-        data, events = build_export(
-            deps.store.events, deps.media, deps.audit.signer, wanted, policy, clips
-        )
-    except (OSError, ModelError) as error:  # a clip that cannot be read or redacted
+    except (OSError, ModelError) as error:  # a recording that cannot be read
         raise HTTPException(503, f"cannot export the recorded video: {error}") from error
-    name = f"kuzet-export-{events[0].id if body.event_id else body.camera_id}.zip"
+    summary = media_summary(data)
+    name = f"kuzet-export-{body.event_id if body.event_id else body.camera_id}.zip"
     deps.audit.record(
         "export.create",
         actor=_name(user),
         ip=client_ip(request),
-        camera_id=events[0].camera_id,
+        camera_id=body.camera_id or events[0].camera_id,
         target=name,
         details={
             **body.model_dump(mode="json"),
             "events": len(events),
-            **media_summary(data),
+            **summary,
             "clips": clips is not None,
         },
     )
-    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    headers = {"Content-Disposition": f'attachment; filename="{name}"',
+               "X-Kuzet-Video-Omitted": str(summary["video"]["omitted"])}
     return Response(data, media_type="application/zip", headers=headers)
 
 
@@ -293,13 +307,17 @@ def _media_policy(deps: AppDeps, user: Principal | None) -> MediaPolicy:
     def unmasked(event: StoredEvent) -> bool:
         return unmask_until(deps, principal, event.camera_id, event.id) is not None
 
-    return MediaPolicy(deps.redactor.redact_jpeg, unmasked)
+    def camera_unmasked(camera_id: str) -> bool:
+        return unmask_until(deps, principal, camera_id, None) is not None
+
+    return MediaPolicy(deps.redactor.redact_jpeg, unmasked, camera_unmasked)
 
 
-def _clip_source(deps: AppDeps, policy: MediaPolicy) -> ClipSource | None:
-    """The events' recorded clips (redacted unless ``policy`` unmasks the event)."""
+def _clip_source(deps: AppDeps, policy: MediaPolicy) -> RecordedClips | None:
+    """The events' recorded clips and the span's video (redacted unless ``policy``
+    unmasks the event or camera)."""
     if deps.recordings is None:
         return None
     from kuzet.record.export_clips import RecordedClips
 
-    return RecordedClips(deps.recordings, deps.redactor, policy.unmasked)
+    return RecordedClips(deps.recordings, deps.redactor, policy.unmasked, policy.camera_unmasked)

@@ -36,7 +36,8 @@ window.kuzetExport = (function () {
     const blob = await resp.blob();
     const disposition = resp.headers.get("Content-Disposition") || "";
     const name = (disposition.match(/filename="([^"]+)"/) || [])[1] || "kuzet-export.zip";
-    return { ok: true, url: URL.createObjectURL(blob), name, bytes: blob.size };
+    const omitted = Number(resp.headers.get("X-Kuzet-Video-Omitted") || "0");
+    return { ok: true, url: URL.createObjectURL(blob), name, bytes: blob.size, omitted };
   }
 
   function link(result) {
@@ -65,16 +66,25 @@ window.kuzetExport = (function () {
       status.dataset.state = "working";
       const todo = bodies(reason.value.trim());
       const failed = [];
+      const noVideo = [];
       for (let i = 0; i < todo.length; i++) {
         status.textContent = `Building signed export ${i + 1} of ${todo.length}… (clips are redacted and re-encoded: this can take a while)`;
         const result = await create(todo[i]);
         if (result.ok) links.append(link(result));
+        if (result.ok && result.omitted) noVideo.push(todo[i].camera_id || result.name);
         else failed.push(todo[i].camera_id ? `${todo[i].camera_id}: ${result.message}` : result.message);
       }
       button.disabled = false;
       status.dataset.state = failed.length ? "error" : "done";
       status.textContent = failed.length ? failed.join(" · ")
         : `Done: ${todo.length} signed export${todo.length > 1 ? "s" : ""}. Check with \`kuzet export verify\`.`;
+      if (noVideo.length) {
+        const t = window.kuzet ? window.kuzet.t : (s, v) => s.replace("{what}", v.what);
+        status.dataset.state = "warning";
+        status.dataset.videoOmitted = String(noVideo.length);
+        status.textContent += " " + t("Video left out of {what}: it could not be redacted (the reason is in the zip's clips.json).",
+                                      { what: noVideo.join(", ") });
+      }
     });
   }
 
