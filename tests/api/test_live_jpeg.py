@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from test_unmask_api import USERS, app, face_diff  # noqa: F401 - the fixture is used
 
 from kuzet.api import AppDeps
-from kuzet.api.live_leases import WatchLeases
+from kuzet.api.live_leases import POLL_FPS, WatchLeases
 from kuzet.api.testing import FakeLiveView, make_jpeg
 from kuzet.privacy.unmask import GrantRequest, UnmaskGrants
 
@@ -77,6 +77,7 @@ def test_a_poll_leases_the_camera_until_it_expires() -> None:
     leases.touch("gate")
     leases.touch("gate")  # a renewal does not watch twice
     assert live.watchers == {"gate": 1} and leases.held() == ["gate"]
+    assert live.watch_fps == {"gate": [POLL_FPS]}  # the camera renders at the pollers' rate
     deadline = time.monotonic() + 5
     while leases.held() and time.monotonic() < deadline:
         time.sleep(0.1)

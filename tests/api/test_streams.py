@@ -74,6 +74,7 @@ def test_mjpeg_sends_multipart_jpegs(
             if buf.count(b"\xff\xd9") >= 2:
                 break
         assert set(watching) == {1}
+        assert deps.live.watch_fps["gate"] == [deps.api.live_fps]  # type: ignore[attr-defined]
     parts = buf.split(f"--{MJPEG_BOUNDARY}\r\n".encode())[1:]
     head, body = parts[0].split(b"\r\n\r\n", 1)
     assert b"Content-Type: image/jpeg" in head

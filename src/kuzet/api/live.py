@@ -7,6 +7,9 @@ from typing import Any, Protocol
 
 from kuzet.core.types import CameraHealth
 
+# The rate of a watch that does not say (the console's MJPEG view asks for api.live_fps).
+DEFAULT_WATCH_FPS = 5.0
+
 
 class LiveView(Protocol):
     """Live state of the cameras, as seen by the API and console.
@@ -30,6 +33,9 @@ class LiveView(Protocol):
         """
         ...
 
-    def watch(self, camera_id: str) -> AbstractContextManager[None]:
-        """While held, the camera renders live JPEGs (idle cameras skip the encoding)."""
+    def watch(
+        self, camera_id: str, fps: float = DEFAULT_WATCH_FPS
+    ) -> AbstractContextManager[None]:
+        """While held, the camera renders live JPEGs at ``fps`` frames a second (the
+        highest rate of its current watches; unwatched cameras render nothing)."""
         ...

@@ -16,6 +16,7 @@ from kuzet.api.live import LiveView
 
 LEASE_S = 5.0
 SWEEP_S = 1.0
+POLL_FPS = 2.0  # the console grid polls each tile every 0.5 s: no need to render faster
 
 
 class WatchLeases:
@@ -24,26 +25,28 @@ class WatchLeases:
     Args:
         live: The live view whose cameras are watched.
         lease_s: Seconds a poll keeps its camera rendering.
+        fps: The rate a leased camera renders at (the pollers' rate).
 
     Example:
         >>> leases = WatchLeases(live)  # doctest: +SKIP
         >>> leases.touch("gate")  # the camera renders for LEASE_S seconds more  # doctest: +SKIP
     """
 
-    def __init__(self, live: LiveView, lease_s: float = LEASE_S) -> None:
+    def __init__(self, live: LiveView, lease_s: float = LEASE_S, fps: float = POLL_FPS) -> None:
         self._live = live
         self._lease_s = lease_s
+        self._fps = fps
         self._held: dict[str, tuple[AbstractContextManager[None], float]] = {}
         self._lock = threading.Lock()
         self._sweeper: threading.Thread | None = None
 
     def touch(self, camera_id: str) -> None:
-        """Keep ``camera_id`` rendering for ``lease_s`` seconds from now."""
+        """Keep ``camera_id`` rendering (at ``fps``) for ``lease_s`` seconds from now."""
         until = time.monotonic() + self._lease_s
         with self._lock:
             held = self._held.get(camera_id)
             if held is None:
-                watch = self._live.watch(camera_id)
+                watch = self._live.watch(camera_id, self._fps)
                 watch.__enter__()
                 held = (watch, until)
             self._held[camera_id] = (held[0], until)

@@ -174,7 +174,8 @@ async def mjpeg_frames(
 ) -> AsyncIterator[bytes]:
     """Annotated live frames of one camera, at most ``fps`` per second.
 
-    Holds ``live.watch(camera_id)`` while streaming so the camera renders. A frame
+    Holds ``live.watch(camera_id, fps)`` while streaming so the camera renders at
+    that rate. A frame
     is sent when its sequence number changes, and re-sent every couple of seconds
     so a still or stalled camera keeps the connection checked. ``still_allowed()``
     is re-checked every ``recheck_s`` seconds; the stream ends once it is false
@@ -183,7 +184,7 @@ async def mjpeg_frames(
     loop = asyncio.get_running_loop()
     period = 1.0 / fps
     checked = loop.time()
-    with live.watch(camera_id):
+    with live.watch(camera_id, fps):
         yield f"--{MJPEG_BOUNDARY}\r\n".encode()
         last_seq: int | None = None
         last_sent = 0.0

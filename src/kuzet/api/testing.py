@@ -18,6 +18,7 @@ import numpy as np
 import uvicorn
 from fastapi import FastAPI
 
+from kuzet.api.live import DEFAULT_WATCH_FPS
 from kuzet.config.api import ApiConfig
 from kuzet.core.types import CameraHealth, CameraState
 from kuzet.render.jpeg import encode_jpeg
@@ -46,11 +47,13 @@ class FakeLiveView:
         health: Health per camera id (order = config order).
         frames: Whether cameras have produced a frame yet.
         watchers: Current ``watch`` holders per camera.
+        watch_fps: The rate each ``watch`` of a camera asked for, in order.
     """
 
     health: dict[str, CameraHealth] = field(default_factory=dict)
     frames: bool = True
     watchers: dict[str, int] = field(default_factory=dict)
+    watch_fps: dict[str, list[float]] = field(default_factory=dict)
     _seq: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -98,10 +101,11 @@ class FakeLiveView:
         return seq, jpeg
 
     @contextlib.contextmanager
-    def watch(self, camera_id: str) -> Iterator[None]:
-        """Count watchers while held."""
+    def watch(self, camera_id: str, fps: float = DEFAULT_WATCH_FPS) -> Iterator[None]:
+        """Count watchers while held (``watch_fps`` keeps the rate each asked for)."""
         with self._lock:
             self.watchers[camera_id] = self.watchers.get(camera_id, 0) + 1
+            self.watch_fps.setdefault(camera_id, []).append(fps)
         try:
             yield
         finally:

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 
 from kuzet.api.deps import AppDeps
-from kuzet.api.live import LiveView
+from kuzet.api.live import DEFAULT_WATCH_FPS, LiveView
 from kuzet.core.roles import Role
 from kuzet.core.types import CameraHealth
 from kuzet.privacy.principal import Permission, Principal
@@ -85,6 +85,8 @@ class ViewerLive:
         ignored: the viewer's grant decides)."""
         return self._live.latest_jpeg(camera_id, redacted=not self.unmasked())
 
-    def watch(self, camera_id: str) -> AbstractContextManager[None]:
+    def watch(
+        self, camera_id: str, fps: float = DEFAULT_WATCH_FPS
+    ) -> AbstractContextManager[None]:
         """As the underlying view."""
-        return self._live.watch(camera_id)
+        return self._live.watch(camera_id, fps)

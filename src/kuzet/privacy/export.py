@@ -42,18 +42,6 @@ from typing import Any, cast
 
 from kuzet import __version__
 from kuzet.privacy.audit import canonical_json, iso_utc
-from kuzet.privacy.export_video import (
-    CLIPS,
-    ClipSource,
-    ExportClip,
-    SpanSource,
-    VideoFiles,
-    VideoUnavailable,
-    event_clips,
-    span_video,
-    clip_problems,
-    video_summary,
-)
 from kuzet.privacy.export_media import (
     OMITTED,
     ORIGINAL,
@@ -62,6 +50,18 @@ from kuzet.privacy.export_media import (
     MediaPolicy,
     Redact,
     media_files,
+)
+from kuzet.privacy.export_video import (
+    CLIPS,
+    ClipSource,
+    ExportClip,
+    SpanSource,
+    VideoFiles,
+    VideoUnavailable,
+    clip_problems,
+    event_clips,
+    span_video,
+    video_summary,
 )
 from kuzet.privacy.keys import Signer, verify_signature
 from kuzet.store.codec import to_jsonable

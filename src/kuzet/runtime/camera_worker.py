@@ -77,10 +77,15 @@ def camera_main(
     args: CameraWorkerArgs,
     out: Connection,
     detector: Connection,
-    viewers: Synchronized[int],
+    live_rate: Synchronized[float],
     stop: StopFlag,
 ) -> None:
-    """Entry point of a camera process; returns when ``stop`` is set."""
+    """Entry point of a camera process; returns when ``stop`` is set.
+
+    ``live_rate`` is the live frames a second the camera's watchers ask for (the
+    supervisor sets it; 0 while nobody watches): live JPEGs are rendered at that
+    rate, at most ``args.live_fps``, and not at all at 0.
+    """
     from pathlib import Path
 
     from kuzet.ingest import ReconnectingSource
@@ -111,7 +116,7 @@ def camera_main(
         daemon=True,
     )
     reporter.start()
-    _run(args, (source, pipeline, redactor), outbox, viewers, stop, shape)
+    _run(args, (source, pipeline, redactor), outbox, live_rate, stop, shape)
 
 
 def _recorder(args: CameraWorkerArgs, outbox: _Outbox) -> Recorder | None:
@@ -146,7 +151,7 @@ def _run(
     args: CameraWorkerArgs,
     stages: tuple[Any, Any, Redactor],
     outbox: _Outbox,
-    viewers: Synchronized[int],
+    live_rate: Synchronized[float],
     stop: StopFlag,
     shape: list[int],
 ) -> None:
@@ -171,8 +176,9 @@ def _run(
         if result.plate_reads:
             outbox.send(PlateReadsMessage(tuple(result.plate_reads)))
         since = time.monotonic() - last_live
+        rate = min(live_rate.value, args.live_fps)  # what the watchers ask; 0: nobody
         # Prefer frames with their own detection pass: others can only go out blurred whole.
-        if viewers.value > 0 and since >= 1.0 / args.live_fps and (
+        if rate > 0 and since >= 1.0 / rate and (
             result.fresh is not None or since >= LIVE_STALE_S
         ):
             last_live = time.monotonic()

@@ -1,16 +1,19 @@
 """The live-view protocol (``api.live.LiveView``) over the running processes.
 
 Health and frame size per camera, the newest annotated live frame (redacted
-unless the caller may see it unmasked), a viewer count that makes a camera
-render live frames only while someone watches, and process counters.
+unless the caller may see it unmasked), the live rate each camera renders at
+(the highest rate any current watcher asks for, 0 while nobody watches: the
+worker then renders nothing), and process counters.
 """
 
 from __future__ import annotations
 
 import contextlib
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
+from kuzet.api.live import DEFAULT_WATCH_FPS
 from kuzet.config.root import KuzetConfig
 from kuzet.core.types import CameraHealth, CameraState
 from kuzet.runtime.live_redaction import SharedRedaction
@@ -31,6 +34,7 @@ class LiveFeed:
         self.config = config
         self._procs = procs
         self._redaction = redaction
+        self._rates: dict[str, Counter[float]] = {}  # per camera: rates of its watches
 
     def camera_health(self) -> list[CameraHealth]:
         """Health of every configured camera, in config order."""
@@ -73,19 +77,25 @@ class LiveFeed:
         return frame.seq, jpeg
 
     @contextlib.contextmanager
-    def watch(self, camera_id: str) -> Iterator[None]:
-        """While held, the camera renders live frames."""
+    def watch(self, camera_id: str, fps: float = DEFAULT_WATCH_FPS) -> Iterator[None]:
+        """While held, the camera renders live frames at ``fps`` (or the higher rate
+        of another watch); when the last watch ends it renders none."""
         cam = self._procs.cameras.get(camera_id)
         if cam is None:
             yield
             return
-        with self._procs.lock:  # the counter itself is lock-free shared memory
-            cam.viewers.value += 1
+        with self._procs.lock:  # the shared value itself is lock-free shared memory
+            rates = self._rates.setdefault(camera_id, Counter())
+            rates[fps] += 1
+            cam.live_rate.value = max(rates)
         try:
             yield
         finally:
             with self._procs.lock:
-                cam.viewers.value -= 1
+                rates[fps] -= 1
+                if rates[fps] <= 0:
+                    del rates[fps]
+                cam.live_rate.value = max(rates, default=0.0)
 
     def pids(self) -> dict[str, int]:
         """Process ids of the camera workers (for operations and tests)."""

@@ -58,7 +58,7 @@ class CameraProcess:
 
     camera_id: str
     detector: int
-    viewers: Any
+    live_rate: Any  # shared float: live frames a second its watchers ask for (0: none)
     process: Any = None
     out: Connection | None = None
     stop: Any = None
@@ -103,7 +103,7 @@ class Processes:
         for index, model in enumerate(models):
             self.detectors.append(self._start_detector(index, model))
         for camera_id in enabled:
-            cam = CameraProcess(camera_id, assigned[camera_id], _ctx.Value("i", 0, lock=False))
+            cam = CameraProcess(camera_id, assigned[camera_id], _ctx.Value("d", 0.0, lock=False))
             self.cameras[camera_id] = cam
             self._start_camera(cam)
 
@@ -201,7 +201,7 @@ class Processes:
         stop = StopFlag(_ctx)
         process = _ctx.Process(
             target=camera_main,
-            args=(args, out_child, det_camera_side, cam.viewers, stop),
+            args=(args, out_child, det_camera_side, cam.live_rate, stop),
             name=f"kuzet-camera-{cam.camera_id}",
             daemon=True,
         )

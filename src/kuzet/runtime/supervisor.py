@@ -18,6 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from kuzet.api.live import DEFAULT_WATCH_FPS
 from kuzet.config.root import KuzetConfig
 from kuzet.core.counts import LineCount
 from kuzet.core.sightings import FaceProbe, PlateRead
@@ -150,9 +151,11 @@ class Supervisor:
         """The newest annotated live frame of a camera (redacted unless asked), if any."""
         return self.live.latest_jpeg(camera_id, redacted)
 
-    def watch(self, camera_id: str) -> AbstractContextManager[None]:
-        """While held, the camera renders live frames."""
-        return self.live.watch(camera_id)
+    def watch(
+        self, camera_id: str, fps: float = DEFAULT_WATCH_FPS
+    ) -> AbstractContextManager[None]:
+        """While held, the camera renders live frames at ``fps`` (the highest asked)."""
+        return self.live.watch(camera_id, fps)
 
     def pids(self) -> dict[str, int]:
         """Process ids of the camera workers (for operations and tests)."""
