@@ -13,7 +13,7 @@ import pytest
 
 from kuzet.core.types import Image
 from kuzet.privacy.redaction import Redactor, Regions, blur_regions
-from kuzet.record.redact import redact_video
+from kuzet.record.redact import PieceContext, redact_video
 
 PLATE = (180, 200, 460, 270)  # x1, y1, x2, y2 of the rendered plate
 
@@ -147,3 +147,44 @@ def test_without_hold_a_missed_pass_shows_the_patch(tmp_path: Path) -> None:
     with av.open(str(dst)) as red:
         frames = [np.asarray(f.to_ndarray(format="bgr24"), np.uint8) for f in red.decode(video=0)]
     assert _sharp(frames[4]), "passes 2 and 3 missed, nothing held: the patch shows"
+
+
+def _clip(path: Path, frames: int = 10) -> Path:
+    with av.open(str(path), "w", format="mp4") as out:  # 10 fps: a pass every 2nd frame
+        stream = out.add_stream("libx264", rate=Fraction(10))
+        stream.width, stream.height, stream.pix_fmt = 640, 360, "yuv420p"
+        stream.options = {"crf": "10"}
+        for i in range(frames):
+            frame = av.VideoFrame.from_ndarray(_textured(), "bgr24")
+            frame.pts = i
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode(None))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("context", "found", "blurred", "sharp"),
+    [
+        # the piece before found the patch (3 lead-in passes), this one's passes miss it:
+        # held across the boundary for 0.6 s (frames 0..4), as in one file
+        ("before", {0, 1, 2}, set(range(5)), set(range(6, 10))),
+        # only the next piece's first frame shows it: this one's last 0.2 s is blurred
+        ("after", {5}, {8, 9}, set(range(7))),
+        # the controls: redacted alone, the same misses leave the patch sharp
+        ("none", set(), set(), set(range(10))),
+    ],
+)
+def test_a_piece_is_redacted_with_its_neighbours(
+    tmp_path: Path, context: str, found: set[int], blurred: set[int], sharp: set[int]
+) -> None:
+    src = _clip(tmp_path / "piece.mp4")
+    near = _clip(tmp_path / "near.mp4")
+    ctx = PieceContext(near if context == "before" else None, near if context == "after" else None)
+    dst = tmp_path / "redacted.mp4"
+    assert redact_video(src, dst, _Passes(found), crf=12, context=ctx) == 10
+    with av.open(str(dst)) as red:
+        frames = [np.asarray(f.to_ndarray(format="bgr24"), np.uint8) for f in red.decode(video=0)]
+        assert not red.streams.video[0].codec_context.has_b_frames  # pieces join cleanly
+    assert len(frames) == 10
+    assert {i for i, f in enumerate(frames) if not _sharp(f)} >= blurred
+    assert {i for i, f in enumerate(frames) if _sharp(f)} >= sharp

@@ -22,7 +22,8 @@ import av
 
 from kuzet.config.record import RecordConfig
 from kuzet.record.index import SegmentIndex
-from kuzet.record.redact import VideoRedactor, redact_video
+from kuzet.record.pieces import RedactedPieces
+from kuzet.record.redact import VideoRedactor
 from kuzet.record.segment import Segment
 from kuzet.record.spans import Span, event_span
 
@@ -136,6 +137,11 @@ class Recordings(RecordedCameras):
         cameras: Each camera's merged ``record`` section.
     """
 
+    @property
+    def pieces(self) -> RedactedPieces:
+        """Redacted copies of single segments (progressive playback, joined copies)."""
+        return RedactedPieces(self.index, self.root, self.root / CACHE, self.default.crf)
+
     def span_of_event(self, camera_id: str, started: datetime, ended: datetime | None) -> Span:
         """The event's clip span with the camera's pre_s/post_s."""
         return event_span(camera_id, started, ended, self.config(camera_id), datetime.now(UTC))
@@ -169,14 +175,16 @@ class Recordings(RecordedCameras):
         return SpanFile(target, tuple(pieces))
 
     def redacted(self, span: SpanFile, redactor: VideoRedactor) -> SpanFile:
-        """The span's redacted copy (faces blurred, re-encoded), made and cached when missing.
+        """The span's redacted copy (faces and text blurred, re-encoded): its pieces'
+        redacted copies (:mod:`kuzet.record.pieces`) joined, made and cached when missing.
 
         Raises:
             av.error.FFmpegError, OSError, ModelError: Redaction failed; never fall
                 back to the raw file.
         """
         target = span.path.with_name(span.path.stem + ".redacted.mp4")
+        parts = [self.pieces.piece(p.key, redactor) for p in span.pieces]
         with _lock:
             if not target.is_file():
-                redact_video(span.path, target, redactor, self.default.crf)
+                join_segments(parts, target)
         return SpanFile(target, span.pieces)

@@ -14,6 +14,7 @@ every media file.
 from __future__ import annotations
 
 from collections import deque
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, Protocol
@@ -74,10 +75,32 @@ class HeldBoxes:
         return merged
 
 
-def redact_video(
-    src: Path, dst: Path, redactor: VideoRedactor, crf: int = 23, hold_s: float = HOLD_S
+@dataclass(frozen=True, slots=True)
+class PieceContext:
+    """What a piece of a recording (one segment) is redacted with when done on its own.
+
+    Attributes:
+        before: The recording just before it: its last ``hold_s`` seconds are
+            searched too, so boxes are held across the boundary as in one file.
+        after: The recording just after it: its first frame is searched too (the
+            "next pass" of the piece's last frames).
+        fragmented: Write fragmented MP4 (a player appends it to a Media Source).
+    """
+
+    before: Path | None = None
+    after: Path | None = None
+    fragmented: bool = True
+
+
+def redact_video(  # noqa: PLR0913 - quality, hold and context are plain options
+    src: Path,
+    dst: Path,
+    redactor: VideoRedactor,
+    crf: int = 23,
+    hold_s: float = HOLD_S,
+    context: PieceContext | None = None,
 ) -> int:
-    """Write a redacted H.264 copy of ``src`` to ``dst``.
+    """Write a redacted H.264 copy of ``src`` to ``dst`` (timestamps from 0, no B-frames).
 
     Args:
         src: An MP4 (or any file PyAV reads).
@@ -86,6 +109,8 @@ def redact_video(
         crf: x264 quality of the copy.
         hold_s: Seconds a found box stays blurred after its pass (0: only until
             the next pass).
+        context: The recordings around ``src`` when it is one piece of a longer
+            recording (None: ``src`` stands alone, written as faststart MP4).
 
     Returns:
         Frames written.
@@ -94,27 +119,49 @@ def redact_video(
         av.error.FFmpegError, OSError: Reading or writing failed.
         ModelError: The redaction models are missing (never a raw copy instead).
     """
+    ctx = context or PieceContext(fragmented=False)
     tmp = dst.with_name(".tmp-" + dst.name)
-    frames = 0
+    flags = "+frag_keyframe+empty_moov+default_base_moof" if ctx.fragmented else "+faststart"
+    held = HeldBoxes(hold_s)
     with av.open(str(src)) as source:
         stream = source.streams.video[0]
         rate = stream.average_rate or stream.guessed_rate or Fraction(25)
         every = max(1, round(float(rate) / DETECT_FPS))
-        with av.open(str(tmp), "w", format="mp4", options={"movflags": "+faststart"}) as out:
-            sink = _BlurSink(out, _encoder(out, stream, rate, crf), redactor)
-            held = HeldBoxes(hold_s)
-            pending: list[tuple[Image, Any]] = []
-            for frame in source.decode(stream):
-                image: Image = np.asarray(frame.to_ndarray(format="bgr24"), np.uint8)
-                if frames % every == 0:  # a pass: the frames before it have all they need
-                    held.add(_seconds(frame), redactor.find_whole(image))
-                    sink.flush(pending, held, _seconds(frame))
-                pending.append((image, frame))
-                frames += 1
-            sink.flush(pending, held, None)
+        if ctx.before is not None:
+            _lead_in(ctx.before, redactor, held, every)
+        with av.open(str(tmp), "w", format="mp4", options={"movflags": flags}) as out:
+            sink = _BlurSink(out, _encoder(out, stream, rate, crf), redactor, float(1 / rate))
+            frames, end = sink.run(source.decode(stream), held, every)
+            if ctx.after is not None and (image := _first_image(ctx.after)) is not None:
+                held.add(end, redactor.find_whole(image))  # the next piece's first pass
+                sink.flush(held, end)
+            sink.flush(held, None)
             out.mux(sink.ost.encode(None))
     tmp.replace(dst)
     return frames
+
+
+def _lead_in(path: Path, redactor: VideoRedactor, held: HeldBoxes, every: int) -> None:
+    """Detection passes over the last ``held.hold_s`` seconds of the recording before,
+    at negative times (its end is 0), as if it were the start of this one."""
+    with av.open(str(path)) as before:
+        stream = before.streams.video[0]
+        frames = [(_seconds(f), f) for f in before.decode(stream)]
+    if not frames:
+        return
+    step = frames[-1][0] - frames[-2][0] if len(frames) > 1 else 0.0
+    end = frames[-1][0] + step
+    tail = [(ts, f) for ts, f in frames if ts >= end - held.hold_s]
+    for ts, frame in tail[::-1][::every][::-1]:  # every pass-th frame counted from the end
+        image: Image = np.asarray(frame.to_ndarray(format="bgr24"), np.uint8)
+        held.add(ts - end, redactor.find_whole(image))
+
+
+def _first_image(path: Path) -> Image | None:
+    with av.open(str(path)) as after:
+        for frame in after.decode(after.streams.video[0]):
+            return np.asarray(frame.to_ndarray(format="bgr24"), np.uint8)
+    return None
 
 
 def _seconds(frame: Any) -> float:
@@ -122,24 +169,39 @@ def _seconds(frame: Any) -> float:
 
 
 class _BlurSink:
-    """Blurs waiting frames with the held boxes around each one and encodes them."""
+    """Blurs frames with the held boxes around each one and encodes them, from pts 0."""
 
-    def __init__(self, out: Any, ost: Any, redactor: VideoRedactor) -> None:
-        self.out, self.ost, self.redactor = out, ost, redactor
+    def __init__(self, out: Any, ost: Any, redactor: VideoRedactor, frame_s: float) -> None:
+        self.out, self.ost, self.redactor, self.frame_s = out, ost, redactor, frame_s
+        self.pending: list[tuple[Image, Any, float]] = []
+        self.first: int | None = None
 
-    def flush(
-        self, pending: list[tuple[Image, Any]], held: HeldBoxes, newest: float | None
-    ) -> None:
-        """Write ``pending`` (emptied); each sees the passes up to ``newest`` (the
-        pass just made; None at the end: no pass after them)."""
-        for image, frame in pending:
-            ts = _seconds(frame)
+    def run(self, frames: Any, held: HeldBoxes, every: int) -> tuple[int, float]:
+        """Blur and encode ``frames`` (a pass every ``every``-th); the frames that wait
+        for a pass after the last stay pending. Returns (frames, end in seconds)."""
+        count, end = 0, 0.0
+        for frame in frames:
+            self.first = (frame.pts or 0) if self.first is None else self.first
+            ts = float(((frame.pts or 0) - self.first) * (frame.time_base or 0))
+            image: Image = np.asarray(frame.to_ndarray(format="bgr24"), np.uint8)
+            if count % every == 0:  # a pass: the frames before it have all they need
+                held.add(ts, self.redactor.find_whole(image))
+                self.flush(held, ts)
+            self.pending.append((image, frame, ts))
+            count += 1
+            end = ts + self.frame_s
+        return count, end
+
+    def flush(self, held: HeldBoxes, newest: float | None) -> None:
+        """Write the pending frames; each sees the passes up to ``newest`` (the pass
+        just made; None at the end: no pass after them)."""
+        for image, frame, ts in self.pending:
             regions = held.around(ts, 0.0 if newest is None else max(0.0, newest - ts))
             picture = av.VideoFrame.from_ndarray(self.redactor.apply(image, regions), "bgr24")
             picture = picture.reformat(format="yuv420p")
-            picture.pts, picture.time_base = frame.pts, frame.time_base
+            picture.pts, picture.time_base = frame.pts - (self.first or 0), frame.time_base
             self.out.mux(self.ost.encode(picture))
-        pending.clear()
+        self.pending.clear()
 
 
 def _encoder(out: Any, stream: Any, rate: Fraction, crf: int) -> Any:
@@ -148,5 +210,6 @@ def _encoder(out: Any, stream: Any, rate: Fraction, crf: int) -> Any:
     ost.height = stream.codec_context.height & ~1
     ost.pix_fmt = "yuv420p"
     ost.codec_context.time_base = stream.time_base
-    ost.options = {"crf": str(crf), "preset": "veryfast"}
+    # No B-frames: pieces decode from their first frame on and join back to back.
+    ost.options = {"crf": str(crf), "preset": "veryfast", "bf": "0", "profile": "high"}
     return ost

@@ -6,15 +6,23 @@ playback: the first request of a file, not every Range request the player
 makes). Viewers without an active unmask grant get a redacted copy (faces
 blurred, re-encoded; ``X-Kuzet-Redacted: 1``); if redaction fails the answer is
 503, never the raw video.
+
+Redacted playback is progressive: a masked viewer's map lists ``parts`` (one
+redacted piece per recorded segment, ``.../parts/{i}.mp4``, each made when first
+asked for) that the console's player appends to a Media Source, so it plays the
+first part while later ones are still being redacted. Part requests are audited
+as one view per viewer and span (repeats within ``VIEW_ONCE_S`` are not).
 """
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import av.error
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -24,6 +32,7 @@ from kuzet.api.errors import unprocessable
 from kuzet.api.unmasking import unmask_until
 from kuzet.core.errors import ModelError
 from kuzet.privacy.principal import Permission, Principal
+from kuzet.record.pieces import MIME
 from kuzet.record.playback import Recordings, SpanFile
 from kuzet.record.spans import Span
 
@@ -31,6 +40,8 @@ router = APIRouter(route_class=AuthFirstRoute, tags=["recordings"])
 Viewer = Annotated[Principal, require(Permission.VIEW_EVENTS)]
 MAX_SPAN_S = 3600.0
 DEFAULT_SPAN_S = 300.0
+VIEW_ONCE_S = 600.0  # part requests of one viewer and span within this are one view
+PartIndex = Annotated[int, Path(ge=0, le=10_000, description="Piece number in the span's map.")]
 
 
 class SpanQuery(BaseModel):
@@ -95,8 +106,10 @@ def span_map(
     scope.check(camera_id)
     span = query.span(camera_id)
     joined = _joined(_recordings(deps), span)
-    url = f"/api/recordings/{camera_id}/span.mp4?since={_q(span.start)}&until={_q(span.end)}"
-    return {**joined.to_json(), "camera_id": camera_id, "url": url}
+    q = f"?since={_q(span.start)}&until={_q(span.end)}"
+    url = f"/api/recordings/{camera_id}/span.mp4{q}"
+    parts = _parts(deps, user, span, None, joined, f"/api/recordings/{camera_id}/parts/{{}}.mp4{q}")
+    return {**joined.to_json(), "camera_id": camera_id, "url": url, **parts}
 
 
 @router.get("/api/recordings/{camera_id}/span.mp4", response_class=FileResponse)
@@ -108,6 +121,26 @@ def span_media(
     scope.check(camera_id)
     span = query.span(camera_id)
     return _serve(request, deps, user, span, None)
+
+
+@router.get("/api/recordings/{camera_id}/parts/{index}.mp4", response_class=FileResponse)
+def span_part(  # noqa: PLR0913 - FastAPI dependencies
+    request: Request, camera_id: str, index: PartIndex, deps: Deps, scope: ScopedCameras,
+    user: Viewer, query: Annotated[SpanQuery, Query()],
+) -> FileResponse:
+    """Redacted piece ``index`` of the span (fragmented MP4; made when first asked for)."""
+    scope.check(camera_id)
+    return _serve_part(request, deps, query.span(camera_id), None, index)
+
+
+@router.get("/api/events/{event_id}/clip/parts/{index}.mp4", response_class=FileResponse)
+def event_clip_part(
+    request: Request, event_id: str, index: PartIndex, deps: Deps, scope: ScopedCameras,
+    user: Viewer,
+) -> FileResponse:
+    """Redacted piece ``index`` of the event's clip (fragmented MP4)."""
+    span, _started = _event_span(deps, scope, event_id)
+    return _serve_part(request, deps, span, event_id, index)
 
 
 @router.get("/api/events/{event_id}/clip")
@@ -125,6 +158,7 @@ def event_clip(
         "span": {"start": span.start.isoformat(), "end": span.end.isoformat()},
         "event_offset_s": round(max(0.0, (started - file_start).total_seconds()), 3),
         "url": f"/api/events/{event_id}/clip.mp4",
+        **_parts(deps, user, span, event_id, joined, f"/api/events/{event_id}/clip/parts/{{}}.mp4"),
     }
 
 
@@ -168,6 +202,77 @@ def _serve(
             raise HTTPException(503, f"cannot redact the recording: {error}") from error
     headers = {"Cache-Control": "private, no-store", "X-Kuzet-Redacted": "1" if masked else "0"}
     return FileResponse(joined.path, media_type="video/mp4", headers=headers)
+
+
+def _parts(
+    deps: Deps, user: Principal, span: Span, event_id: str | None, joined: SpanFile, url: str
+) -> dict[str, Any]:
+    """For a masked viewer: ``redacted``, the Media Source type and one URL per piece
+    (progressive playback); for an unmasked one ``redacted: false`` only."""
+    if unmask_until(deps, user, span.camera_id, event_id) is not None:
+        return {"redacted": False}
+    return {"redacted": True, "mime": MIME,
+            "parts": [{"url": url.format(i), "offset_s": round(p.offset_s, 3),
+                       "duration_s": round(p.duration_s, 3)}
+                      for i, p in enumerate(joined.pieces)]}
+
+
+def _serve_part(
+    request: Request, deps: Deps, span: Span, event_id: str | None, index: int
+) -> FileResponse:
+    """The redacted copy of piece ``index`` of ``span`` (always redacted), audited once
+    per viewer and span."""
+    recordings = _recordings(deps)
+    joined = _joined(recordings, span)
+    if index >= len(joined.pieces):
+        raise HTTPException(404, f"the span has {len(joined.pieces)} pieces")
+    target = event_id or f"{span.camera_id}@{span.start.isoformat()}"
+    if _views(request).first(request, target):
+        audit(request, "evidence.view", camera_id=span.camera_id, target=target,
+              details={"video": True, "redacted": True, "progressive": True,
+                       "start": span.start.isoformat(), "end": span.end.isoformat(),
+                       "segments": [p.key for p in joined.pieces]})
+    try:
+        path = recordings.pieces.piece(joined.pieces[index].key, deps.redactor)
+    except LookupError as error:
+        raise HTTPException(404, str(error)) from error
+    except (av.error.FFmpegError, OSError, ModelError) as error:
+        raise HTTPException(503, f"cannot redact the recording: {error}") from error
+    headers = {"Cache-Control": "private, no-store", "X-Kuzet-Redacted": "1"}
+    return FileResponse(path, media_type="video/mp4", headers=headers)
+
+
+class _ViewLog:
+    """Who viewed which span lately: a progressive playback's part requests are one view."""
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple[str, str], float] = {}
+        self._lock = threading.Lock()
+
+    def first(self, request: Request, target: str) -> bool:
+        """True (and noted) unless this viewer asked for ``target`` in the last
+        ``VIEW_ONCE_S`` seconds."""
+        principal = getattr(request.state, "principal", None)
+        who = principal.username if isinstance(principal, Principal) else "-"
+        now = time.monotonic()
+        with self._lock:
+            self._seen = {k: t for k, t in self._seen.items() if now - t < VIEW_ONCE_S}
+            if (who, target) in self._seen:
+                return False
+            self._seen[(who, target)] = now
+            return True
+
+
+_views_lock = threading.Lock()
+
+
+def _views(request: Request) -> _ViewLog:
+    """The app's view log (one per app, made on first use)."""
+    state = request.app.state
+    with _views_lock:
+        if getattr(state, "video_views", None) is None:
+            state.video_views = _ViewLog()
+        return cast(_ViewLog, state.video_views)
 
 
 def _first_request(request: Request) -> bool:
