@@ -218,6 +218,42 @@ def test_timeline_opens_at_the_moment_and_plays(
         page.close()
 
 
+def test_redacted_timeline_plays_its_first_part_before_the_rest_is_redacted(
+    browser: Any, console: tuple[str, AppDeps, datetime]
+) -> None:
+    """ana has no unmask grant: the timeline appends redacted parts to a Media Source and
+    plays as soon as the part it opens in is ready, while the others are not yet."""
+    url, deps, t0 = console
+    page = browser.new_page()
+    try:
+        sign_in(page, url, "ana")
+        page.add_init_script(
+            "document.addEventListener('playing', (e) => { const v = e.target;"
+            " if (!v.dataset.readyAtPlay) v.dataset.readyAtPlay = v.dataset.partsReady; }, true);"
+        )
+        at = quote((t0 + timedelta(seconds=6.5)).isoformat())
+        page.goto(f"{url}/cameras/gate/recordings?at={at}")
+        video = '[data-testid="timeline-video"]'
+        page.wait_for_function(  # redacted parts, playing on from 6.5 s
+            "s => { const v = document.querySelector(s);"
+            " return v.dataset.progressive === '1' && !v.paused && v.currentTime > 6.7; }",
+            arg=video,
+            timeout=240_000,
+        )
+        ready_at_play = int(page.get_attribute(video, "data-ready-at-play") or "-1")
+        parts = int(page.get_attribute(video, "data-parts") or "0")
+        assert parts == 4 and ready_at_play == 1, (ready_at_play, parts)  # 6-9 s came first
+        pieces = deps.recordings.pieces  # type: ignore[union-attr]
+        assert pieces.ready(pieces.index.between("gate", t0 + timedelta(seconds=6.5),
+                                                 t0 + timedelta(seconds=6.6))[0].key)
+        page.wait_for_function(  # the rest follow (and no redaction is left running)
+            "s => document.querySelector(s).dataset.partsReady === '4'", arg=video,
+            timeout=240_000,
+        )
+    finally:
+        page.close()
+
+
 def test_event_export_button_gives_a_verifiable_zip(
     browser: Any, console: tuple[str, AppDeps, datetime], tmp_path: Path
 ) -> None:

@@ -44,7 +44,7 @@
     box.dataset.eventOffset = map.event_offset_s;
     video.addEventListener("loadedmetadata", () => { video.currentTime = map.event_offset_s; },
                            { once: true });
-    video.src = map.url;
+    window.kuzetMedia.attach(video, map, map.event_offset_s);
     showClock(video, map, box.querySelector("[data-testid=clip-clock]"));
   }
 
@@ -132,7 +132,7 @@
       box.dataset.atOffset = String(at);
       if (box.dataset.at) video.play().catch(() => {});
     }, { once: true });
-    video.src = map.url;
+    window.kuzetMedia.attach(video, map, at);
     showClock(video, map, box.querySelector("[data-testid=timeline-clock]"));
     status.textContent = `${map.pieces.length} segments, ${map.duration_s.toFixed(1)} s`;
   }

@@ -105,12 +105,21 @@
     }
     cam.map = await resp.json();
     cam.video.dataset.fileStartMs = String(Date.parse(cam.map.pieces[0].start));
-    state.textContent = section.dataset.redacted === "1"
-      ? "preparing the redacted copy (faces and plates blurred; can take a minute)…" : "loading…";
-    cam.video.src = cam.map.url;
+    const t = window.kuzet.t;
+    state.textContent = cam.map.parts
+      ? t("redacting part by part (faces and plates blurred); plays as soon as the first is ready…")
+      : t("loading…");
+    cam.video.addEventListener("kuzet-media-error", (e) => {
+      state.textContent = t("redacted video unavailable ({why})", { why: e.detail });
+    });
+    window.kuzetMedia.attach(cam.video, cam.map, offsetOf(cam.map, clock.wall));
     watchFrames(cam);
     cams.push(cam);
-    await new Promise((ok) => cam.video.addEventListener("loadedmetadata", ok, { once: true }));
+    await new Promise((ok) => {
+      cam.video.addEventListener("loadedmetadata", ok, { once: true });
+      cam.video.addEventListener("kuzet-media-error", ok, { once: true });
+    });
+    if (cam.video.dataset.partError) return cam;
     state.textContent = "";
     return cam;
   }
