@@ -188,3 +188,21 @@ def test_a_piece_is_redacted_with_its_neighbours(
     assert len(frames) == 10
     assert {i for i, f in enumerate(frames) if not _sharp(f)} >= blurred
     assert {i for i, f in enumerate(frames) if _sharp(f)} >= sharp
+
+
+def test_a_neighbours_saved_passes_are_used_instead_of_searching_again(
+    tmp_path: Path,
+) -> None:
+    near, src = _clip(tmp_path / "near.mp4"), _clip(tmp_path / "piece.mp4")
+    saved = tmp_path / "near.passes.json"
+    found = _Passes({2, 3, 4})  # the piece before: its last three passes see the patch
+    redact_video(near, tmp_path / "near-red.mp4", found, crf=12,
+                 context=PieceContext(passes=saved))
+    assert found.calls == 5 and saved.is_file()
+    found.found = set()  # from now on the detector sees nothing
+    ctx = PieceContext(before=near, before_passes=saved)
+    redact_video(src, tmp_path / "red.mp4", found, crf=12, context=ctx)
+    assert found.calls == 10  # this piece's 5 passes only: nothing before searched again
+    with av.open(str(tmp_path / "red.mp4")) as red:
+        frames = [np.asarray(f.to_ndarray(format="bgr24"), np.uint8) for f in red.decode(video=0)]
+    assert [not _sharp(f) for f in frames] == [True] * 5 + [False] * 5  # held 0.6 s, as saved

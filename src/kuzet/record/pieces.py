@@ -37,6 +37,10 @@ def _lock(path: Path) -> threading.Lock:
     return _locks[int(hashlib.sha256(str(path).encode()).hexdigest()[:8], 16) % len(_locks)]
 
 
+def _passes(piece: Path) -> Path:
+    return piece.with_name(piece.name.replace(".piece.mp4", ".passes.json"))
+
+
 def neighbours(index: SegmentIndex, segment: Segment) -> tuple[Segment | None, Segment | None]:
     """The camera's segments just before and just after ``segment`` (None at a gap)."""
     near = index.between(segment.camera_id, segment.start - ADJACENT, segment.end + ADJACENT)
@@ -66,14 +70,29 @@ class RedactedPieces:
         segment = self.index.get(key)
         if segment is None:
             return None
-        before, after = neighbours(self.index, segment)
-        near = [s if s is not None and (self.root / s.key).is_file() else None
-                for s in (before, after)]
-        names = "|".join(s.key if s else "-" for s in (near[0], segment, near[1]))
-        digest = hashlib.sha256(f"{names}|{self.crf}".encode()).hexdigest()[:24]
-        path = self.cache / segment.camera_id / f"{digest}.piece.mp4"
-        context = PieceContext(*(None if s is None else self.root / s.key for s in near))
+        before, after = self._near(segment)
+        path = self._path(before, segment, after)
+        context = PieceContext(
+            *(None if s is None else self.root / s.key for s in (before, after)),
+            passes=_passes(path),
+            before_passes=None if before is None else self._passes_of(before),
+            after_passes=None if after is None else self._passes_of(after),
+        )
         return path, context
+
+    def _near(self, segment: Segment) -> list[Segment | None]:
+        return [s if s is not None and (self.root / s.key).is_file() else None
+                for s in neighbours(self.index, segment)]
+
+    def _path(self, before: Segment | None, segment: Segment, after: Segment | None) -> Path:
+        names = "|".join(s.key if s else "-" for s in (before, segment, after))
+        digest = hashlib.sha256(f"{names}|{self.crf}".encode()).hexdigest()[:24]
+        return self.cache / segment.camera_id / f"{digest}.piece.mp4"
+
+    def _passes_of(self, segment: Segment) -> Path:
+        """The saved detection passes of a neighbour's redacted copy (may not exist)."""
+        near = self._near(segment)
+        return _passes(self._path(near[0], segment, near[1]))
 
     def ready(self, key: str) -> bool:
         """True when the redacted copy of segment ``key`` exists now."""

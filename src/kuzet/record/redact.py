@@ -13,6 +13,7 @@ every media file.
 
 from __future__ import annotations
 
+import json
 from collections import deque
 from dataclasses import dataclass
 from fractions import Fraction
@@ -85,11 +86,18 @@ class PieceContext:
         after: The recording just after it: its first frame is searched too (the
             "next pass" of the piece's last frames).
         fragmented: Write fragmented MP4 (a player appends it to a Media Source).
+        passes: Where to save this piece's detection passes (JSON), so its
+            neighbours reuse them instead of searching its frames again.
+        before_passes: The saved passes of ``before``, used when present.
+        after_passes: The saved passes of ``after``, used when present.
     """
 
     before: Path | None = None
     after: Path | None = None
     fragmented: bool = True
+    passes: Path | None = None
+    before_passes: Path | None = None
+    after_passes: Path | None = None
 
 
 def redact_video(  # noqa: PLR0913 - quality, hold and context are plain options
@@ -128,23 +136,65 @@ def redact_video(  # noqa: PLR0913 - quality, hold and context are plain options
         rate = stream.average_rate or stream.guessed_rate or Fraction(25)
         every = max(1, round(float(rate) / DETECT_FPS))
         if ctx.before is not None:
-            _lead_in(ctx.before, redactor, held, every)
+            _lead_in(ctx, redactor, held, every)
         with av.open(str(tmp), "w", format="mp4", options={"movflags": flags}) as out:
             sink = _BlurSink(out, _encoder(out, stream, rate, crf), redactor, float(1 / rate))
             frames, end = sink.run(source.decode(stream), held, every)
-            if ctx.after is not None and (image := _first_image(ctx.after)) is not None:
-                held.add(end, redactor.find_whole(image))  # the next piece's first pass
+            after = _lead_out(ctx, redactor)
+            if after is not None:
+                held.add(end, after)  # the next piece's first pass
                 sink.flush(held, end)
             sink.flush(held, None)
             out.mux(sink.ost.encode(None))
     tmp.replace(dst)
+    if ctx.passes is not None:
+        save_passes(ctx.passes, sink.passes, end)
     return frames
 
 
-def _lead_in(path: Path, redactor: VideoRedactor, held: HeldBoxes, every: int) -> None:
+def save_passes(path: Path, passes: list[tuple[float, Regions]], end: float) -> None:
+    """Write a piece's detection passes (seconds from its start) and its end as JSON."""
+    body = {"end": end, "passes": [[ts, r.xyxy.tolist(), list(r.kinds)] for ts, r in passes]}
+    tmp = path.with_name(".tmp-" + path.name)
+    tmp.write_text(json.dumps(body))
+    tmp.replace(path)
+
+
+def load_passes(path: Path | None) -> tuple[float, list[tuple[float, Regions]]] | None:
+    """(end, passes) saved by :func:`save_passes`, or None when there are none."""
+    if path is None or not path.is_file():
+        return None
+    try:
+        body = json.loads(path.read_text())
+        passes = [(float(ts), Regions(np.asarray(boxes, np.float32).reshape(-1, 4),
+                                      tuple(kinds))) for ts, boxes, kinds in body["passes"]]
+        return float(body["end"]), passes
+    except (ValueError, KeyError, TypeError, OSError):
+        return None  # unreadable: search the frames again
+
+
+def _lead_out(ctx: PieceContext, redactor: VideoRedactor) -> Regions | None:
+    """The first detection pass of the recording after (saved, or made now)."""
+    saved = load_passes(ctx.after_passes)
+    if saved is not None and saved[1]:
+        return saved[1][0][1]
+    image = None if ctx.after is None else _first_image(ctx.after)
+    return None if image is None else redactor.find_whole(image)
+
+
+def _lead_in(ctx: PieceContext, redactor: VideoRedactor, held: HeldBoxes, every: int) -> None:
     """Detection passes over the last ``held.hold_s`` seconds of the recording before,
-    at negative times (its end is 0), as if it were the start of this one."""
-    with av.open(str(path)) as before:
+    at negative times (its end is 0), as if it were the start of this one (its saved
+    passes when there are some, else a search of its frames now)."""
+    saved = load_passes(ctx.before_passes)
+    if saved is not None:
+        end, passes = saved
+        for ts, regions in passes:
+            if ts >= end - held.hold_s - 1e-6:
+                held.add(ts - end, regions)
+        return
+    assert ctx.before is not None
+    with av.open(str(ctx.before)) as before:
         stream = before.streams.video[0]
         frames = [(_seconds(f), f) for f in before.decode(stream)]
     if not frames:
@@ -174,6 +224,7 @@ class _BlurSink:
     def __init__(self, out: Any, ost: Any, redactor: VideoRedactor, frame_s: float) -> None:
         self.out, self.ost, self.redactor, self.frame_s = out, ost, redactor, frame_s
         self.pending: list[tuple[Image, Any, float]] = []
+        self.passes: list[tuple[float, Regions]] = []  # every detection pass made
         self.first: int | None = None
 
     def run(self, frames: Any, held: HeldBoxes, every: int) -> tuple[int, float]:
@@ -185,7 +236,8 @@ class _BlurSink:
             ts = float(((frame.pts or 0) - self.first) * (frame.time_base or 0))
             image: Image = np.asarray(frame.to_ndarray(format="bgr24"), np.uint8)
             if count % every == 0:  # a pass: the frames before it have all they need
-                held.add(ts, self.redactor.find_whole(image))
+                self.passes.append((ts, self.redactor.find_whole(image)))
+                held.add(*self.passes[-1])
                 self.flush(held, ts)
             self.pending.append((image, frame, ts))
             count += 1

@@ -143,7 +143,8 @@ class RecordingRetention(RecordedCameras):
 
     def _prune_cache(self, now: datetime, report: RecordRetentionReport) -> None:
         cutoff = now.timestamp() - CACHE_S
-        for path in (self.root / CACHE).glob("*/*.mp4"):
+        cache = self.root / CACHE
+        for path in [*cache.glob("*/*.mp4"), *cache.glob("*/*.passes.json")]:
             try:
                 if path.stat().st_mtime < cutoff:
                     path.unlink()
