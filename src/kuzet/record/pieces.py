@@ -73,7 +73,8 @@ class RedactedPieces:
         before, after = self._near(segment)
         path = self._path(before, segment, after)
         context = PieceContext(
-            *(None if s is None else self.root / s.key for s in (before, after)),
+            before=None if before is None else self.root / before.key,
+            after=None if after is None else self.root / after.key,
             passes=_passes(path),
             before_passes=None if before is None else self._passes_of(before),
             after_passes=None if after is None else self._passes_of(after),
