@@ -107,7 +107,7 @@ def _ids_for(param: str, camera: str) -> str:
         "shift_id": "no-such-shift",
         "delivery_id": "no-such-delivery",
         "action": "accept",  # a field move (/api/field/alarms/{alarm_id}/{action})
-        "index": "0",
+        "index": "0",  # also a part of a recorded span (progressive redacted playback)
         "ref": "KZ-NOSUCH00",
         "period": "2026-11",
         "plan_id": "no-such-plan",
