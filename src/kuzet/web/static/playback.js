@@ -44,6 +44,10 @@
     box.dataset.eventOffset = map.event_offset_s;
     video.addEventListener("loadedmetadata", () => { video.currentTime = map.event_offset_s; },
                            { once: true });
+    video.addEventListener("kuzet-media-error", (e) => {
+      box.querySelector("[data-testid=clip-status]").textContent =
+        window.kuzet.t("Redacted video unavailable ({why}).", { why: e.detail });
+    });
     window.kuzetMedia.attach(video, map, map.event_offset_s);
     showClock(video, map, box.querySelector("[data-testid=clip-clock]"));
   }
@@ -132,6 +136,9 @@
       box.dataset.atOffset = String(at);
       if (box.dataset.at) video.play().catch(() => {});
     }, { once: true });
+    video.addEventListener("kuzet-media-error", (e) => {
+      status.textContent = window.kuzet.t("Redacted video unavailable ({why}).", { why: e.detail });
+    });
     window.kuzetMedia.attach(video, map, at);
     showClock(video, map, box.querySelector("[data-testid=timeline-clock]"));
     status.textContent = `${map.pieces.length} segments, ${map.duration_s.toFixed(1)} s`;
