@@ -292,3 +292,44 @@ def test_stationary_tracks_leave_the_moving_boxes() -> None:
         tracker.update(make_detections(_PERSON), step * 0.2)
     assert len(tracker.live_boxes) == 1
     assert len(tracker.moving_boxes) == 0
+
+
+@pytest.mark.parametrize(
+    ("gap_box", "same_id"),
+    [
+        # a weak detection right where the lost track was predicted revives it
+        (box_at(206, 300), True),
+        # a weak detection only loosely overlapping (IoU ~0.3) does not
+        (box_at(230, 300), False),
+    ],
+    ids=["close-revives", "loose-does-not"],
+)
+def test_a_lost_track_takes_back_a_weak_detection_only_where_predicted(
+    gap_box: list[float], same_id: bool
+) -> None:
+    tracker = _tracker(high_score=0.5, low_score=0.2, max_lost=2.0, min_hits=2)
+    for i in range(3):  # confirmed, standing at x=200
+        tracker.update(make_detections([box_at(200 + 2 * i, 300)]), i * 0.1)
+    tracker.update(make_detections([]), 0.3)  # missed once: lost
+    ids = tracker.update(make_detections([gap_box], scores=0.3), 0.4).detections.track_id
+    assert ids is not None
+    assert ids.tolist() == ([1] if same_id else [])
+
+
+@pytest.mark.parametrize(
+    ("size", "same_id"),
+    [((44.0, 110.0), True), ((40.0, 210.0), False), ((90.0, 100.0), False)],
+    ids=["similar", "twice-as-tall", "twice-as-wide"],
+)
+def test_a_track_never_jumps_to_a_box_of_a_different_size(
+    size: tuple[float, float], same_id: bool
+) -> None:
+    # A box over two objects (or a nearer object behind) overlaps the track's
+    # but is more than twice its height or width: it starts a new track.
+    tracker = _tracker(min_hits=1, match_iou=0.2)
+    for i in range(3):
+        tracker.update(make_detections([box_at(200, 300)]), i * 0.1)
+    w, h = size
+    ids = tracker.update(make_detections([box_at(200, 300, w, h)]), 0.3).detections.track_id
+    assert ids is not None
+    assert (ids.tolist() == [1]) is same_id
