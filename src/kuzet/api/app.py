@@ -12,11 +12,13 @@ from typing import Any
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kuzet import __version__
 from kuzet.api.auth import current_principal
 from kuzet.api.deps import AppDeps
+from kuzet.api.error_pages import http_error_answer, server_error_answer
 from kuzet.api.errors import store_unavailable_answer
 from kuzet.api.methods import AllowHeader
 from kuzet.api.routers import PROTECTED_ROUTERS, PUBLIC_ROUTERS, include_routers
@@ -100,6 +102,9 @@ def create_app(deps: AppDeps, protected_dependencies: Sequence[Any] = ()) -> Fas
     )
     app.state.deps = deps
     app.add_exception_handler(OperationalError, store_unavailable_answer)
+    # Pages for browsers, JSON for the API (api.error_pages).
+    app.add_exception_handler(HTTPException, http_error_answer)
+    app.add_exception_handler(Exception, server_error_answer)
     app.add_middleware(SecurityHeaders)
     routes = [route for router in (*PUBLIC_ROUTERS, *PROTECTED_ROUTERS) for route in router.routes]
     app.add_middleware(AllowHeader, routes=routes)

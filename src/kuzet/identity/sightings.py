@@ -74,6 +74,11 @@ class SightingRepo:
             session.add(row)
         return row
 
+    def get(self, sighting_id: str) -> FaceSightingRow | None:
+        """One sighting, or None (also once it is purged)."""
+        with self._sessions() as session:
+            return session.get(FaceSightingRow, sighting_id)
+
     def count(self) -> int:
         """How many sightings are retained."""
         with self._sessions() as session:

@@ -6,10 +6,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 
-from kuzet.api.auth import AuthFirstRoute, ScopedCameras, audit, require
+from kuzet.api.auth import AuthFirstRoute, CurrentUser, ScopedCameras, audit, require
 from kuzet.api.deps import Deps, EventRepoDep, LiveDep
+from kuzet.api.navigation import home_for
 from kuzet.api.routers.cameras import list_cameras
 from kuzet.api.schemas import EventOut
 from kuzet.api.templating import WEB_DIR, templates
@@ -21,12 +22,24 @@ __all__ = ["WEB_DIR", "router", "templates"]
 router = APIRouter(route_class=AuthFirstRoute, tags=["console"], include_in_schema=False)
 
 
-@router.get("/", response_class=HTMLResponse)
-def console(request: Request, live: LiveDep, scope: ScopedCameras) -> HTMLResponse:
-    """Camera grid (the user's cameras only) and live alert list."""
-    cameras = list_cameras(live, scope) if scope.principal.can(Permission.VIEW_LIVE) else []
+@router.get("/", response_class=RedirectResponse, status_code=303)
+def home(user: CurrentUser) -> RedirectResponse:
+    """Each role's home (:func:`kuzet.api.navigation.home_for`): operators the queue,
+    auditors the audit trail, admins the admin page, ..."""
+    return RedirectResponse(home_for(user), status_code=303)
+
+
+@router.get("/cameras", response_class=HTMLResponse)
+def camera_grid(
+    request: Request,
+    live: LiveDep,
+    scope: ScopedCameras,
+    _user: Annotated[Principal, require(Permission.VIEW_LIVE)],
+) -> HTMLResponse:
+    """Camera grid (the user's cameras only, paged) and the live alert list."""
+    cameras = list_cameras(live, scope)
     return templates.TemplateResponse(
-        request, "console.html", {"cameras": cameras, "page": "console"}
+        request, "console.html", {"cameras": cameras, "page": "cameras"}
     )
 
 

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from kuzet.api.auth import AuthFirstRoute, ScopedCameras, audit, require
 from kuzet.api.deps import Deps
 from kuzet.api.errors import CONFLICT, JPEG, TOO_LARGE, unprocessable
+from kuzet.api.routers.face_sightings import sighting_json
 from kuzet.identity.confirmation import ConflictError, Decision, MatchRecord
 from kuzet.identity.enrol import EnrolmentError
 from kuzet.identity.models import FaceMatchRow
@@ -204,8 +205,6 @@ async def search_faces(
         raise unprocessable(str(exc), "body", "photo") from exc
     cameras = scope.query_cameras([])
     hits = [] if cameras == [] else service.sightings.search(face.embedding, limit, cameras)
-    items = [{"id": h.sighting.id, "camera_id": h.sighting.camera_id,
-              "track_id": h.sighting.track_id, "seen_at": h.sighting.seen_at.isoformat(),
-              "distance": round(h.distance, 4), "quality": h.sighting.quality}
-             for h in hits]
+    items = await run_in_threadpool(
+        lambda: [sighting_json(deps, h.sighting, h.distance) for h in hits])
     return {"retained": retained, "items": items, "photo_sha256": digest, "threshold": limit}

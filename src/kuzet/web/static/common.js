@@ -64,8 +64,44 @@ window.kuzet = (function () {
     return s;
   }
 
+  function fieldsUtc(ms) {
+    const f = fields(new Date(ms));
+    return Date.UTC(Number(f.year), Number(f.month) - 1, Number(f.day), Number(f.hour) % 24,
+      Number(f.minute), Number(f.second));
+  }
+
+  /* A datetime-local value ("2026-12-03T16:00") read in the site's zone -> ISO UTC
+     (two fixed-point steps cover a DST change). Forms take site time, the API UTC. */
+  function siteToUtc(value) {
+    const [d, t] = String(value).split("T");
+    const [y, mo, day] = d.split("-").map(Number);
+    const [h, mi] = (t || "00:00").split(":").map(Number);
+    const wall = Date.UTC(y, mo - 1, day, h, mi);
+    let guess = wall;
+    for (let i = 0; i < 2; i += 1) guess += wall - fieldsUtc(guess);
+    return new Date(guess).toISOString();
+  }
+
+  /* ISO UTC -> a datetime-local value in the site's zone (to prefill forms). */
+  function utcToSite(iso) {
+    const f = fields(new Date(iso));
+    return `${f.year}-${f.month}-${f.day}T${f.hour}:${f.minute}`;
+  }
+
+  /* The phone menu: the header's Menu button shows and hides the navigation. */
+  function menu() {
+    const button = document.querySelector('[data-testid="nav-toggle"]');
+    if (!button) return;
+    button.addEventListener("click", () => {
+      const open = button.closest(".topbar").classList.toggle("nav-open");
+      button.setAttribute("aria-expanded", String(open));
+    });
+  }
+
   tick();
   setInterval(tick, 1000);
+  menu();
   document.addEventListener("DOMContentLoaded", () => localiseTimes());
-  return { formatTime, formatClock, formatAge, localiseTimes, t, messages, zone: zoneLabel };
+  return { formatTime, formatClock, formatAge, localiseTimes, siteToUtc, utcToSite, t, messages,
+    zone: zoneLabel };
 })();

@@ -19,19 +19,21 @@
     if (image) {
       const img = el("img", "thumb", undefined, "face-search-crop");
       img.src = image;
-      img.alt = "Matching face";
+      img.alt = window.kuzet.t("Matching face (blurred unless you hold an unmask grant)");
+      img.loading = "lazy";
       li.append(img);
     }
     const at = pick(hit, "at", "time", "seen_at", "wall");
-    const time = el("time", "", at ? window.kuzet.formatTime(at) : "–", "face-search-time");
+    const time = el("time", "", at ? `${window.kuzet.formatTime(at)} ${window.kuzet.zone}` : "–",
+      "face-search-time");
     if (at) time.dateTime = at;
     const score = pick(hit, "score", "distance", "similarity");
     li.append(el("div", "strong", pick(hit, "camera_id", "camera") || "–", "face-search-camera"), time,
-      el("div", "muted", score === null ? "" : `score ${Number(score).toFixed(3)}`, "face-search-score"));
+      el("div", "muted", score === null ? "" : window.kuzet.t("distance {d}", { d: Number(score).toFixed(3) }), "face-search-score"));
     const eventId = pick(hit, "event_id");
     if (eventId) {
-      const link = el("a", "link", "open event", "face-search-event");
-      link.href = `/events/${encodeURIComponent(eventId)}`;
+      const link = el("a", "link", window.kuzet.t("Open event"), "face-search-event");
+      link.href = hit.event_url || `/events/${encodeURIComponent(eventId)}`;
       li.append(link);
     }
     return li;
@@ -40,18 +42,19 @@
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const file = form.querySelector('[data-testid="face-search-photo"]').files[0];
-    if (!file) { show(error, "Choose a photo first."); return; }
+    if (!file) { show(error, window.kuzet.t("Choose a photo first.")); return; }
     const data = new FormData();
     data.append("photo", file);
     show(error, "");
-    show(message, "Searching…");
+    show(message, window.kuzet.t("Searching…"));
     results.replaceChildren();
     try {
       const body = await api("POST", "/api/faces/search", data);
       const hits = items(body).length ? items(body) : (body && body.results) || [];
       results.replaceChildren(...hits.map(result));
       const note = body && (body.message || body.note);
-      show(message, hits.length ? `${hits.length} result(s).` + (note ? ` ${note}` : "") : note || "No matching face sightings.");
+      show(message, hits.length ? window.kuzet.t("{n} result(s).", { n: hits.length }) + (note ? ` ${note}` : "")
+        : note || window.kuzet.t("No matching face sightings."));
     } catch (err) {
       show(message, "");
       show(error, err.message);

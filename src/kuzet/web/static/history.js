@@ -12,23 +12,7 @@
   let cursor = null;
   let params = null;
 
-  function fieldsUtc(ms) {
-    const [d, t] = window.kuzet.formatTime(new Date(ms).toISOString()).split(" ");
-    const [y, mo, day] = d.split("-").map(Number);
-    const [h, mi, s] = t.split(":").map(Number);
-    return Date.UTC(y, mo - 1, day, h, mi, s);
-  }
-
-  /* "2026-12-03T16:00" in the site's zone -> ISO UTC (two fixed-point steps cover DST). */
-  function siteToUtc(value) {
-    const [d, t] = value.split("T");
-    const [y, mo, day] = d.split("-").map(Number);
-    const [h, mi] = t.split(":").map(Number);
-    const wall = Date.UTC(y, mo - 1, day, h, mi);
-    let guess = wall;
-    for (let i = 0; i < 2; i += 1) guess += wall - fieldsUtc(guess);
-    return new Date(guess).toISOString();
-  }
+  const siteToUtc = window.kuzet.siteToUtc;  /* datetime-local in the site zone -> UTC */
 
   function query() {
     const f = new FormData(form);

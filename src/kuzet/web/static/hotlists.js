@@ -49,7 +49,8 @@
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       const payload = formData(form);
-      if (payload.expires_at) payload.expires_at += ":00Z";
+      /* the form takes the site's time (labelled); the API stores UTC */
+      if (payload.expires_at) payload.expires_at = window.kuzet.siteToUtc(payload.expires_at);
       const url = `/api/hotlists/${encodeURIComponent(form.dataset.hotlistId)}/entries`;
       send("POST", url, payload).then(() => location.reload(), fail);
     });

@@ -132,7 +132,7 @@
     FIELDS.forEach((name) => {
       const value = String(data.get(name) || "").trim();
       if (!value) return; /* left out, so the server names the missing field */
-      payload[name] = name === "expires_at" ? new Date(value).toISOString() : value;
+      payload[name] = name === "expires_at" ? window.kuzet.siteToUtc(value) : value;
     });
     try {
       await api("POST", `/api/watchlists/${encodeURIComponent(listId)}/entries`, payload);
