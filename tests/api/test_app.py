@@ -50,7 +50,7 @@ def test_openapi_docs(client: TestClient) -> None:
 
 
 def test_console_page(client: TestClient) -> None:
-    resp = client.get("/")
+    resp = client.get("/cameras")
     assert resp.status_code == 200 and "text/html" in resp.headers["content-type"]
     html = resp.text
     assert html.count('data-testid="camera-tile"') == 2

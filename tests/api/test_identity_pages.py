@@ -36,7 +36,7 @@ def test_pages_need_their_permission(
             assert resp.status_code == expected, (role, path, resp.status_code)
             if expected == 403:
                 assert "lacks" in resp.json()["detail"]
-        home = client.get("/").text
+        home = client.get("/", follow_redirects=True, headers={"Accept": "text/html"}).text
         shown = {testid for testid in NAV if f'data-testid="{testid}"' in home}
         assert shown == nav, role
 

@@ -111,6 +111,7 @@ def _ids_for(param: str, camera: str) -> str:
         "ref": "KZ-NOSUCH00",
         "period": "2026-11",
         "plan_id": "no-such-plan",
+        "sighting_id": "no-such-sighting",
     }
     if param not in values:
         raise AssertionError(f"route parameter {{{param}}} has no test value: add it here")
@@ -222,7 +223,7 @@ def test_scoped_operator_never_sees_other_camera(two_cameras: AppDeps) -> None:
         assert [e["id"] for e in client.get("/api/events").json()["items"]] == ["ev-alpha"]
         assert client.get(f"/api/events?camera={B}").status_code == 403
         assert client.get("/api/events/ev-alpha/snapshot.jpg").content[:2] == b"\xff\xd8"
-        assert client.get("/").text.count('data-testid="camera-tile"') == 1
+        assert client.get("/cameras").text.count('data-testid="camera-tile"') == 1
         assert [a["id"] for a in client.get("/api/alarms").json()["items"]] == ["ev-alpha"]
         assert [i["id"] for i in client.get("/api/incidents").json()["items"]] == ["inc-alpha"]
         assert client.get("/api/alarms/ev-alpha").json()["incident_id"] == "inc-alpha"

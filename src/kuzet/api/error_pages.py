@@ -15,10 +15,10 @@ import logging
 from fastapi import Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import PlainTextResponse, Response
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
-from kuzet.api.auth import API_PREFIXES, SESSION_COOKIE
+from kuzet.api.auth import API_PREFIXES, current_principal
+from kuzet.api.deps import get_deps
 from kuzet.api.navigation import N_
 from kuzet.api.templating import templates
 
@@ -47,18 +47,16 @@ def wants_page(request: Request) -> bool:
 
 
 async def _find_user(request: Request) -> None:
-    """Puts the signed-in user on ``request.state`` when no route did (an unknown path's
-    404), so the page shows their navigation; a stranger's page shows none."""
+    """Puts the caller on ``request.state`` when no route did (an unknown path's 404), so
+    the page shows their navigation; a stranger's page shows none."""
     if getattr(request.state, "principal", None) is not None:
         return
-    cookie = request.cookies.get(SESSION_COOKIE)
-    deps = getattr(request.app.state, "deps", None)
-    if not cookie or deps is None:
+    if getattr(request.app.state, "deps", None) is None:
         return
-    found = await run_in_threadpool(deps.auth.from_session, cookie)
-    if found is not None:
-        request.state.principal, session = found
-        request.state.csrf_token = session.csrf_token
+    try:
+        await current_principal(request, get_deps(request))
+    except HTTPException:  # not signed in: the page is shown without navigation
+        return
 
 
 def error_page(request: Request, status: int, detail: str = "") -> Response:
