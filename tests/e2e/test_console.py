@@ -33,14 +33,18 @@ WAIT_MS = 10_000
 PASSWORD = "e2e-console-password"
 
 
-def sign_in(page: Any, url: str, username: str = "admin", password: str = PASSWORD) -> None:
-    """Open the console signed out (-> /login), sign in through the form, land on ``/``."""
+def sign_in(page: Any, url: str, username: str = "admin", password: str = PASSWORD,
+            then: str | None = None) -> None:
+    """Open the console signed out (-> /login), sign in through the form, land on the
+    role's home (``/`` redirects there), then open ``then`` if given."""
     page.goto(url + "/")
     page.wait_for_url(f"{url}/login?next=%2F")
     page.fill('[data-testid="login-username"]', username)
     page.fill('[data-testid="login-password"]', password)
     page.click('[data-testid="login-submit"]')
-    page.wait_for_url(f"{url}/")
+    page.wait_for_url(lambda u: "/login" not in u and u.rstrip("/") != url)
+    if then is not None:
+        page.goto(url + then)
 
 
 
@@ -88,7 +92,7 @@ def test_live_alert_and_event_detail(browser: Any, console: tuple[str, AppDeps])
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    sign_in(page, url)
+    sign_in(page, url, then="/cameras")
     assert page.locator('[data-testid="user-name"]').inner_text() == "admin"
     assert page.locator('[data-testid="user-role"]').inner_text() == "admin"
     page.wait_for_selector('[data-testid="stream-status"][data-state="connected"]', timeout=WAIT_MS)

@@ -141,7 +141,8 @@ def test_console_shows_both_cameras_live_and_an_alert(server: str, tmp_path: Pat
         page.fill('[data-testid="login-username"]', "admin")
         page.fill('[data-testid="login-password"]', PASSWORD)
         page.click('[data-testid="login-submit"]')
-        page.wait_for_url(f"{server}/")
+        page.wait_for_url(f"{server}/admin")  # the admin's home; the grid is at /cameras
+        page.goto(f"{server}/cameras")
         loaded_at = time.time()
         assert page.locator('[data-testid="camera-tile"]').count() == 2
         # both live views deliver real frames, both cameras report online

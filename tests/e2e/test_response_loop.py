@@ -123,8 +123,8 @@ def _queue(browser: Any, base: str, user: str) -> Any:
     page.fill('[data-testid="login-username"]', user)
     page.fill('[data-testid="login-password"]', PASSWORD)
     page.click('[data-testid="login-submit"]')
-    page.wait_for_url(base + "/")
-    page.click('[data-testid="nav-queue"]')
+    page.wait_for_url(lambda u: "/login" not in u)  # the role's home
+    page.goto(base + "/queue")
     page.wait_for_selector('[data-testid="stream-status"][data-state="connected"]', timeout=WAIT_MS)
     return page
 

@@ -98,7 +98,7 @@ def test_sixteen_tile_grid_shows_frames_and_the_api_answers(
     url, deps, _ = console
     page = browser.new_page(viewport={"width": 1600, "height": 900})
     try:
-        sign_in(page, url, "olga")
+        sign_in(page, url, "olga", then="/cameras")
         assert page.locator('[data-testid="camera-tile"]').count() == 18
         page.select_option('[data-testid="grid-size"]', "4")
         assert page.locator('[data-testid="camera-tile"]:visible').count() == 16
