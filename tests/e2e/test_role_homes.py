@@ -24,6 +24,7 @@ from kuzet.core.types import CameraHealth, CameraState, Event, EventKind, EventP
 from kuzet.events.bus import Bus
 from kuzet.events.sinks import StoreSink
 from kuzet.identity.plate_reads import PlateReadRepo
+from kuzet.response.sink import AlarmSink
 from kuzet.store import MediaStore, open_store
 
 pytestmark = pytest.mark.e2e
@@ -86,6 +87,7 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, App
     deps = AppDeps(store, MediaStore(tmp / "media"), bus, live, timezone="Asia/Almaty")
     for role, (name, _, _) in ROLES.items():
         deps.auth.users.create(name, PASSWORD, role)
+    bus.subscribe(AlarmSink(deps.response))  # the alert opens an alarm in the queue
     _seed(deps)
     try:
         with serve_in_thread(create_app(deps)) as url:

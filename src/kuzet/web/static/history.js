@@ -67,5 +67,10 @@
 
   form.addEventListener("submit", (e) => { e.preventDefault(); search(false); });
   more.addEventListener("click", () => search(true));
+  /* filters given in the address (e.g. from the analyst's search page) fill the form */
+  new URLSearchParams(location.search).forEach((value, key) => {
+    const field = form.elements.namedItem(key);
+    if (field && "value" in field) field.value = value;
+  });
   search(false);
 })();
