@@ -25,8 +25,8 @@ from kuzet.core.sightings import FaceProbe, PlateRead
 from kuzet.core.types import Event, EventKind, EventPhase, Severity
 from kuzet.identity.plate_reads import PlateReadRepo
 from kuzet.privacy.audit import AuditQuery
-from kuzet.privacy.roles import permissions_for
 from kuzet.privacy.principal import Principal
+from kuzet.privacy.roles import permissions_for
 
 HTML = {"Accept": "text/html,application/xhtml+xml"}
 NOW = datetime.now(UTC)
