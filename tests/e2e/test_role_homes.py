@@ -230,3 +230,38 @@ def test_plate_reads_once_per_pass_and_audit_verifies(
         assert "Chain intact" in result.inner_text()
     finally:
         page.close()
+
+
+def test_hotlist_form_takes_site_time_and_supervisor_sees_panels(
+    browser: Any, console: tuple[str, AppDeps]
+) -> None:
+    url, deps = console
+    page = browser.new_page(viewport={"width": 1024, "height": 768})
+    try:
+        sign_in(page, url, "adam", then="/hotlists")
+        form = page.locator('[data-testid="hotlist-form"]')
+        form.locator('input[name="name"]').fill("stolen cars")
+        form.locator('button[type="submit"]').click()
+        entry = page.locator('[data-testid="entry-form"]').first
+        entry.wait_for(timeout=WAIT_MS)
+        assert "Asia/Almaty" in entry.inner_text()
+        for name, value in (("plate", "777AAA02"), ("reason", "stolen"),
+                            ("legal_basis", "court order 5"), ("owner", "unit 7")):
+            entry.locator(f'input[name="{name}"]').fill(value)
+        entry.locator('[data-testid="entry-expires"]').fill("2030-01-01T10:00")
+        entry.locator('button[type="submit"]').click()
+        page.locator('[data-testid="hotlist-entry"]').first.wait_for(timeout=WAIT_MS)
+        from kuzet.identity.hotlists import HotlistRepo
+
+        repo = HotlistRepo(deps.store.engine)
+        (stored,) = [e for h in repo.hotlists() for e in repo.entries(h.id)]
+        # 10:00 in Almaty (UTC+5) is 05:00 UTC
+        assert stored["expires_at"].startswith("2030-01-01T05:00")
+        page.close()
+        page = browser.new_page(viewport={"width": 1600, "height": 900})
+        sign_in(page, url, "sue")
+        for panel in ("pending-matches", "escalations"):
+            assert page.locator(f'[data-testid="{panel}"]').is_visible()
+        page.locator('[data-testid="queue-row"]').first.wait_for(timeout=WAIT_MS)
+    finally:
+        page.close()

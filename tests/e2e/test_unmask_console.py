@@ -77,7 +77,7 @@ def test_supervisor_unmasks_with_a_reason_and_ends_it(
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    sign_in(page, url, "sam")
+    sign_in(page, url, "sam", then="/cameras")
     tile = '[data-testid="camera-tile"][data-camera-id="gate"]'
     assert _badge(page, tile).is_visible()
     page.click('[data-testid="unmask-open"]')
@@ -117,7 +117,7 @@ def test_supervisor_unmasks_with_a_reason_and_ends_it(
 def test_operator_has_no_unmask_control(browser: Any, console: tuple[str, AppDeps]) -> None:
     url, _deps = console
     page = browser.new_page(viewport={"width": 1280, "height": 800})
-    sign_in(page, url, "olga")
+    sign_in(page, url, "olga", then="/cameras")
     assert page.locator('[data-testid="user-role"]').inner_text() == "operator"
     assert page.locator('[data-testid="unmask-open"]').count() == 0
     assert page.locator('[data-testid="unmask-dialog"]').count() == 0
