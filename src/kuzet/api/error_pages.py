@@ -11,6 +11,7 @@ documents. A 401 on a page never reaches here: authentication answers 303 to
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 
 from fastapi import Request
 from fastapi.exception_handlers import http_exception_handler
@@ -72,6 +73,8 @@ async def http_error_answer(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)  # registered for HTTPException only
     if exc.status_code in PAGES and exc.status_code != 401 and wants_page(request):
         detail = exc.detail if isinstance(exc.detail, str) else ""
+        if detail == HTTPStatus(exc.status_code).phrase:  # Starlette's default: says nothing
+            detail = ""
         await _find_user(request)
         response = error_page(request, exc.status_code, detail)
         for name, value in (exc.headers or {}).items():

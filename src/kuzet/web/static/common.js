@@ -29,6 +29,12 @@ window.kuzet = (function () {
     return `${f.year}-${f.month}-${f.day} ${f.hour}:${f.minute}:${f.second}`;
   }
 
+  /* A moment with milliseconds and the zone: "2026-12-03 21:04:05.120 Asia/Almaty". */
+  function formatPrecise(d) {
+    const ms = String(d.getUTCMilliseconds()).padStart(3, "0");
+    return `${formatTime(d.toISOString())}.${ms} ${zoneLabel}`;
+  }
+
   function formatClock(iso) {
     const d = new Date(iso);
     if (isNaN(d)) return "";
@@ -102,6 +108,6 @@ window.kuzet = (function () {
   setInterval(tick, 1000);
   menu();
   document.addEventListener("DOMContentLoaded", () => localiseTimes());
-  return { formatTime, formatClock, formatAge, localiseTimes, siteToUtc, utcToSite, t, messages,
+  return { formatTime, formatPrecise, formatClock, formatAge, localiseTimes, siteToUtc, utcToSite, t, messages,
     zone: zoneLabel };
 })();

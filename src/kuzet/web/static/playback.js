@@ -27,7 +27,7 @@
     const syncAt = document.querySelector("[data-testid=timeline-sync-at]");
     video.addEventListener("timeupdate", () => {
       if (syncAt) syncAt.value = wallAt(map, video.currentTime).toISOString();
-      clock.textContent = wallAt(map, video.currentTime).toISOString().replace("T", " ").slice(0, 23);
+      clock.textContent = window.kuzet.formatPrecise(wallAt(map, video.currentTime));
     });
   }
 

@@ -67,7 +67,7 @@
     if (waiting) rebase(t);  // hold the clock while a camera buffers, so none runs ahead
     t = now();
     box.querySelector("[data-testid=sync-clock]").textContent =
-      new Date(t).toISOString().replace("T", " ").slice(0, 23) + " UTC";
+      window.kuzet.formatPrecise(new Date(t));  /* the site's time, zone shown */
     box.dataset.wallMs = String(Math.round(t));
     if (!dragging) seek.value = String((t - since) / 1000);
   }
