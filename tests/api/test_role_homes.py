@@ -49,8 +49,7 @@ def test_root_sends_each_role_home(deps: AppDeps, role: str, home: str) -> None:
     client = _client(deps, role)
     answer = client.get("/")
     assert answer.status_code == 303 and answer.headers["location"] == home
-    if home != "/field":  # /field is the field app's (another page); the rest open
-        assert client.get(home, headers=HTML).status_code == 200
+    assert client.get(home, headers=HTML).status_code == 200
 
 
 def test_every_linked_page_opens_for_those_shown_the_link(deps: AppDeps) -> None:
@@ -60,7 +59,7 @@ def test_every_linked_page_opens_for_those_shown_the_link(deps: AppDeps) -> None
         for entry in NAVIGATION:
             status = client.get(entry.path, headers=HTML).status_code
             assert (status == 200) == (entry in entries_for(user)), (role, entry.path, status)
-        assert home_for(user) in {e.path for e in entries_for(user)} | {"/field"}
+        assert home_for(user) in {e.path for e in entries_for(user)}
 
 
 @pytest.mark.parametrize(

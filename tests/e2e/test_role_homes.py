@@ -34,9 +34,11 @@ SIZES = {"desktop": (1600, 900), "tablet": (1024, 768), "phone": (390, 844)}
 # change to the navigation table that shows a role something new fails here.
 ROLES = {
     Role.OPERATOR: ("olga", "/queue",
-                    {"nav-queue", "nav-cameras", "nav-camera-health", "nav-handover"}),
+                    {"nav-field", "nav-queue", "nav-cameras", "nav-camera-health",
+                     "nav-handover"}),
     Role.SUPERVISOR: ("sue", "/queue",
-                      {"nav-queue", "nav-cameras", "nav-camera-health", "nav-matches",
+                      {"nav-field", "nav-queue", "nav-cameras", "nav-camera-health",
+                       "nav-matches",
                        "nav-search", "nav-history", "nav-plates", "nav-face-search",
                        "nav-analytics", "nav-handover", "nav-watchlists"}),
     Role.ANALYST: ("ana", "/search",
@@ -46,8 +48,8 @@ ROLES = {
     Role.ADMIN: ("adam", "/admin",
                  {"nav-admin", "nav-cameras", "nav-camera-health", "nav-analytics",
                   "nav-watchlists", "nav-hotlists"}),
-    Role.FIELD_OFFICER: ("fred", "/field",
-                         {"nav-queue", "nav-cameras", "nav-camera-health", "nav-handover"}),
+    Role.FIELD_OFFICER: ("fred", "/field",  # the field app has its own header, no links
+                         set()),
 }  # fmt: skip
 OVERFLOW = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
 SHOTS = SCREENSHOTS / "homes"
@@ -117,18 +119,18 @@ def test_each_role_lands_on_its_home_with_only_its_navigation(
         page.wait_for_url(url + home)
         page.wait_for_timeout(400)  # scripts render lists and the clock
         assert _nav(page) == nav
-        assert page.locator('[data-testid="user-role"]').inner_text() == role.value
+        assert page.locator('[data-testid="user-name"]').inner_text() == name
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / f"{role.value}-{size}.png"))
         assert page.evaluate(OVERFLOW) <= 0, f"{home} overflows at {width} px"
         logout = page.locator('[data-testid="logout"]')
         assert logout.is_visible() and logout.bounding_box()["x"] + 10 < width
-        if size == "phone":  # the navigation folds into the menu
+        if size == "phone" and nav:  # the navigation folds into the menu
             first = page.locator('[data-testid="topnav"] a').first
             assert not first.is_visible()
             page.click('[data-testid="nav-toggle"]')
             assert first.is_visible()
-        assert errors == [] or home == "/field", errors
+        assert errors == [], errors
     finally:
         page.close()
 

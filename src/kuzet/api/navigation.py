@@ -71,6 +71,8 @@ def N_(text: str) -> str:  # noqa: N802 - Babel's default keyword for deferred m
 NAVIGATION: tuple[NavEntry, ...] = (
     NavEntry("/admin", N_("Admin"), "admin",
              any_of(P.MANAGE_USERS, P.MANAGE_CAMERAS, P.MANAGE_RULES), "nav-admin", ("admin",)),
+    NavEntry("/field", N_("Field app"), "operations",
+             any_of(P.HANDLE_EVENTS), "nav-field", ("field",)),
     NavEntry("/queue", N_("Queue"), "operations", any_of(P.HANDLE_EVENTS), "nav-queue",
              ("queue", "incident")),
     NavEntry("/cameras", N_("Cameras"), "operations", any_of(P.VIEW_LIVE), "nav-cameras",
