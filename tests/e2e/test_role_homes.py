@@ -74,7 +74,7 @@ def _seed(deps: AppDeps) -> None:
     reads = PlateReadRepo(deps.store.engine, deps.media)
     for final, wall in ((False, now.timestamp() - 60), (True, now.timestamp() - 50)):
         reads.add(PlateRead("gate", 9, 1.0, wall, "123ABC01", 0.9, "KZ", "car",
-                            (0, 0, 10, 5), b"", final=final))
+                            (0, 0, 10, 5), b"", final=final, decision_id="dec-9"))
 
 
 @pytest.fixture(scope="module")

@@ -61,31 +61,13 @@ def plate_like(query: str) -> str:
 
 @dataclass
 class ReadQuery:
-    """Filters of a plate read search; ``cameras`` None = every camera, [] = none.
-
-    ``one_per_track``: a vehicle track gives an early read (``final=False``, sent once
-    the vote is stable) and a final one when the track ends; with this set, an early
-    read is left out when the same track's final read is in the answer, so each pass
-    of a vehicle is listed once (the console's plate page).
-    """
+    """Filters of a plate read search; ``cameras`` None = every camera, [] = none."""
 
     plate: str | None = None
     cameras: list[str] | None = None
     since: datetime | None = None
     until: datetime | None = None
     limit: int = 100
-    one_per_track: bool = False
-
-
-def _superseded(rows: list[PlateReadRow]) -> set[str]:
-    """Ids of early reads whose track's final read (same camera, same track, not
-    earlier) is among ``rows``."""
-    finals: dict[tuple[str, int], list[datetime]] = {}
-    for row in rows:
-        if row.final:
-            finals.setdefault((row.camera_id, row.track_id), []).append(row.at)
-    return {row.id for row in rows if not row.final
-            and any(at >= row.at for at in finals.get((row.camera_id, row.track_id), ()))}
 
 
 class PlateReadRepo:
@@ -182,13 +164,9 @@ class PlateReadRepo:
             stmt = stmt.where(PlateReadRow.at >= query.since)
         if query.until is not None:
             stmt = stmt.where(PlateReadRow.at < query.until)
-        limit = min(max(query.limit, 1), MAX_LIMIT)
-        with self.sessions() as session:  # early reads dropped below: fetch more
-            rows = list(session.scalars(stmt.limit(limit * 2 if query.one_per_track else limit)))
-        if query.one_per_track:
-            dropped = _superseded(rows)
-            rows = [r for r in rows if r.id not in dropped]
-        return [read_json(r) for r in rows[:limit]]
+        with self.sessions() as session:
+            rows = session.scalars(stmt.limit(min(max(query.limit, 1), MAX_LIMIT)))
+            return [read_json(r) for r in rows]
 
     def hits(self, cameras: list[str] | None, limit: int = 100) -> list[dict[str, Any]]:
         """Hits of ``cameras`` (None = all), newest first, with read, entry and hotlist."""

@@ -51,9 +51,7 @@ def plates_page(
     """Plate reads of the caller's cameras (newest first), searched by plate, camera, time."""
     cameras = scope.query_cameras([c for c in filters.camera if c])
     audit(request, "plate.search", details={"query": request.url.query})
-    query = filters.to_query(cameras)
-    query.one_per_track = True  # one row per vehicle pass, not its early and final read
-    reads = PlateReadRepo(deps.store.engine, deps.media).search(query)
+    reads = PlateReadRepo(deps.store.engine, deps.media).search(filters.to_query(cameras))
     shown = {"plate": filters.plate or "", "camera": ",".join(filters.camera),
              "since": filters.since, "until": filters.until}
     return templates.TemplateResponse(
