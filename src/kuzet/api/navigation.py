@@ -77,6 +77,8 @@ NAVIGATION: tuple[NavEntry, ...] = (
              ("queue", "incident")),
     NavEntry("/cameras", N_("Cameras"), "operations", any_of(P.VIEW_LIVE), "nav-cameras",
              ("cameras", "live")),
+    NavEntry("/map", N_("Map"), "operations", any_of(P.VIEW_EVENTS, P.VIEW_LIVE), "nav-map",
+             ("map",)),
     NavEntry("/cameras/health", N_("Camera health"), "operations",
              any_of(P.MANAGE_CAMERAS, P.HANDLE_EVENTS), "nav-camera-health", ("camera-health",)),
     NavEntry("/matches", N_("Matches"), "operations", any_of(P.CONFIRM_MATCH), "nav-matches"),
