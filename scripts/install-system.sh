@@ -9,6 +9,8 @@
 #                the rtsp-server-perl package would also install a boot service)
 #   postgresql - a real PostgreSQL server: the store's tests run on SQLite and on it
 #                (the tests start their own cluster on loopback and stop it by PID)
+#   nats-server - a real NATS JetStream server: the bus contract tests run on it
+#                (started by the tests on loopback with a temp store, stopped by PID)
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
@@ -18,6 +20,7 @@ command -v npm >/dev/null 2>&1 || need+=(npm)
 dpkg -s libpangoft2-1.0-0 >/dev/null 2>&1 || need+=(libpangoft2-1.0-0)
 [ -f /usr/share/perl5/RTSP/Server.pm ] || need+=(librtsp-server-perl)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
+command -v nats-server >/dev/null 2>&1 || [ -x /usr/sbin/nats-server ] || need+=(nats-server)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi

@@ -4,6 +4,7 @@ from pydantic import Field, model_validator
 
 from kuzet.config.api import ApiConfig
 from kuzet.config.base import KuzetModel
+from kuzet.config.bus import BusConfig
 from kuzet.config.cameras import CameraConfig
 from kuzet.config.citizen import CitizenConfig
 from kuzet.config.detect import DetectConfig
@@ -56,6 +57,9 @@ class KuzetConfig(KuzetModel):
     )
     events: EventsConfig = Field(default_factory=EventsConfig, description="Event delivery.")
     store: StoreConfig = Field(default_factory=StoreConfig, description="Database and media.")
+    bus: BusConfig = Field(
+        default_factory=BusConfig, description="Message bus: in-process or NATS JetStream."
+    )
     api: ApiConfig = Field(default_factory=ApiConfig, description="HTTP API.")
     runtime: RuntimeConfig = Field(default_factory=RuntimeConfig, description="Processes.")
     security: SecurityConfig = Field(

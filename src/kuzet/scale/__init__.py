@@ -1,0 +1,1 @@
+"""Scale-out engines (issue 21): NATS JetStream bus."""
