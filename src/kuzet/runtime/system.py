@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
 
     from kuzet.maps.geodata import MapData
+    from kuzet.scale.natsbus import NatsBus
 
 log = logging.getLogger(__name__)
 # The recording quota is checked this often, so it acts long before a disk fills.
@@ -67,9 +69,13 @@ class EmbeddedSystem:
         # Camera output reaches the store through the outbox (issue 14: nothing lost).
         self.writes = DurableWrites(self.data_dir, self.config.store)
         events, counts = self.store.events, self.store.counts
-        self._unsubscribe = [self.writes.route(self.bus, "event", lambda e, k: events.upsert(e))]
         self.counts: Bus[tuple[LineCount, ...]] = Bus()
-        self._unsubscribe.append(self.writes.route(self.counts, "counts", counts.add))
+        self._unsubscribe: list[Callable[[], None]] = []
+        self.nats: NatsBus | None = None  # bus.kind: nats (routes in _start_response)
+        if self.config.bus.kind == "embedded":
+            self._unsubscribe.append(
+                self.writes.route(self.bus, "event", lambda e, k: events.upsert(e)))
+            self._unsubscribe.append(self.writes.route(self.counts, "counts", counts.add))
         self.writes.outbox.on_prune(counts.forget_applied)
         self.mqtt = None
         if self.config.events.mqtt is not None:
@@ -123,7 +129,14 @@ class EmbeddedSystem:
         self.response = ResponseService(self.store.engine, self.audit, self.config.response)
         # Through the outbox too, after each event's own entry (its row exists first).
         alarms = AlarmSink(self.response)
-        self._unsubscribe.append(self.writes.route(self.bus, "alarm", lambda e, k: alarms(e)))
+        if self.config.bus.kind == "nats":  # store consumer opens alarms after the row
+            from kuzet.runtime.natsroutes import route_over_nats
+
+            self.nats, stops = route_over_nats(self.config, self.writes, (self.bus, self.counts),
+                                               self.store, alarms)
+            self._unsubscribe += stops
+        else:
+            self._unsubscribe.append(self.writes.route(self.bus, "alarm", lambda e, k: alarms(e)))
         self.escalation = EscalationThread(self.response, self.config.response.escalate_every)
         flags = RuleFlags(self.store.engine, self.response)  # precision floor, after verdicts
         self._unsubscribe.append(self.response.updates.subscribe(flags.on_update))
@@ -224,6 +237,8 @@ class EmbeddedSystem:
         self.record_retention.stop()
         for unsubscribe in self._unsubscribe:
             unsubscribe()
+        if self.nats is not None:
+            self.nats.close()
         if self.mqtt is not None:
             self.mqtt.close()
         try:
