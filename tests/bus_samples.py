@@ -34,9 +34,10 @@ SAMPLES: list[tuple[Topic[Any], Any]] = [
     (EVENTS, EVENT), (HEALTH, HEALTH_MSG), (COUNTS, COUNT_BATCH), (PLATE_READS, PLATE)]
 
 
-def wait_for(done: Callable[[], bool], timeout: float = 10.0) -> None:
+def wait_for(done: Callable[[], bool], timeout: float = 10.0,
+             what: Callable[[], str] = lambda: "") -> None:
     """Poll ``done`` until it holds (fails the test after ``timeout`` seconds)."""
     deadline = time.monotonic() + timeout
     while not done():
-        assert time.monotonic() < deadline, "timed out"
+        assert time.monotonic() < deadline, f"timed out {what()}"
         time.sleep(0.02)

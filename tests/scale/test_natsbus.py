@@ -104,7 +104,8 @@ def test_redelivery_never_duplicates_a_row(bus_factory: Any, db_url: str | None,
     bus.publish(EVENTS, EVENT)
     bus.publish(EVENTS, _event(1, phase=EventPhase.CLOSE))
     bus.publish(COUNTS, COUNT_BATCH)
-    wait_for(lambda: len(events.calls) == 3 and len(counts.calls) == 2, timeout=15)
+    wait_for(lambda: len(events.calls) == 3 and len(counts.calls) == 2, timeout=30,
+             what=lambda: f"event writes {events.calls}, count writes {counts.calls}")
     assert counts.calls[0] == counts.calls[1] is not None  # the same key, delivered again
     time.sleep(0.5)
     assert store.events.count(EventQuery()) == 2

@@ -168,7 +168,8 @@ class NatsBus:
             self.failures += 1
             log.exception("bus consumer failed on %s (delivery %d); retrying", key,
                           msg.metadata.num_delivered)
-            await msg.nak(delay=RETRY_DELAY_S)
+            await asyncio.sleep(RETRY_DELAY_S)  # back off, then ask for it again now
+            await msg.nak()
             return
         await msg.ack()
 
