@@ -152,3 +152,29 @@ def bus_factory(request: pytest.FixtureRequest, bus_kind: str) -> Any:
 def message_bus(bus_factory: Any) -> Any:
     """An embedded or a NATS JetStream bus (the same contract cases run on both)."""
     return bus_factory()
+
+
+# The media backends: every test that takes `media` runs on both (issue 21).
+MEDIA_KINDS = ("local", "s3")
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Any:
+    """A real S3 server (SeaweedFS) on loopback for the whole run (stopped by PID)."""
+    from s3 import running_server
+
+    yield from running_server()
+
+
+@pytest.fixture(params=MEDIA_KINDS)
+def media(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
+    """A fresh media store: a local folder, or its own bucket on the S3 server."""
+    from kuzet.store.media import MediaStore
+
+    if request.param == "local":
+        return MediaStore(tmp_path / "media")
+    from kuzet.store.media_s3 import S3MediaStore
+
+    server = request.getfixturevalue("s3_server")
+    return S3MediaStore(server.client(), server.create_bucket(), prefix="kuzet/site1",
+                        multipart_bytes=5 * 2**20)

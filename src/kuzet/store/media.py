@@ -2,7 +2,9 @@
 
 No database is involved, so camera worker processes can write evidence directly.
 Keys look like ``snapshots/<camera>/<YYYY>/<MM>/<DD>/<event_id>.jpg``; the same
-keys work unchanged with an S3-compatible store in scale-out deployments.
+keys work unchanged with an S3-compatible store (:mod:`kuzet.store.media_s3`).
+:class:`Media` is the interface both implement; :func:`open_media` picks one from
+``store.media.kind``.
 """
 
 from __future__ import annotations
@@ -11,7 +13,58 @@ import errno
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from kuzet.config.store import StoreConfig
+
+
+@runtime_checkable
+class Media(Protocol):
+    """What every media backend does. Missing keys raise ``KeyError``, invalid keys
+    ``ValueError``, an unreachable or failing backend :class:`MediaUnavailable`
+    (an ``OSError``, as a full local disk is)."""
+
+    def put(self, key: str, data: bytes) -> str:
+        """Store ``data`` under ``key`` (replacing it); hex SHA-256 of ``data``."""
+        ...
+
+    def get(self, key: str) -> bytes:
+        """Contents of ``key``."""
+        ...
+
+    def exists(self, key: str) -> bool:
+        """True when an object is stored under ``key``."""
+        ...
+
+    def size(self, key: str) -> int:
+        """Size of ``key`` in bytes."""
+        ...
+
+    def delete(self, key: str) -> bool:
+        """Remove ``key``; False when it was not there."""
+        ...
+
+    def keys(self, prefix: str = "") -> Iterator[str]:
+        """Every key under ``prefix`` (a folder like ``snapshots/cam1``), sorted."""
+        ...
+
+
+class MediaUnavailable(OSError):
+    """The media backend could not be reached or refused the request."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(errno.EIO, message)
+
+
+def check_prefix(prefix: str) -> str:
+    """A validated listing prefix (``""`` = everything), without a trailing ``/``."""
+    prefix = prefix.rstrip("/")
+    if prefix:
+        check_key(prefix)
+    return prefix
 
 
 def check_key(key: str) -> PurePosixPath:
@@ -126,3 +179,53 @@ class MediaStore:
     def exists(self, key: str) -> bool:
         """True when a file is stored under ``key``."""
         return self.path(key).is_file()
+
+    def size(self, key: str) -> int:
+        """Size of ``key`` in bytes.
+
+        Raises:
+            KeyError: If nothing is stored under ``key``.
+        """
+        path = self.path(key)
+        if not path.is_file():
+            raise KeyError(key)
+        return path.stat().st_size
+
+    def delete(self, key: str) -> bool:
+        """Remove ``key``; False when it was not there."""
+        path = self.path(key)
+        if not path.is_file():
+            return False
+        path.unlink(missing_ok=True)
+        return True
+
+    def keys(self, prefix: str = "") -> Iterator[str]:
+        """Every key under ``prefix`` (sorted; temp files of writes in flight skipped)."""
+        prefix = check_prefix(prefix)
+        base = self.root.joinpath(*prefix.split("/")) if prefix else self.root
+        if not base.is_dir():
+            return
+        found = [
+            path.relative_to(self.root).as_posix()
+            for path in base.rglob("*")
+            if path.is_file() and not path.name.startswith(".tmp-")
+        ]
+        yield from sorted(found)  # by key string, the order S3 lists in
+
+
+def open_media(cfg: StoreConfig, media_dir: Path, floor_free_bytes: int = 0) -> Media:
+    """The media backend ``cfg.media.kind`` names.
+
+    Args:
+        cfg: The store section of the configuration.
+        media_dir: The local media folder (used when ``kind`` is ``local``).
+        floor_free_bytes: Local free-space floor (see :class:`MediaStore`).
+
+    Returns:
+        A :class:`MediaStore` or an :class:`~kuzet.store.media_s3.S3MediaStore`.
+    """
+    if cfg.media.kind == "s3":
+        from kuzet.store.media_s3 import S3MediaStore
+
+        return S3MediaStore.from_config(cfg.media.s3)
+    return MediaStore(media_dir, floor_free_bytes)
