@@ -55,11 +55,16 @@ def model_members(tp: Any) -> list[type[BaseModel]]:
 
 
 def tag_of(model: type[BaseModel]) -> str | None:
-    """The literal ``kind``/``type`` value of a union member model, if any."""
+    """The literal ``kind``/``type`` value of a union member model, if any.
+
+    A field allowing several values (``kind: Literal["local", "s3"]``) is a plain
+    choice, not a union tag.
+    """
     for name in ("kind", "type"):
         field = model.model_fields.get(name)
         if field is not None and get_origin(field.annotation) is Literal:
-            return str(get_args(field.annotation)[0])
+            values = get_args(field.annotation)
+            return str(values[0]) if len(values) == 1 else None
     return None
 
 
