@@ -25,7 +25,7 @@ from kuzet.privacy.redaction import Redactor
 from kuzet.record.playback import Recordings
 from kuzet.store.db import Store
 from kuzet.store.events import EventRepo
-from kuzet.store.media import MediaStore
+from kuzet.store.media import Media
 
 if TYPE_CHECKING:
     from kuzet.citizen.intake import CitizenDesk
@@ -64,7 +64,7 @@ class AppDeps:
     """
 
     store: Store
-    media: MediaStore
+    media: Media
     bus: Bus[Event]
     live: LiveView
     api: ApiConfig = field(default_factory=ApiConfig)
@@ -178,7 +178,7 @@ def get_event_repo(deps: Deps) -> EventRepo:
     return deps.store.events
 
 
-def get_media(deps: Deps) -> MediaStore:
+def get_media(deps: Deps) -> Media:
     """The media store."""
     return deps.media
 
@@ -189,5 +189,5 @@ def get_live(deps: Deps) -> LiveView:
 
 
 EventRepoDep = Annotated[EventRepo, Depends(get_event_repo)]
-MediaDep = Annotated[MediaStore, Depends(get_media)]
+MediaDep = Annotated[Media, Depends(get_media)]
 LiveDep = Annotated[LiveView, Depends(get_live)]

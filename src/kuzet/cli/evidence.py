@@ -35,19 +35,20 @@ def retention_run(
 ) -> None:
     """Delete data older than the config's ``retention`` limits (held events are kept)."""
     from kuzet.config.retention import RetentionConfig
+    from kuzet.config.store import StoreConfig
     from kuzet.privacy.audit import AuditLog
     from kuzet.privacy.keys import Signer
     from kuzet.runtime.retention import retention_job
-    from kuzet.store import MediaStore
+    from kuzet.store.media import open_media
 
     folder = resolve(data_dir)
-    retention, media_dir = RetentionConfig(), None
+    retention, store_cfg = RetentionConfig(), StoreConfig()
     if config is not None:
         from kuzet.config.load import load_config
 
         loaded = load_config(config)
-        retention, media_dir = loaded.retention, loaded.store.media_dir
-    media = MediaStore(Path(media_dir or folder / "media"))
+        retention, store_cfg = loaded.retention, loaded.store
+    media = open_media(store_cfg, Path(store_cfg.media_dir or folder / "media"))
     with open_data(config, folder) as store:
         audit = AuditLog(store.engine, Signer.load_or_create(folder))
         report = retention_job(store.engine, media, audit, retention).run(
@@ -90,7 +91,7 @@ def create(  # noqa: PLR0913  (the command's flags; each is one plain option)
 
     from kuzet.privacy.export import ExportError, ExportRequest, build_export, media_summary
     from kuzet.privacy.keys import Signer
-    from kuzet.store import MediaStore
+    from kuzet.store.media import open_media
 
     folder = resolve(data_dir)
     who = user or getpass.getuser()
@@ -101,7 +102,7 @@ def create(  # noqa: PLR0913  (the command's flags; each is one plain option)
         with open_data(config, folder) as store:
             signer = Signer.load_or_create(folder)
             recordings = _recordings(store.engine, config, folder)
-            media = MediaStore(recordings.root)
+            media = open_media(_store_config(config), recordings.root)
             clips = _clips(recordings, policy)
             request = _with_referrals(store, request)
             data, events = build_export(
@@ -165,6 +166,17 @@ def _media_policy(unredacted: str | None) -> MediaPolicy:
     if not unredacted.strip():
         raise ValueError("--unredacted needs a reason (why the original images are exported)")
     return MediaPolicy.originals()
+
+
+def _store_config(config: Path | None) -> Any:
+    """The ``store`` section of ``config`` (defaults without one): where media live."""
+    from kuzet.config.store import StoreConfig
+
+    if config is None:
+        return StoreConfig()
+    from kuzet.config.load import load_config
+
+    return load_config(config).store
 
 
 def _recordings(engine: Any, config: Path | None, folder: Path) -> Any:

@@ -20,7 +20,7 @@ from kuzet.config.events import EventsConfig
 from kuzet.core.types import Detections, Event, EventPhase, Evidence, FloatArray, Frame, Image
 from kuzet.events.snapshot import snapshot_key
 from kuzet.render.snapshot import render_snapshot
-from kuzet.store.media import MediaStore
+from kuzet.store.media import Media
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ class EvidenceWriter:
     def __init__(
         self,
         camera_id: str,
-        media: MediaStore,
+        media: Media,
         cfg: EventsConfig,
         redacted_key: Callable[[str], str],
     ) -> None:

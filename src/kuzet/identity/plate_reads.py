@@ -20,7 +20,7 @@ from sqlalchemy.orm import sessionmaker
 from kuzet.core.sightings import PlateRead
 from kuzet.enrich.plate.formats import to_local
 from kuzet.identity.plate_match import WILDCARDS, normalise_plate
-from kuzet.store.media import MediaStore
+from kuzet.store.media import Media
 from kuzet.store.models import EventRow, HotlistEntryRow, HotlistRow, PlateHitRow, PlateReadRow
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ class ReadQuery:
 class PlateReadRepo:
     """Plate reads and hits in the store; crops in the media store."""
 
-    def __init__(self, engine: Engine, media: MediaStore) -> None:
+    def __init__(self, engine: Engine, media: Media) -> None:
         self.engine = engine
         self.media = media
         self.sessions = sessionmaker(engine, expire_on_commit=False)
@@ -101,7 +101,7 @@ class PlateReadRepo:
         else:
             key = self._put_crop(read, at, read_id + ("-final" if stored is not None else ""))
             if stored is not None and stored.crop_key:
-                self.media.path(stored.crop_key).unlink(missing_ok=True)
+                self.media.delete(stored.crop_key)
         row = PlateReadRow(
             id=read_id, camera_id=read.camera_id, at=at, frame_ts=read.ts,
             text=normalise_plate(read.text), confidence=read.confidence, country=read.country,
@@ -202,7 +202,7 @@ def _held_reads() -> sa.Select[Any]:
     )
 
 
-def purge_plate_reads(engine: Engine, media: MediaStore, cutoff: datetime, dry_run: bool) -> int:
+def purge_plate_reads(engine: Engine, media: Media, cutoff: datetime, dry_run: bool) -> int:
     """Delete reads older than ``cutoff`` with their crops and hits (held ones stay).
 
     Args:
@@ -228,7 +228,7 @@ def purge_plate_reads(engine: Engine, media: MediaStore, cutoff: datetime, dry_r
             return removed
         for row in rows:
             if row.crop_key is not None:
-                media.path(row.crop_key).unlink(missing_ok=True)
+                media.delete(row.crop_key)
         ids = [row.id for row in rows]
         with engine.begin() as conn:
             conn.execute(sa.delete(PlateHitRow).where(PlateHitRow.read_id.in_(ids)))
@@ -241,7 +241,7 @@ class PlateReadPurger:
     """The ``plate_reads`` purger (a :class:`kuzet.privacy.retention.Purger`)."""
 
     engine: Engine
-    media: MediaStore
+    media: Media
     data_class: str = field(default="plate_reads", init=False)
 
     def purge(self, cutoff: datetime, *, dry_run: bool) -> int:

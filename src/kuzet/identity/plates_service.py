@@ -40,7 +40,7 @@ from kuzet.identity.plate_reads import PlateReadRepo
 from kuzet.privacy.plate_evidence import pixelate_jpeg, redacted_scene
 from kuzet.privacy.redaction import Redactor
 from kuzet.privacy.snapshots import redacted_key
-from kuzet.store.media import MediaStore
+from kuzet.store.media import Media
 from kuzet.store.models import HotlistEntryRow, PlateReadRow
 
 log = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ class HotlistService:
     def __init__(
         self,
         engine: Engine,
-        media: MediaStore,
+        media: Media,
         bus: Bus[Event],
         config: HotlistsConfig,
         redactor: Redactor | None = None,

@@ -38,7 +38,7 @@ from kuzet.identity.matching import Hit, Matcher
 from kuzet.identity.models import FaceMatchRow
 from kuzet.identity.sightings import SightingRepo
 from kuzet.identity.watchlists import WatchlistKind, WatchlistRepo, new_id
-from kuzet.store.media import MediaStore
+from kuzet.store.media import Media
 
 log = logging.getLogger(__name__)
 SEEN_TTL_S = 3600.0  # forget a (camera, track, entry) key after this long without probes
@@ -77,7 +77,7 @@ class IdentityService:
         >>> unsubscribe = supervisor.face_probes.subscribe(service)  # doctest: +SKIP
     """
 
-    def __init__(self, engine: Engine, media: MediaStore, bus: Bus[Event],
+    def __init__(self, engine: Engine, media: Media, bus: Bus[Event],
                  config: IdentityConfig | None = None, enroller: Enroller | None = None) -> None:
         """Build the repositories and load the index from the database."""
         self.config = config or IdentityConfig()

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from kuzet.core.sightings import FaceProbe
 from kuzet.identity.models import FaceSightingRow, embedding_array, embedding_bytes
 from kuzet.identity.watchlists import new_id
-from kuzet.store.media import MediaStore
+from kuzet.store.media import Media
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +42,7 @@ def sighting_key(camera_id: str, seen: datetime, sighting_id: str) -> str:
 class SightingRepo:
     """Stores and searches retained face sightings."""
 
-    def __init__(self, engine: Engine, media: MediaStore) -> None:
+    def __init__(self, engine: Engine, media: Media) -> None:
         self._sessions: sessionmaker[Session] = sessionmaker(engine, expire_on_commit=False)
         self.media = media
 
@@ -108,7 +108,7 @@ class SightingPurger:
     """The ``face_sightings`` purger (a :class:`kuzet.privacy.retention.Purger`)."""
 
     engine: Engine
-    media: MediaStore
+    media: Media
     data_class: str = field(default="face_sightings", init=False)
 
     def purge(self, cutoff: datetime, *, dry_run: bool) -> int:
@@ -123,7 +123,7 @@ class SightingPurger:
             conn.execute(sa.delete(table).where(table.c.id.in_([r.id for r in rows])))
         for row in rows:
             if row.crop_key:
-                self.media.path(row.crop_key).unlink(missing_ok=True)
+                self.media.delete(row.crop_key)
         return len(rows)
 
 

@@ -66,7 +66,7 @@ from kuzet.privacy.export_video import (
 from kuzet.privacy.keys import Signer, verify_signature
 from kuzet.store.codec import to_jsonable
 from kuzet.store.events import EventQuery, EventRepo, StoredEvent
-from kuzet.store.media import MediaStore
+from kuzet.store.media import Media
 
 __all__ = [
     "CLIPS", "ClipSource", "ExportClip", "ExportError", "ExportRequest", "SpanSource",
@@ -206,7 +206,7 @@ def _video_files(
 
 def build_export(  # noqa: PLR0913 - each collaborator is one plain argument
     repo: EventRepo,
-    media: MediaStore,
+    media: Media,
     signer: Signer,
     request: ExportRequest,
     policy: MediaPolicy,

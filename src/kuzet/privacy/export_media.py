@@ -18,7 +18,7 @@ from typing import Any
 
 from kuzet.privacy.snapshots import RedactionUnavailable, redacted_copy
 from kuzet.store.events import StoredEvent
-from kuzet.store.media import MediaStore
+from kuzet.store.media import Media
 
 Redact = Callable[[bytes], bytes]
 ORIGINAL, REDACTED, OMITTED = "original", "redacted", "omitted"
@@ -89,7 +89,7 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _redacted(media: MediaStore, key: str, redact: Redact | None) -> tuple[bytes | None, str]:
+def _redacted(media: Media, key: str, redact: Redact | None) -> tuple[bytes | None, str]:
     """(redacted JPEG, "") or (None, why not)."""
     try:
         return redacted_copy(media, key, redact or _no_redactor), ""
@@ -101,7 +101,7 @@ def _no_redactor(_jpeg: bytes) -> bytes:
     raise RedactionUnavailable("no redactor available")
 
 
-def media_files(events: list[StoredEvent], media: MediaStore, policy: MediaPolicy) -> MediaFiles:
+def media_files(events: list[StoredEvent], media: Media, policy: MediaPolicy) -> MediaFiles:
     """The snapshots of ``events`` as ``policy`` allows (see the module doc)."""
     files = MediaFiles()
     for event in events:

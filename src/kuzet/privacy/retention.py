@@ -34,7 +34,7 @@ from sqlalchemy.engine import Engine
 from kuzet.config.retention import RetentionConfig
 from kuzet.privacy.audit import AuditLog
 from kuzet.privacy.snapshots import redacted_key
-from kuzet.store.media import MediaStore
+from kuzet.store.media import Media, MediaStore
 from kuzet.store.models import EventRow
 
 log = logging.getLogger(__name__)
@@ -122,7 +122,7 @@ class RetentionJob:
     def __init__(
         self,
         engine: Engine,
-        media: MediaStore,
+        media: Media,
         audit: AuditLog,
         config: RetentionConfig,
         purgers: Sequence[Purger],
@@ -179,14 +179,14 @@ class RetentionJob:
         if key is None:
             return
         try:
-            path = self.media.path(key)
+            found = self.media.exists(key)
         except ValueError:
             log.warning("retention: skipping invalid media key %r", key)
             return
-        if path.is_file():
+        if found:
             report.files += 1
             if not report.dry_run:
-                path.unlink(missing_ok=True)
+                self.media.delete(key)
 
     def _delete_snapshot(self, key: str | None, report: RetentionReport) -> None:
         self._delete_file(key, report)
@@ -243,7 +243,10 @@ class RetentionJob:
         return removed
 
     def _purge_clips(self, cutoff: datetime | None, report: RetentionReport) -> int:
-        root = self.media.root / "clips"
+        if not isinstance(self.media, MediaStore):  # a bucket's clips: its lifecycle rules
+            return 0
+        media_root = self.media.root
+        root = media_root / "clips"
         if cutoff is None or not root.is_dir():
             return 0
         with self.engine.connect() as conn:
@@ -255,7 +258,7 @@ class RetentionJob:
         for path in root.rglob("*"):
             if path.is_file() and path.stat().st_mtime < limit and path.stem not in held:
                 removed += 1
-                self._delete_file(path.relative_to(self.media.root).as_posix(), report)
+                self._delete_file(path.relative_to(media_root).as_posix(), report)
         return removed
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from kuzet.store.media import MediaStore
+from kuzet.store.media import Media
 
 REDACTED_PREFIX = "redacted/"
 
@@ -35,7 +35,7 @@ class RedactionUnavailable(RuntimeError):
 
 
 def redacted_copy(
-    media: MediaStore, snapshot_key: str, redact: Callable[[bytes], bytes]
+    media: Media, snapshot_key: str, redact: Callable[[bytes], bytes]
 ) -> bytes:
     """The stored redacted copy of a snapshot, made and cached when missing.
 

@@ -133,12 +133,13 @@ def analyze_video(
     from kuzet.events.sinks import StoreSink
     from kuzet.ingest import VideoSource
     from kuzet.runtime.build import PipelineParts, build_pipeline, local_detector
-    from kuzet.store import MediaStore, open_store
+    from kuzet.store import open_store
+    from kuzet.store.media import open_media
 
     camera_id, cam = camera_for_clip(config, video, camera)
     detector = local_detector(cam, config.runtime)
     store = open_store(config.store.url, data_dir)
-    media = MediaStore(Path(config.store.media_dir or data_dir / "media"))
+    media = open_media(config.store, Path(config.store.media_dir or data_dir / "media"))
     bus: Bus[Event] = Bus()
     bus.subscribe(StoreSink(store.events))
     result = AnalyzeResult(camera_id, str(video))

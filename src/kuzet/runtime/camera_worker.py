@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from kuzet.config.cameras import CameraConfig
 from kuzet.config.events import EventsConfig
 from kuzet.config.privacy import PrivacyConfig
+from kuzet.config.store import StoreConfig
 from kuzet.core.types import CameraHealth, CameraState, FloatArray, Frame
 from kuzet.detect.base import DetectorInfo
 from kuzet.privacy.redaction import Redactor
@@ -59,6 +60,7 @@ class CameraWorkerArgs:
     state_dir: str | None = None  # rules' persistent state (baselines)
     privacy: PrivacyConfig = field(default_factory=PrivacyConfig)  # live redaction
     media_floor_bytes: int = 0  # below this much free space snapshots are skipped
+    store: StoreConfig = field(default_factory=StoreConfig)  # store.media: folder or S3
 
 
 class _Outbox:
@@ -91,7 +93,7 @@ def camera_main(
     from kuzet.ingest import ReconnectingSource
     from kuzet.runtime.build import PipelineParts, build_pipeline
     from kuzet.runtime.detector_service import RemoteDetector
-    from kuzet.store.media import MediaStore
+    from kuzet.store.media import open_media
 
     logging.basicConfig(level=logging.INFO, format=f"%(asctime)s {args.camera_id} %(message)s")
     outbox = _Outbox(out)
@@ -103,7 +105,7 @@ def camera_main(
     remote = RemoteDetector(detector, args.detector)
     redactor = Redactor(args.privacy)  # models load on the first watched frame or snapshot
     parts = PipelineParts(
-        media=MediaStore(args.media_root, args.media_floor_bytes),
+        media=open_media(args.store, Path(args.media_root), args.media_floor_bytes),
         events=args.events,
         state_dir=None if args.state_dir is None else Path(args.state_dir),
         redactor=redactor,  # redacted copies of event snapshots

@@ -20,7 +20,6 @@ from typing import Any, TypeVar
 from kuzet.config.store import StoreConfig
 from kuzet.events.bus import Bus
 from kuzet.store.events import EventRepo
-from kuzet.store.media import MediaStore
 from kuzet.store.outbox import Handler, Outbox, store_unavailable
 from kuzet.store.space import SnapshotPurger, StorageGuard
 
@@ -109,9 +108,13 @@ class StorageThread:
 
 
 def storage_guard(
-    cfg: StoreConfig, folders: list[Path], media: MediaStore, events: EventRepo
+    cfg: StoreConfig, folders: list[Path], media_root: Path, events: EventRepo
 ) -> StorageGuard:
-    """The guard of ``folders`` (data and media dir) purging ``media``'s snapshots."""
+    """The guard of ``folders`` (data and media dir) purging snapshots under ``media_root``.
+
+    Only local disk fills up: with media on S3 the folder keeps the recordings and the
+    guard purges nothing of the bucket.
+    """
 
     def held() -> set[str]:
         try:
@@ -130,7 +133,7 @@ def storage_guard(
                 raise
             log.warning("purged snapshot keys not cleared in the store: %s", error)
 
-    purger = SnapshotPurger(media.root)
+    purger = SnapshotPurger(media_root)
     return StorageGuard(
         folders,
         purge_below=int(cfg.purge_below_free_mb * MB),

@@ -49,7 +49,7 @@ from kuzet.runtime.behaviour import BehaviourOutput, BehaviourStage, FightScorer
 from kuzet.runtime.filters import DetectionFilter
 from kuzet.runtime.live_redaction import live_regions
 from kuzet.runtime.scene import SceneAnalysis
-from kuzet.store.media import MediaStore
+from kuzet.store.media import Media
 from kuzet.track import ByteTracker, TrackerFactory
 
 log = logging.getLogger(__name__)
@@ -92,7 +92,7 @@ class PipelineParts:
         fight_analyzer: Fight scorer; None loads the shipped model when needed.
     """
 
-    media: MediaStore | None = None
+    media: Media | None = None
     events: EventsConfig = field(default_factory=EventsConfig)
     state_dir: Path | None = None
     redactor: Redactor | None = None

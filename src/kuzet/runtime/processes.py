@@ -195,6 +195,7 @@ class Processes:
             state_dir=None if self.state_dir is None else str(self.state_dir),
             privacy=self.config.privacy,
             media_floor_bytes=int(self.config.store.floor_free_mb * 2**20),
+            store=self.config.store,
         )
         out, out_child = _ctx.Pipe(duplex=False)
         det_camera_side, det_detector_side = _ctx.Pipe(duplex=True)

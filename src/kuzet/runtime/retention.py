@@ -17,17 +17,17 @@ from kuzet.identity.sightings import SightingPurger
 from kuzet.privacy.audit import AuditLog
 from kuzet.privacy.retention import Purger, RetentionJob
 from kuzet.response.field import FieldPositionPurger
-from kuzet.store.media import MediaStore
+from kuzet.store.media import Media
 
 
-def retention_purgers(engine: Engine, media: MediaStore) -> list[Purger]:
+def retention_purgers(engine: Engine, media: Media) -> list[Purger]:
     """The purgers of the data classes kept outside the events table."""
     return [PlateReadPurger(engine, media), SightingPurger(engine, media),
             FieldPositionPurger(engine)]
 
 
 def retention_job(
-    engine: Engine, media: MediaStore, audit: AuditLog, config: RetentionConfig
+    engine: Engine, media: Media, audit: AuditLog, config: RetentionConfig
 ) -> RetentionJob:
     """A retention job over the whole store with every purger.
 

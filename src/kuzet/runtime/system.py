@@ -47,7 +47,8 @@ class EmbeddedSystem:
     def __post_init__(self) -> None:
         from kuzet.privacy.audit import AuditLog
         from kuzet.privacy.keys import Signer
-        from kuzet.store import MediaStore, open_store
+        from kuzet.store import open_store
+        from kuzet.store.media import open_media
 
         self.bus: Bus[Event] = Bus()
         from kuzet.privacy.audit_checkpoints import CheckpointTimer
@@ -59,7 +60,8 @@ class EmbeddedSystem:
         self.audit.note_config(*_config_digest(self.config, self.config_path))
         self.checkpoints = CheckpointTimer(self.audit, every_s)
         media_root = Path(self.config.store.media_dir or self.data_dir / "media")
-        self.media = MediaStore(media_root, int(self.config.store.floor_free_mb * 2**20))
+        floor = int(self.config.store.floor_free_mb * 2**20)
+        self.media = open_media(self.config.store, media_root, floor)  # folder or S3
         from kuzet.privacy.retention import RetentionThread
         from kuzet.runtime.retention import retention_job
 
@@ -89,7 +91,7 @@ class EmbeddedSystem:
         self._start_identity()
         self._start_plates()
         self._start_response()
-        guard = storage_guard(self.config.store, [self.data_dir, media_root], self.media, events)
+        guard = storage_guard(self.config.store, [self.data_dir, media_root], media_root, events)
         self.storage = StorageThread(guard, self.config.store.space_check_every)
         self.supervisor.storage_status = storage_status(self.writes, guard)
         self._start_recording(media_root)

@@ -39,7 +39,7 @@ from kuzet.response.field import NewPhoto
 from kuzet.response.field_models import DutyRow
 from kuzet.response.incidents import IncidentAction, Note
 from kuzet.response.models import AlarmRow
-from kuzet.store.media import MediaStore
+from kuzet.store.media import Media
 
 router = APIRouter(route_class=AuthFirstRoute, tags=["field"])
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/bmp"})
@@ -125,7 +125,7 @@ async def upload_photo(alarm_id: str, caller: FieldCaller,
     return stored
 
 
-def _store(deps: AppDeps, media: MediaStore, new: NewPhoto) -> dict[str, Any]:
+def _store(deps: AppDeps, media: Media, new: NewPhoto) -> dict[str, Any]:
     """Write the JPEG, then its row (a failed write leaves no row behind)."""
     at = deps.field.clock()
     key = f"field/{new.alarm.camera_id}/{at:%Y/%m/%d}/{uuid.uuid4().hex}.jpg"
