@@ -30,7 +30,7 @@ from kuzet.config.citizen import CitizenConfig
 from kuzet.core.types import Event, EventKind, EventPhase, Severity
 from kuzet.response.service import ResponseService
 from kuzet.store.events import EventRepo
-from kuzet.store.media import MediaStore
+from kuzet.store.media import Media
 
 REF_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 NO_CAMERA = "citizen"
@@ -71,7 +71,7 @@ class DeskParts:
     """What :class:`CitizenDesk` works on (built by the composition root)."""
 
     engine: Engine
-    media: MediaStore
+    media: Media
     response: ResponseService
     events: EventRepo
     config: CitizenConfig
@@ -252,7 +252,7 @@ class CitizenDesk:
             if key == "row":
                 self.reports.remove(ref)
             else:
-                self.parts.media.path(key).unlink(missing_ok=True)
+                self.parts.media.delete(key)
 
     def _row(self, sub: Submission, ref: str, token: str, now: datetime,
              photos: list[dict[str, Any]], cameras: list[Nearby]) -> CitizenReportRow:

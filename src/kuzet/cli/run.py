@@ -87,10 +87,10 @@ def _demo_plan(engine: Engine, folder: Path) -> None:
     from kuzet.maps.demo import ensure_demo_plan
     from kuzet.maps.plans import SitePlans
     from kuzet.runtime.paths import demo_config_path
-    from kuzet.store import MediaStore
+    from kuzet.store.media import open_media
 
     config = load_config(demo_config_path())
-    media = MediaStore(Path(config.store.media_dir or folder / "media"))
+    media = open_media(config.store, Path(config.store.media_dir or folder / "media"))
     ensure_demo_plan(SitePlans(engine, media), list(config.cameras))
 
 

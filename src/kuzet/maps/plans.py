@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kuzet.maps.images import PlanImage
 from kuzet.maps.models import CameraGeoRow, PlanCameraRow, SitePlanRow
-from kuzet.store.media import MediaStore
+from kuzet.store.media import Media
 
 
 class PlanNotFound(LookupError):
@@ -90,7 +90,7 @@ class SitePlans:
         >>> plans.place(row.id, PlanPlacement("gate", 0.2, 0.7), "admin")  # doctest: +SKIP
     """
 
-    def __init__(self, engine: Engine, media: MediaStore) -> None:
+    def __init__(self, engine: Engine, media: Media) -> None:
         self.engine = engine
         self.media = media
         self._session = sessionmaker(engine, expire_on_commit=False)
@@ -110,7 +110,7 @@ class SitePlans:
             with self._session.begin() as session:
                 session.add(row)
         except sa.exc.SQLAlchemyError:
-            self.media.path(key).unlink(missing_ok=True)
+            self.media.delete(key)
             raise
         return row
 
@@ -152,7 +152,7 @@ class SitePlans:
                 raise PlanNotFound(f"no site plan {plan_id!r}")
             session.execute(sa.delete(PlanCameraRow).where(PlanCameraRow.plan_id == plan_id))
             session.delete(row)
-        self.media.path(row.media_key).unlink(missing_ok=True)
+        self.media.delete(row.media_key)
         return row
 
     def image(self, plan_id: str) -> tuple[bytes, str]:

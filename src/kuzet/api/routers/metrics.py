@@ -15,6 +15,7 @@ from fastapi.responses import Response
 from kuzet.api.deps import AppDeps, Deps
 from kuzet.api.errors import ErrorOut
 from kuzet.metrics.collect import CONTENT_TYPE, DetectorCounters, Sources, exposition
+from kuzet.store.media import MediaStore
 
 router = APIRouter(tags=["metrics"])
 ANSWERS: dict[int | str, dict[str, Any]] = {
@@ -35,8 +36,10 @@ def sources(deps: AppDeps) -> Sources:
         desk = deps.citizen
         return desk.accepted, dict(desk.rejections.totals)
 
+    # Disk use is of the local media folder; a bucket's size is the S3 server's to report.
+    local_root = deps.media.root if isinstance(deps.media, MediaStore) else None
     return Sources(deps.live.camera_health, deps.store.engine, deps.response.clock,
-                   deps.media.root, detectors if callable(stats) else None,
+                   local_root, detectors if callable(stats) else None,
                    citizen if deps.citizen_config.enabled else None)
 
 
