@@ -74,6 +74,7 @@ def test_report_reaches_queue_with_cameras_and_status_has_no_personal_data(
     assert "recordings?at=" in report["cameras"][0]["recording_url"]
     shown = client.get(report["photos"][0])
     assert shown.status_code == 200 and shown.content[:2] == b"\xff\xd8"
+    assert shown.headers["X-Kuzet-Redacted"] == "1"  # no unmask grant: blurred copy
     assert b"Exif" not in shown.content[:200] and b"KuzetPhone" not in shown.content
     row = deps.citizen.reports.get(receipt["ref"])
     assert row is not None and row.photos[0]["exif_gps"] == [43.2389, 76.9454]
@@ -86,6 +87,26 @@ def test_report_reaches_queue_with_cameras_and_status_has_no_personal_data(
     status = client.get(f"/api/public/reports/{receipt['ref']}", headers=look)
     assert status.json()["state"] == "closed" and "Confirmed" in status.json()["outcome"]
     assert not any(p in status.text for p in PERSONAL)
+
+
+class BrokenBlur:
+    """A redactor whose models fail."""
+
+    def redact_jpeg(self, data: bytes) -> bytes:
+        raise RuntimeError("face model missing")
+
+
+def test_a_photo_that_cannot_be_blurred_is_not_shown(client: TestClient, deps: AppDeps) -> None:
+    deps.redactor = BrokenBlur()  # type: ignore[assignment]
+    sent = photo()
+    answer = client.post("/api/public/reports", json=report_body(client, photos=[b64(sent)]))
+    assert answer.status_code == 201, answer.text
+    alarm = deps.response.alarms.page(_all()).items[0]
+    sign_in(client)
+    url = client.get(f"/api/citizen/alarms/{alarm.id}").json()["photos"][0]
+    shown = client.get(url)
+    assert shown.status_code == 503 and "face model missing" in shown.json()["detail"]
+    assert b"\xff\xd8" not in shown.content  # no image at all, never the unblurred one
 
 
 def _request(action: Action, **values: Any) -> Any:
