@@ -14,13 +14,14 @@ PYTEST_ARGS ?=
 demo: setup
 	$(BIN)/kuzet demo
 
-# The main tier; the fault-injection and fuzzing tier (about 6 min more) is
-# `make test-slow`. CI (.ci/run) runs both.
+# The main tier; the slower tier (fault injection, fuzzing, and the contract tests on
+# the scale-out engines PostgreSQL, NATS and S3) is `make test-slow`. CI (.ci/run)
+# runs both.
 test: setup
-	$(BIN)/python -m pytest -m "not faults and not fuzz" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not faults and not fuzz and not scaleout" $(PYTEST_ARGS)
 
 test-slow: setup
-	$(BIN)/python -m pytest -m "faults or fuzz" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "faults or fuzz or scaleout" $(PYTEST_ARGS)
 
 setup: system venv models web
 

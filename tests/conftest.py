@@ -178,3 +178,21 @@ def media(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
     server = request.getfixturevalue("s3_server")
     return S3MediaStore(server.client(), server.create_bucket(), prefix="kuzet/site1",
                         multipart_bytes=5 * 2**20)
+
+
+# Tests on the scale-out engines (a PostgreSQL store, the NATS bus, S3 media) form
+# their own tier: `make test-slow`, run by CI after `make test`, so that the main
+# tier stays within its time budget. The embedded case of each contract test stays in
+# the main tier.
+SCALE_OUT_PARAMS = {"db_url": "postgresql", "bus_kind": "nats", "media": "s3"}
+SCALE_OUT_FIXTURES = frozenset({"postgres", "pg_template", "nats_server", "s3_server"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that runs on a scale-out engine ``scaleout``."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        params = callspec.params if callspec is not None else {}
+        on_engine = any(params.get(name) == value for name, value in SCALE_OUT_PARAMS.items())
+        if on_engine or SCALE_OUT_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.scaleout)
