@@ -34,19 +34,19 @@ SIZES = {"desktop": (1600, 900), "tablet": (1024, 768), "phone": (390, 844)}
 # change to the navigation table that shows a role something new fails here.
 ROLES = {
     Role.OPERATOR: ("olga", "/queue",
-                    {"nav-field", "nav-queue", "nav-cameras", "nav-camera-health",
+                    {"nav-field", "nav-queue", "nav-cameras", "nav-map", "nav-camera-health",
                      "nav-handover"}),
     Role.SUPERVISOR: ("sue", "/queue",
-                      {"nav-field", "nav-queue", "nav-cameras", "nav-camera-health",
+                      {"nav-field", "nav-queue", "nav-cameras", "nav-map", "nav-camera-health",
                        "nav-matches",
                        "nav-search", "nav-history", "nav-plates", "nav-face-search",
                        "nav-analytics", "nav-handover", "nav-watchlists"}),
     Role.ANALYST: ("ana", "/search",
-                   {"nav-search", "nav-history", "nav-plates", "nav-face-search",
+                   {"nav-map", "nav-search", "nav-history", "nav-plates", "nav-face-search",
                     "nav-analytics", "nav-handover"}),
     Role.AUDITOR: ("aud", "/audit", {"nav-audit"}),
     Role.ADMIN: ("adam", "/admin",
-                 {"nav-admin", "nav-cameras", "nav-camera-health", "nav-analytics",
+                 {"nav-admin", "nav-cameras", "nav-map", "nav-camera-health", "nav-analytics",
                   "nav-watchlists", "nav-hotlists"}),
     Role.FIELD_OFFICER: ("fred", "/field",  # the field app has its own header, no links
                          set()),
