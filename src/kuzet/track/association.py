@@ -25,8 +25,6 @@ _CLASS_GROUPS: dict[str, str] = {
 }
 
 _NO_MATCH = 1e6
-# A track and a detection more than this many times wider or taller never match.
-MAX_SIZE_RATIO = 2.0
 
 
 def class_groups(class_ids: npt.ArrayLike, class_names: Sequence[str]) -> list[str]:
@@ -59,9 +57,6 @@ def associate(
 ) -> tuple[list[tuple[int, int]], list[int], list[int]]:
     """Match tracks to detections by maximum total IoU within class groups.
 
-    A pair whose widths or heights differ by more than ``MAX_SIZE_RATIO`` never
-    matches, whatever their overlap.
-
     Args:
         track_boxes: (T,4) xyxy predicted track boxes.
         track_groups: (T,) class groups of the tracks.
@@ -84,7 +79,7 @@ def associate(
     t_groups = np.asarray(track_groups, dtype=object)
     d_groups = np.asarray(det_groups, dtype=object)
     same = t_groups[:, None] == d_groups[None, :]
-    valid = same & (iou >= min_iou) & (iou > 0) & _similar_size(track_boxes, det_boxes)
+    valid = same & (iou >= min_iou) & (iou > 0)
     cost = np.where(valid, 1.0 - iou, _NO_MATCH)
     rows, cols = linear_sum_assignment(cost)
     matches = [(int(r), int(c)) for r, c in zip(rows, cols, strict=True) if valid[r, c]]
@@ -95,17 +90,3 @@ def associate(
         [t for t in range(n_tracks) if t not in used_t],
         [d for d in range(n_dets) if d not in used_d],
     )
-
-
-def _similar_size(a: npt.ArrayLike, b: npt.ArrayLike) -> npt.NDArray[np.bool_]:
-    # (A, B) True where neither box is more than MAX_SIZE_RATIO times taller
-    # or wider than the other: an object does not change size that fast
-    # between two steps, while a box over two objects does.
-    p = np.asarray(a, np.float64).reshape(-1, 4)
-    q = np.asarray(b, np.float64).reshape(-1, 4)
-    out = np.ones((len(p), len(q)), bool)
-    for lo, hi in ((0, 2), (1, 3)):
-        sp = np.maximum(p[:, hi] - p[:, lo], 1.0)[:, None]
-        sq = np.maximum(q[:, hi] - q[:, lo], 1.0)[None, :]
-        out &= np.maximum(sp / sq, sq / sp) <= MAX_SIZE_RATIO
-    return out

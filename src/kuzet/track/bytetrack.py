@@ -12,10 +12,8 @@ in ByteTrack's order::
     4. high-score leftovers   ->  new tentative tracks
 
 Association is IoU with the Hungarian method, within class groups (a person
-never matches a car) and between boxes of similar size (at most twice as wide
-or tall: a box over two objects or a nearer one behind never takes the track).
-A track is reported once it has ``min_hits`` detections, then keeps its id
-until it has gone ``max_lost`` seconds without one.
+never matches a car). A track is reported once it has ``min_hits`` detections,
+then keeps its id until it has gone ``max_lost`` seconds without one.
 
 With motion gating the detector scans only some regions of a frame. A track
 outside every scanned region was not looked for, so it is not lost: it
