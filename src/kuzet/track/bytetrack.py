@@ -7,7 +7,6 @@ in ByteTrack's order::
     1. high-score detections  <-> confirmed tracks (matched or lost), predicted boxes
     1b. high-score leftovers  <-> confirmed leftovers, by their last seen box
     2. low-score detections   <-> confirmed tracks still unmatched and not lost
-    2b. low-score leftovers   <-> lost confirmed tracks, IoU >= 0.5 only
     3. high-score leftovers   <-> tentative tracks
     4. high-score leftovers   ->  new tentative tracks
 
@@ -40,9 +39,6 @@ from kuzet.track.base import BoolArray, TrackResult, empty_boxes
 from kuzet.track.kalman import KalmanBox
 
 log = logging.getLogger(__name__)
-
-# IoU a lost track's predicted box needs with a low-score detection to take it.
-_LOST_LOW_IOU = 0.5
 
 
 @dataclass(eq=False)
@@ -175,13 +171,8 @@ class ByteTracker:
         # Recovery by the last seen box (as in OC-SORT): after a long gap or a
         # sudden stop the velocity prediction can overshoot the object.
         left_tracks, left_high = self._match(left_tracks, left_high, step, predicted=False)
-        # Low-score rows extend tracks seen last step; a lost track takes one
-        # only where it overlaps its predicted box closely (a weak detection of
-        # a person coming out from behind another).
-        recent = [t for t in left_tracks if id(t) in was_matched]
-        _, low = self._match(recent, low, step)
-        lost = [t for t in left_tracks if id(t) not in was_matched and not t.matched]
-        self._match(lost, low, step, min_iou=_LOST_LOW_IOU)
+        # Low-score rows only extend tracks seen last step, never lost ones.
+        self._match([t for t in left_tracks if id(t) in was_matched], low, step)
         unmatched_tentative, left_high = self._match(tentative, left_high, step)
         dropped = set(map(id, unmatched_tentative))
         self._tracks = [t for t in self._tracks if id(t) not in dropped]
@@ -210,7 +201,6 @@ class ByteTracker:
         rows: npt.NDArray[np.intp],
         step: _Step,
         predicted: bool = True,
-        min_iou: float | None = None,
     ) -> tuple[list[_Track], npt.NDArray[np.intp]]:
         # Associate tracks with detection rows; returns the unmatched of each.
         if not tracks or not len(rows):
@@ -219,8 +209,7 @@ class ByteTracker:
         boxes = np.stack([t.kf.box if predicted else t.last_box for t in tracks])
         t_groups = class_groups([t.class_id for t in tracks], dets.class_names)
         matches, left_t, left_d = associate(
-            boxes, t_groups, dets.xyxy[rows], [step.groups[i] for i in rows],
-            self.cfg.match_iou if min_iou is None else max(min_iou, self.cfg.match_iou),
+            boxes, t_groups, dets.xyxy[rows], [step.groups[i] for i in rows], self.cfg.match_iou
         )
         for ti, di in matches:
             row = int(rows[di])
