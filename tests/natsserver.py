@@ -17,6 +17,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from servers import alive
+
 
 def nats_server_bin() -> str | None:
     """Path of the ``nats-server`` executable, or None."""
@@ -73,7 +75,7 @@ class NatsServer:
                 with contextlib.suppress(ChildProcessError):
                     if os.waitpid(self.pid, os.WNOHANG)[0]:
                         break
-                if not _alive(self.pid):
+                if not alive(self.pid):
                     break
                 time.sleep(0.05)
             else:
@@ -83,14 +85,6 @@ class NatsServer:
                     os.waitpid(self.pid, 0)
             self.pid = None
         shutil.rmtree(self.root, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
 
 
 def running_server() -> Iterator[NatsServer]:

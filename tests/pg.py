@@ -19,6 +19,8 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+from servers import alive
+
 PG_BIN_DIRS = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
 
 
@@ -80,9 +82,9 @@ class PostgresServer:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self.pid, 2)  # SIGINT: fast shutdown
             deadline = time.monotonic() + 30
-            while time.monotonic() < deadline and _alive(self.pid):
+            while time.monotonic() < deadline and alive(self.pid):
                 time.sleep(0.1)
-            if _alive(self.pid):
+            if alive(self.pid):
                 os.kill(self.pid, 9)
             self.pid = None
         shutil.rmtree(self.root, ignore_errors=True)
@@ -97,14 +99,6 @@ class PostgresServer:
             suffix = f" TEMPLATE {template}" if template else ""
             conn.execute(f"CREATE DATABASE {name}{suffix}")
         return f"{self.base_url}/{name}"
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
 
 
 def running_server() -> Iterator[PostgresServer]:
